@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+// SeqLang: an embedded scripting language for sequence models, on a native LSTM core.
+import PackageDescription
+
+let package = Package(
+    name: "SeqLang",
+    products: [
+        // What an app embeds: `import Interpreter` (the public API lives in Interpreter/Embedding.swift).
+        .library(name: "SeqLang", targets: ["Interpreter", "SeqLang", "Tensor"]),
+        .executable(name: "seqsh", targets: ["seqsh"]),
+        .executable(name: "seqbench", targets: ["seqbench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries (Debian: libopenblas-dev, libreadline-dev, zlib1g-dev).
+        .systemLibrary(
+            name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CReadline", path: "Sources/CReadline",
+            providers: [.apt(["libreadline-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"])]),
+
+        // The numeric core: tensors, BLAS, layers with backward passes, optimizers, weight files.
+        // Swift 5 mode: the kernels share raw buffers across BLAS threads, which strict
+        // concurrency checking cannot express without noise.
+        .target(
+            name: "Tensor", dependencies: ["COpenBLAS"],
+            swiftSettings: [.swiftLanguageMode(.v5)]),
+        // The language front end: lexer, parser, AST, diagnostics.
+        .target(name: "SeqLang"),
+        // The tree-walking interpreter, model builder, training, and the embedding API.
+        .target(name: "Interpreter", dependencies: ["SeqLang", "Tensor", "CZlib"]),
+        // The REPL and script runner.
+        .executableTarget(
+            name: "seqsh",
+            dependencies: [
+                "Interpreter", "SeqLang", "CReadline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        // Release-mode benchmark of the five reference configurations.
+        .executableTarget(name: "seqbench", dependencies: ["Tensor"],
+                          swiftSettings: [.swiftLanguageMode(.v5)]),
+
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"],
+                    swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "SeqLangTests", dependencies: ["SeqLang"]),
+        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "SeqLang", "Tensor"]),
+        .testTarget(name: "seqshTests", dependencies: ["seqsh"]),
+    ]
+)

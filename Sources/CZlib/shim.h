@@ -1,0 +1,2 @@
+// CZlib: zlib (gzip reading for MNIST-style idx files), as a Swift module.
+#include <zlib.h>

@@ -1,0 +1,3 @@
+// main.swift — seqsh: the SeqLang REPL and script runner.
+import SeqLang
+print("seqsh \(SeqLangVersion.string)")

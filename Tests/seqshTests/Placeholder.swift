@@ -1,0 +1,2 @@
+import XCTest
+final class SeqshPlaceholderTests: XCTestCase { func testLinks() { XCTAssertTrue(true) } }

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# test.sh — the test command: installs missing Debian packages, builds, runs every suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/deps.sh
+
+export SEQ_DATA="${SEQ_DATA:-$(cd .. && pwd)/shared/data}"
+swift build
+swift test --disable-swift-testing
