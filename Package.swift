@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(name: "seqbench", dependencies: ["Tensor"],
                           swiftSettings: [.swiftLanguageMode(.v5)]),
 
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"],
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"], exclude: ["Reference"],
                     swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "SeqLangTests", dependencies: ["SeqLang"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "SeqLang", "Tensor"]),
