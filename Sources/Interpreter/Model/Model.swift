@@ -1,0 +1,131 @@
+// Model.swift — the model and layer objects a script holds: `sentiment.params`, `l.shape`.
+//
+// A `Model` is built statement by statement (`model`, `input`, `layer`), so its input may be
+// missing for a while; `spec` is the complete `ModelSpec` once the input is there. A
+// `ModelLayer` is what `layer` returns: one layer's resolved spec and output shape.
+
+import SeqLang
+
+/// A model under construction or complete, as scripts see it.
+public final class Model: ScriptObject {
+    /// The name it was declared with (`model sentiment`).
+    public let name: String
+    /// What the model reads; nil until an `input` statement.
+    public internal(set) var input: InputSpec?
+    /// The layers in order, with their output shapes.
+    public internal(set) var layers: [ModelLayer] = []
+    /// The initializer of layers that give no `init` (`model ptb init uniform 0.1`).
+    public internal(set) var defaultInit: Initializer?
+    /// Counts every change to the architecture; code that builds a network from `spec` can
+    /// compare it to know when to rebuild.
+    public internal(set) var revision = 0
+    /// The trained network built from `spec`, kept here by the training statements (the model
+    /// builder never reads it). Reset to nil whenever the architecture changes.
+    public var network: AnyObject?
+
+    public init(name: String) {
+        self.name = name
+    }
+
+    /// The complete architecture; nil until the model has an input.
+    public var spec: ModelSpec? {
+        input.map { ModelSpec(name: name, input: $0, layers: layers.map(\.spec)) }
+    }
+
+    /// What flows out of the last layer (or the input); nil without an input.
+    public var outputFlow: ShapeFlow? {
+        layers.last?.flow ?? input.map(ShapeFlow.init(input:))
+    }
+
+    /// All parameters of all layers.
+    public var parameterCount: Int { layers.reduce(0) { $0 + $1.spec.parameterCount } }
+
+    func setInput(_ input: InputSpec) {
+        self.input = input
+        changed()
+    }
+
+    func append(_ layer: ModelLayer) {
+        layers.append(layer)
+        changed()
+    }
+
+    private func changed() {
+        revision += 1
+        network = nil
+    }
+
+    // MARK: ScriptObject
+
+    public var typeName: String { "model" }
+
+    public var displayDescription: String {
+        guard let input else { return "model \(name) (no input yet)" }
+        let out = outputFlow.map { $0.shape.description } ?? "?"
+        return "model \(name): \(input.kind.rawValue) \(input.shape) -> \(out), "
+            + "\(layers.count) layer\(layers.count == 1 ? "" : "s"), \(groupedThousands(parameterCount)) params"
+    }
+
+    public var memberNames: [String] { ["name", "input", "output", "layers", "params"] }
+
+    public func member(_ member: String) -> Value? {
+        switch member {
+        case "name": return .string(name)
+        case "input": return input.map { .shape($0.shape) } ?? Value.none
+        case "output": return outputFlow.map { .shape($0.shape) } ?? Value.none
+        case "layers": return .list(layers.map { .object($0) })
+        case "params": return .int(parameterCount)
+        default: return nil
+        }
+    }
+}
+
+/// One layer of a model, as `layer` returns it.
+public final class ModelLayer: ScriptObject {
+    /// The resolved architecture of the layer.
+    public let spec: LayerSpec
+    /// What flows out of it.
+    public let flow: ShapeFlow
+
+    public init(spec: LayerSpec, flow: ShapeFlow) {
+        self.spec = spec
+        self.flow = flow
+    }
+
+    /// The output shape with named axes.
+    public var shape: NamedShape { flow.shape }
+
+    public var typeName: String { "layer" }
+
+    /// `lstm 128 -> [batch, time 100, feature 128]   99,328 params`
+    public var displayDescription: String {
+        var text = "\(spec.summaryText) -> \(shape)   \(groupedThousands(spec.parameterCount)) params"
+        if spec.kind != .dropout && spec.dropout > 0 { text += ", dropout \(formatNumber(spec.dropout))" }
+        return text
+    }
+
+    public var memberNames: [String] { ["kind", "name", "units", "shape", "params", "dropout"] }
+
+    public func member(_ member: String) -> Value? {
+        switch member {
+        case "kind": return .string(spec.kind.rawValue)
+        case "name": return .string(spec.name)
+        case "units": return spec.kind == .dropout ? Value.none : .int(spec.units)
+        case "shape": return .shape(shape)
+        case "params": return .int(spec.parameterCount)
+        case "dropout": return .number(spec.dropout)
+        default: return nil
+        }
+    }
+}
+
+/// `788289` as `788,289`.
+func groupedThousands(_ n: Int) -> String {
+    let digits = String(n.magnitude)
+    var out = ""
+    for (i, ch) in digits.enumerated() {
+        if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
+        out.append(ch)
+    }
+    return n < 0 ? "-" + out : out
+}
