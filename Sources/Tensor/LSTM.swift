@@ -1,0 +1,506 @@
+// LSTM.swift — one LSTM layer: its forward pass over a time-major batch and the backward pass
+// beside it, on BLAS. A stack is several layers, the output of layer k the input of layer k+1.
+//
+// Legend: T time steps, B batch, I input features, H hidden units, G = 4H fused gates.
+// All buffers are row-major and time-major:
+//   input       x       [T, B, I]
+//   outputs     y       [T, B, H]   y[t, b] = h_t[b] while t < length[b], else 0
+//   state       h, c    [B, H]      carried in (h0, c0) and out (final h, c)
+//   parameters  W_ih [G, I]   W_hh [G, H]   b_ih [G]   b_hh [G]   (PyTorch nn.LSTM names, layout)
+//
+// One step, for each b with t < length[b] (otherwise the state of b is held and y = 0):
+//   a   = x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh              [B, G], split by `LSTMGate`
+//   i   = σ(a_i)   f = σ(a_f)   g = tanh(a_g)   o = σ(a_o)
+//   c_t = f ⊙ c_{t-1} + i ⊙ g
+//   h_t = o ⊙ tanh(c_t)
+// A held state does not change, so the last valid output of each sequence (h at step
+// length[b]-1) is exactly the final h; `lastOutput` is that.
+//
+// The fast way: one GEMM projects the inputs of all T steps at once into the gate buffer;
+// each step adds one recurrent GEMM (a GEMV when B == 1) into its slice of that buffer, and one
+// fused kernel turns the pre-activations into activations in place and updates the cell.
+// Backward walks time in reverse with one GEMM per step for dh_{t-1}, then one GEMM per weight
+// matrix over all steps. Buffers live in a workspace owned by the layer, grown to the largest
+// (T, B) seen and reused; nothing is allocated inside a time loop.
+// `LSTMReference.swift` is the plain-loop Double version the tests compare against.
+
+import Foundation
+
+/// The order of the four gates inside the fused parameters `W_ih`, `W_hh`, `b_ih` and `b_hh`:
+/// gate `k` owns rows `k*H ..< (k+1)*H`. This is PyTorch's order (i, f, g, o).
+///
+/// Other libraries store the same four gates as:
+/// - Keras `LSTM`: (i, f, c, o) — the same order, its `c` is our `g`; its kernels are
+///   transposed ([I, 4H] and [H, 4H]) and it has a single bias.
+/// - TensorFlow 1.x `LSTMCell`: (i, j, f, o) — its `j` is our `g`, so blocks 1 and 2 swap;
+///   one kernel [I + H, 4H] and a single bias.
+public enum LSTMGate: Int, CaseIterable, Sendable {
+    /// i: how much of the candidate enters the cell (sigmoid).
+    case input = 0
+    /// f: how much of the old cell is kept (sigmoid).
+    case forget = 1
+    /// g: the candidate cell value (tanh).
+    case cell = 2
+    /// o: how much of the cell is shown as h (sigmoid).
+    case output = 3
+
+    /// The first row of this gate's block in a fused [4H] vector or [4H, ·] matrix.
+    @inline(__always) public func offset(hidden: Int) -> Int { rawValue * hidden }
+}
+
+/// The recurrent state of one LSTM layer for a batch: hidden `h` and cell `c`, each [B, H].
+public struct LSTMState: Equatable, Sendable {
+    public var h: Tensor
+    public var c: Tensor
+
+    public init(h: Tensor, c: Tensor) {
+        self.h = h
+        self.c = c
+    }
+
+    /// The all-zero state for `batch` sequences of `hidden` units.
+    public static func zeros(batch: Int, hidden: Int) -> LSTMState {
+        LSTMState(h: Tensor(zeros: [batch, hidden]), c: Tensor(zeros: [batch, hidden]))
+    }
+}
+
+/// Whether a forward pass keeps what the backward pass needs.
+public enum LSTMMode: Sendable {
+    /// Keeps every step's activations and states for `backward`.
+    case training
+    /// Keeps only the current step's state: less memory, no tanh(c) cache, no backward.
+    case inference
+}
+
+/// What `LSTMLayer.backward` returns; parameter gradients go into the store's `grads` instead.
+public struct LSTMInputGradients {
+    /// dL/dx, [T, B, I].
+    public var dInput: Tensor
+    /// dL/d(h0, c0), each [B, H]. Callers doing truncated backpropagation ignore it.
+    public var dInitialState: LSTMState
+}
+
+/// One LSTM layer (one `l{k}` of PyTorch's `nn.LSTM`), with its parameters in a `ParameterStore`.
+public final class LSTMLayer {
+    /// I, the features per input step.
+    public let inputSize: Int
+    /// H, the hidden units (and output features).
+    public let hiddenSize: Int
+    /// k in the parameter names `weight_ih_l{k}`, …
+    public let layerIndex: Int
+    /// `weight_ih_l{k}` [4H, I].
+    public let weightIH: ParameterSlot
+    /// `weight_hh_l{k}` [4H, H].
+    public let weightHH: ParameterSlot
+    /// `bias_ih_l{k}` [4H].
+    public let biasIH: ParameterSlot
+    /// `bias_hh_l{k}` [4H].
+    public let biasHH: ParameterSlot
+
+    /// The four parameter slots in PyTorch's order.
+    public var parameterSlots: [ParameterSlot] { [weightIH, weightHH, biasIH, biasHH] }
+
+    /// The state after the last forward pass, each [B, H]: pass it as the next batch's
+    /// `initialState` to carry state across batches.
+    public private(set) var finalState: LSTMState
+
+    /// The output at each sequence's last valid step (length[b] - 1) of the last forward
+    /// pass, [B, H]. Equal to `finalState.h`, since a finished sequence holds its state.
+    public var lastOutput: Tensor { finalState.h }
+
+    private let trainingWork = LSTMWorkspace()
+    private let inferenceWork = LSTMWorkspace()
+
+    /// Registers `{namePrefix}weight_ih_l{layerIndex}`, `…weight_hh…`, `…bias_ih…` and
+    /// `…bias_hh…` (zero-filled) in `store`.
+    /// - Parameters:
+    ///   - inputSize: I, features per input step (for layer k > 0, the hidden size of layer k-1).
+    ///   - hiddenSize: H, hidden units.
+    ///   - layerIndex: k in the parameter names; a stack uses 0, 1, …
+    ///   - namePrefix: prepended to every name so two stacks can share a store (`"encoder."`).
+    /// - Throws: `TensorError` if a size is not positive or a name is already taken.
+    public init(inputSize: Int, hiddenSize: Int, layerIndex: Int = 0, namePrefix: String = "",
+                in store: ParameterStore) throws {
+        guard inputSize > 0, hiddenSize > 0 else {
+            throw TensorError("LSTMLayer", "expected positive input and hidden sizes but got input \(inputSize), hidden \(hiddenSize)")
+        }
+        guard layerIndex >= 0 else {
+            throw TensorError("LSTMLayer", "expected a layer index of 0 or more but got \(layerIndex)")
+        }
+        let g = 4 * hiddenSize
+        let names = ["weight_ih", "weight_hh", "bias_ih", "bias_hh"].map { "\(namePrefix)\($0)_l\(layerIndex)" }
+        if let taken = names.first(where: { store.slot(named: $0) != nil }) {
+            throw TensorError("LSTMLayer", "parameter '\(taken)' is already in the store; give each layer of a stack its own index and each stack its own name prefix")
+        }
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        self.layerIndex = layerIndex
+        weightIH = store.add(names[0], shape: [g, inputSize])
+        weightHH = store.add(names[1], shape: [g, hiddenSize])
+        biasIH = store.add(names[2], shape: [g])
+        biasHH = store.add(names[3], shape: [g])
+        finalState = LSTMState.zeros(batch: 0, hidden: hiddenSize)
+    }
+
+    /// Sets the forget-gate slice of `bias_ih` to `value` (the usual trick so a fresh LSTM
+    /// remembers by default); `bias_hh` is left as it is.
+    public func setForgetBias(_ value: Float = 1.0, in store: ParameterStore) {
+        let start = biasIH.offset + LSTMGate.forget.offset(hidden: hiddenSize)
+        for j in start..<(start + hiddenSize) { store.values[j] = value }
+    }
+
+    // MARK: - Forward
+
+    /// Runs the layer over a batch of sequences.
+    /// - Parameters:
+    ///   - input: x, [T, B, I], time-major.
+    ///   - lengths: optional valid lengths per sequence, `B` values in `0...T`. Beyond its
+    ///     length a sequence's state is held and its output is zero, so padding never matters.
+    ///   - initialState: (h0, c0), each [B, H]; zeros when `nil`.
+    ///   - store: the store the layer registered its parameters in.
+    ///   - mode: `.inference` keeps nothing for `backward`.
+    /// - Returns: y, [T, B, H]. `finalState` and `lastOutput` are updated.
+    /// - Throws: `TensorError` naming what was expected and what came.
+    public func forward(_ input: Tensor, lengths: [Int]? = nil, initialState: LSTMState? = nil,
+                        in store: ParameterStore, mode: LSTMMode = .training) throws -> Tensor {
+        let op = "LSTM layer \(layerIndex) forward"
+        guard input.rank == 3, input.shape[2] == inputSize, input.shape[0] > 0, input.shape[1] > 0 else {
+            throw TensorError(op, "expected input [time, batch, feature \(inputSize)] with time and batch at least 1 but got \(input.shape)")
+        }
+        let T = input.shape[0], B = input.shape[1], H = hiddenSize, I = inputSize, G = 4 * H
+        try checkStore(store, op)
+        if let lengths { try Self.checkLengths(lengths, steps: T, batch: B, op) }
+        if let s = initialState { try Self.checkState(s, batch: B, hidden: H, op, "initial state") }
+
+        let training = mode == .training
+        let work = training ? trainingWork : inferenceWork
+        let stateSlots = training ? T + 1 : 2
+        work.prepare(steps: T, batch: B, hidden: H, stateSlots: stateSlots, keepsTanhC: training)
+        work.hasCache = false
+
+        var output = Tensor(zeros: [T, B, H])
+        let gates = work.gates.pointer, hs = work.h.pointer, cs = work.c.pointer
+        let tanhC: UnsafeMutablePointer<Float>? = training ? work.tanhC.pointer : nil
+        let BH = B * H
+
+        // Slot 0 of the state buffers holds (h0, c0).
+        if let s = initialState {
+            s.h.scalars.withUnsafeBufferPointer { hs.update(from: $0.baseAddress!, count: BH) }
+            s.c.scalars.withUnsafeBufferPointer { cs.update(from: $0.baseAddress!, count: BH) }
+        } else {
+            hs.update(repeating: 0, count: BH)
+            cs.update(repeating: 0, count: BH)
+        }
+
+        store.values.withUnsafeBufferPointer { valuesBuffer in
+            let v = valuesBuffer.baseAddress!
+            let wih = v + weightIH.offset, whh = v + weightHH.offset
+            let bih = v + biasIH.offset, bhh = v + biasHH.offset
+
+            // Every row of the gate buffer starts as b_ih + b_hh, then gets all T input
+            // projections in one GEMM: gates[T*B, G] += x[T*B, I] W_ih^T.
+            for r in 0..<(T * B) {
+                let row = gates + r * G
+                for k in 0..<G { row[k] = bih[k] + bhh[k] }
+            }
+            input.scalars.withUnsafeBufferPointer { x in
+                BLAS.gemm(transB: true, m: T * B, n: G, k: I, a: x.baseAddress!, b: wih,
+                          beta: 1, c: gates)
+            }
+
+            output.scalars.withUnsafeMutableBufferPointer { yBuffer in
+                let y = yBuffer.baseAddress!
+                Self.withOptionalLengths(lengths) { lens in
+                    for t in 0..<T {
+                        let read = training ? t : t & 1
+                        let write = training ? t + 1 : (t + 1) & 1
+                        let hPrev = hs + read * BH, cPrev = cs + read * BH
+                        let a = gates + t * B * G
+                        // a[B, G] += h_{t-1}[B, H] W_hh^T
+                        if B == 1 {
+                            BLAS.gemv(m: G, n: H, a: whh, x: hPrev, beta: 1, y: a)
+                        } else {
+                            BLAS.gemm(transB: true, m: B, n: G, k: H, a: hPrev, b: whh, beta: 1, c: a)
+                        }
+                        lstmGateForward(gates: a, hPrev: hPrev, cPrev: cPrev,
+                                        h: hs + write * BH, c: cs + write * BH,
+                                        tanhC: tanhC.map { $0 + t * BH }, y: y + t * BH,
+                                        batch: B, hidden: H, step: t, lengths: lens)
+                    }
+                }
+            }
+        }
+
+        let last = training ? T : T & 1
+        finalState = LSTMState(h: Tensor(unchecked: [B, H], Array(UnsafeBufferPointer(start: hs + last * BH, count: BH))),
+                               c: Tensor(unchecked: [B, H], Array(UnsafeBufferPointer(start: cs + last * BH, count: BH))))
+        if training {
+            work.input = input
+            work.lengths = lengths
+            work.hasCache = true
+        }
+        return output
+    }
+
+    // MARK: - Backward
+
+    /// Backpropagates through the last `.training` forward pass. Weight and bias gradients
+    /// are added (`+=`) to `store.grads`.
+    /// - Parameters:
+    ///   - dOutputs: dL/dy, [T, B, H], or `nil` when only the last output is used.
+    ///   - dLast: dL/d`lastOutput`, [B, H], or `nil`.
+    ///   - dFinalState: dL/d`finalState` (each [B, H]), or `nil`.
+    ///   - store: the store the layer registered its parameters in.
+    /// - Returns: dL/dx [T, B, I] and dL/d(h0, c0).
+    /// - Throws: `TensorError` if there is no training forward pass to go back through or a
+    ///   gradient's shape does not match it.
+    public func backward(dOutputs: Tensor?, dLast: Tensor? = nil, dFinalState: LSTMState? = nil,
+                         in store: ParameterStore) throws -> LSTMInputGradients {
+        let op = "LSTM layer \(layerIndex) backward"
+        let work = trainingWork
+        guard work.hasCache, let input = work.input else {
+            throw TensorError(op, "expected a forward pass in training mode before backward but found none")
+        }
+        try checkStore(store, op)
+        let T = work.steps, B = work.batch, H = hiddenSize, I = inputSize, G = 4 * H, BH = B * H
+        if let d = dOutputs, d.shape != [T, B, H] {
+            throw TensorError.shape(op + " (dOutputs)", expected: [T, B, H], got: d.shape)
+        }
+        if let d = dLast, d.shape != [B, H] {
+            throw TensorError.shape(op + " (dLast)", expected: [B, H], got: d.shape)
+        }
+        if let s = dFinalState { try Self.checkState(s, batch: B, hidden: H, op, "dFinalState") }
+
+        work.prepareBackward(steps: T, batch: B, hidden: H)
+        let gates = work.gates.pointer, hs = work.h.pointer, cs = work.c.pointer
+        let tanhC = work.tanhC.pointer, dGates = work.dGates.pointer
+        let dh = work.dh.pointer, dc = work.dc.pointer
+
+        // dh, dc carry dL/dh_t, dL/dc_t backwards; they start as the final state's gradient.
+        dh.update(repeating: 0, count: BH)
+        dc.update(repeating: 0, count: BH)
+        if let s = dFinalState {
+            s.h.scalars.withUnsafeBufferPointer { BLAS.axpy(n: BH, alpha: 1, x: $0.baseAddress!, y: dh) }
+            s.c.scalars.withUnsafeBufferPointer { BLAS.axpy(n: BH, alpha: 1, x: $0.baseAddress!, y: dc) }
+        }
+        if let d = dLast {
+            d.scalars.withUnsafeBufferPointer { BLAS.axpy(n: BH, alpha: 1, x: $0.baseAddress!, y: dh) }
+        }
+
+        var dInput = Tensor(zeros: [T, B, I])
+        store.values.withUnsafeBufferPointer { valuesBuffer in
+            let v = valuesBuffer.baseAddress!
+            let wih = v + weightIH.offset, whh = v + weightHH.offset
+            Self.withOptionalLengths(work.lengths) { lens in
+                Self.withOptionalScalars(dOutputs) { dy in
+                    for t in stride(from: T - 1, through: 0, by: -1) {
+                        let dg = dGates + t * B * G
+                        lstmGateBackward(gates: gates + t * B * G, cPrev: cs + t * BH,
+                                         tanhC: tanhC + t * BH, dy: dy.map { $0 + t * BH },
+                                         dh: dh, dc: dc, dGates: dg,
+                                         batch: B, hidden: H, step: t, lengths: lens)
+                        // dh_{t-1}[B, H] += dGates_t[B, G] W_hh
+                        if B == 1 {
+                            BLAS.gemv(trans: true, m: G, n: H, a: whh, x: dg, beta: 1, y: dh)
+                        } else {
+                            BLAS.gemm(m: B, n: H, k: G, a: dg, b: whh, beta: 1, c: dh)
+                        }
+                    }
+                }
+            }
+            // dx[T*B, I] = dGates[T*B, G] W_ih
+            dInput.scalars.withUnsafeMutableBufferPointer { dx in
+                BLAS.gemm(m: T * B, n: I, k: G, a: dGates, b: wih, c: dx.baseAddress!)
+            }
+        }
+
+        store.grads.withUnsafeMutableBufferPointer { gradsBuffer in
+            let g = gradsBuffer.baseAddress!
+            // dW_ih[G, I] += dGates[T*B, G]^T x[T*B, I];  dW_hh[G, H] += dGates^T h_prev[T*B, H]
+            input.scalars.withUnsafeBufferPointer { x in
+                BLAS.gemm(transA: true, m: G, n: I, k: T * B, a: dGates, b: x.baseAddress!,
+                          beta: 1, c: g + weightIH.offset)
+            }
+            BLAS.gemm(transA: true, m: G, n: H, k: T * B, a: dGates, b: hs, beta: 1, c: g + weightHH.offset)
+            // db_ih = db_hh = column sums of dGates
+            let dbih = g + biasIH.offset, dbhh = g + biasHH.offset
+            for r in 0..<(T * B) {
+                let row = dGates + r * G
+                for k in 0..<G {
+                    dbih[k] += row[k]
+                    dbhh[k] += row[k]
+                }
+            }
+        }
+
+        let dInitial = LSTMState(h: Tensor(unchecked: [B, H], Array(UnsafeBufferPointer(start: dh, count: BH))),
+                                 c: Tensor(unchecked: [B, H], Array(UnsafeBufferPointer(start: dc, count: BH))))
+        return LSTMInputGradients(dInput: dInput, dInitialState: dInitial)
+    }
+
+    // MARK: - Checks
+
+    private func checkStore(_ store: ParameterStore, _ op: String) throws {
+        for slot in parameterSlots where store.slot(named: slot.name) != slot {
+            throw TensorError(op, "expected the parameter store holding '\(slot.name)' \(slot.shape) but this store does not; pass the store the layer was built in")
+        }
+    }
+
+    private static func checkLengths(_ lengths: [Int], steps T: Int, batch B: Int, _ op: String) throws {
+        guard lengths.count == B else {
+            throw TensorError(op, "expected \(B) sequence lengths (one per batch entry) but got \(lengths.count)")
+        }
+        if let b = lengths.firstIndex(where: { $0 < 0 || $0 > T }) {
+            throw TensorError(op, "expected sequence lengths in 0...\(T) but sequence \(b) has length \(lengths[b])")
+        }
+    }
+
+    private static func checkState(_ s: LSTMState, batch B: Int, hidden H: Int, _ op: String, _ what: String) throws {
+        guard s.h.shape == [B, H] else { throw TensorError.shape("\(op) (\(what) h)", expected: [B, H], got: s.h.shape) }
+        guard s.c.shape == [B, H] else { throw TensorError.shape("\(op) (\(what) c)", expected: [B, H], got: s.c.shape) }
+    }
+
+    private static func withOptionalLengths<R>(_ lengths: [Int]?, _ body: (UnsafePointer<Int>?) -> R) -> R {
+        guard let lengths else { return body(nil) }
+        return lengths.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+
+    private static func withOptionalScalars<R>(_ t: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let t else { return body(nil) }
+        return t.scalars.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+}
+
+// MARK: - Fused step kernels
+
+@inline(__always) private func lstmSigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
+
+/// One step forward for every sequence of the batch.
+///   gates  [B, G]  in: pre-activations a; out: activations (i, f, g, o)
+///   hPrev, cPrev [B, H] -> h, c [B, H];  y [B, H];  tanhC [B, H] (kept for backward if given)
+/// A sequence past its length holds its state and outputs zero.
+@inline(__always)
+private func lstmGateForward(gates: UnsafeMutablePointer<Float>,
+                             hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
+                             h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>,
+                             tanhC: UnsafeMutablePointer<Float>?, y: UnsafeMutablePointer<Float>,
+                             batch B: Int, hidden H: Int, step t: Int, lengths: UnsafePointer<Int>?) {
+    let G = 4 * H
+    let oi = LSTMGate.input.offset(hidden: H), of = LSTMGate.forget.offset(hidden: H)
+    let og = LSTMGate.cell.offset(hidden: H), oo = LSTMGate.output.offset(hidden: H)
+    for b in 0..<B {
+        let hp = hPrev + b * H, cp = cPrev + b * H, hn = h + b * H, cn = c + b * H, yb = y + b * H
+        if let lengths, t >= lengths[b] {
+            hn.update(from: hp, count: H)
+            cn.update(from: cp, count: H)
+            yb.update(repeating: 0, count: H)
+            tanhC?.advanced(by: b * H).update(repeating: 0, count: H)
+            continue
+        }
+        let a = gates + b * G
+        for j in 0..<H {
+            let i = lstmSigmoid(a[oi + j]), f = lstmSigmoid(a[of + j])
+            let g = tanh(a[og + j]), o = lstmSigmoid(a[oo + j])
+            a[oi + j] = i; a[of + j] = f; a[og + j] = g; a[oo + j] = o
+            let cNew = f * cp[j] + i * g
+            let tc = tanh(cNew)
+            cn[j] = cNew
+            hn[j] = o * tc
+            yb[j] = o * tc
+            tanhC?[b * H + j] = tc
+        }
+    }
+}
+
+/// One step backward for every sequence of the batch.
+///   gates [B, G] activations of step t;  cPrev [B, H] = c_{t-1};  tanhC [B, H] = tanh(c_t)
+///   dy    [B, H] dL/dy_t or nil
+///   dh, dc [B, H]  in: dL/dh_t, dL/dc_t from later steps;  out: dL/dc_{t-1} in dc, and dh left
+///                  ready for `dh += dGates W_hh` (zero for live sequences, passed on for held ones)
+///   dGates [B, G]  out: dL/da (zero for held sequences)
+@inline(__always)
+private func lstmGateBackward(gates: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
+                              tanhC: UnsafePointer<Float>, dy: UnsafePointer<Float>?,
+                              dh: UnsafeMutablePointer<Float>, dc: UnsafeMutablePointer<Float>,
+                              dGates: UnsafeMutablePointer<Float>,
+                              batch B: Int, hidden H: Int, step t: Int, lengths: UnsafePointer<Int>?) {
+    let G = 4 * H
+    let oi = LSTMGate.input.offset(hidden: H), of = LSTMGate.forget.offset(hidden: H)
+    let og = LSTMGate.cell.offset(hidden: H), oo = LSTMGate.output.offset(hidden: H)
+    for b in 0..<B {
+        let da = dGates + b * G
+        if let lengths, t >= lengths[b] {
+            // Held state: h and c pass through unchanged; the zero output has no gradient.
+            da.update(repeating: 0, count: G)
+            continue
+        }
+        let a = gates + b * G, cp = cPrev + b * H, tc = tanhC + b * H
+        let dhb = dh + b * H, dcb = dc + b * H, dyb = dy.map { $0 + b * H }
+        for j in 0..<H {
+            let i = a[oi + j], f = a[of + j], g = a[og + j], o = a[oo + j]
+            let dhj = dhb[j] + (dyb?[j] ?? 0)
+            let tcj = tc[j]
+            let dcj = dcb[j] + dhj * o * (1 - tcj * tcj)
+            da[oi + j] = dcj * g * i * (1 - i)
+            da[of + j] = dcj * cp[j] * f * (1 - f)
+            da[og + j] = dcj * i * (1 - g * g)
+            da[oo + j] = dhj * tcj * o * (1 - o)
+            dcb[j] = dcj * f
+            dhb[j] = 0
+        }
+    }
+}
+
+// MARK: - Workspace
+
+/// A Float buffer that grows to the largest size asked of it and is freed with its owner.
+private final class LSTMScratch {
+    private(set) var pointer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private var capacity = 1
+
+    func reserve(_ count: Int) {
+        guard count > capacity else { return }
+        pointer.deallocate()
+        pointer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        capacity = count
+    }
+
+    deinit { pointer.deallocate() }
+}
+
+/// The buffers one forward/backward pair works in, and what backward needs from forward.
+private final class LSTMWorkspace {
+    /// [T, B, G]: pre-activations, then activations (i, f, g, o).
+    let gates = LSTMScratch()
+    /// [slots, B, H]: slot s holds h_{s-1} (slot 0 is h0). Training keeps T + 1 slots,
+    /// inference alternates between 2.
+    let h = LSTMScratch()
+    /// [slots, B, H]: the cell states, like `h`.
+    let c = LSTMScratch()
+    /// [T, B, H]: tanh(c_t), training only.
+    let tanhC = LSTMScratch()
+    /// [T, B, G]: dL/da.
+    let dGates = LSTMScratch()
+    /// [B, H] each: the running dL/dh and dL/dc.
+    let dh = LSTMScratch(), dc = LSTMScratch()
+
+    private(set) var steps = 0, batch = 0
+    var input: Tensor?
+    var lengths: [Int]?
+    var hasCache = false
+
+    func prepare(steps T: Int, batch B: Int, hidden H: Int, stateSlots: Int, keepsTanhC: Bool) {
+        steps = T
+        batch = B
+        gates.reserve(T * B * 4 * H)
+        h.reserve(stateSlots * B * H)
+        c.reserve(stateSlots * B * H)
+        if keepsTanhC { tanhC.reserve(T * B * H) }
+    }
+
+    func prepareBackward(steps T: Int, batch B: Int, hidden H: Int) {
+        dGates.reserve(T * B * 4 * H)
+        dh.reserve(B * H)
+        dc.reserve(B * H)
+    }
+}
