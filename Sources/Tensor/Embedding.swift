@@ -1,0 +1,68 @@
+// Embedding.swift — the token lookup table, forward and backward.
+//
+// Legend: N tokens (batch × time), V vocabulary size, D embedding width.
+//   forward   ids [N] (Int32), W [V, D]  ->  Y [N, D],  Y[n] = W[ids[n]]
+//   backward  dY [N, D]  ->  dW[ids[n]] += dY[n]   (only the rows that were used; a repeated
+//             id accumulates once per use). Token ids have no gradient.
+// The weight is named `prefix + "weight"` like PyTorch's nn.Embedding.
+
+/// A learned vector per token id, stored in a `ParameterStore`.
+public final class Embedding {
+    public let vocabularySize: Int
+    public let width: Int
+    /// `prefix + "weight"`, shape [V, D].
+    public let weight: ParameterSlot
+
+    private var lastIDs: [Int32] = []
+
+    /// Registers `prefix + "weight"` [vocabularySize, width] in `store` (zero-filled).
+    public init(vocabularySize: Int, width: Int, store: ParameterStore, prefix: String = "") {
+        precondition(vocabularySize > 0 && width > 0, "Embedding: sizes must be positive")
+        self.vocabularySize = vocabularySize
+        self.width = width
+        weight = store.add(prefix + "weight", shape: [vocabularySize, width])
+    }
+
+    /// The rows of the table for `ids`, shaped `leadingShape + [width]` (default `[ids.count, width]`).
+    /// - Throws: `TensorError` naming the first id outside 0..<vocabularySize and its position,
+    ///   or a `leadingShape` that does not hold `ids.count` tokens.
+    public func forward(_ ids: [Int32], store: ParameterStore, leadingShape: [Int]? = nil) throws -> Tensor {
+        let lead = leadingShape ?? [ids.count]
+        guard lead.reduce(1, *) == ids.count else {
+            throw TensorError("embedding forward", "shape \(lead) needs \(lead.reduce(1, *)) token ids but \(ids.count) were given")
+        }
+        for (n, id) in ids.enumerated() where id < 0 || Int(id) >= vocabularySize {
+            throw TensorError("embedding forward",
+                              "token id \(id) at position \(n) is outside the vocabulary of size \(vocabularySize) (valid ids are 0..<\(vocabularySize))")
+        }
+        var y = Tensor(zeros: lead + [width])
+        let d = width
+        store.values.withUnsafeBufferPointer { v in
+            let w = v.baseAddress! + weight.offset
+            y.scalars.withUnsafeMutableBufferPointer { py in
+                for (n, id) in ids.enumerated() {
+                    (py.baseAddress! + n * d).update(from: w + Int(id) * d, count: d)
+                }
+            }
+        }
+        lastIDs = ids
+        return y
+    }
+
+    /// Adds dY's rows into the gradient rows of the ids the last `forward` looked up.
+    public func backward(_ dY: Tensor, store: ParameterStore) throws {
+        guard dY.count == lastIDs.count * width, dY.shape.last == width else {
+            throw TensorError("embedding backward",
+                              "expected a gradient of \(lastIDs.count) rows of \(width) but got shape \(dY.shape)")
+        }
+        let d = width
+        store.grads.withUnsafeMutableBufferPointer { g in
+            let dW = g.baseAddress! + weight.offset
+            dY.scalars.withUnsafeBufferPointer { pdy in
+                for (n, id) in lastIDs.enumerated() {
+                    BLAS.axpy(n: d, alpha: 1, x: pdy.baseAddress! + n * d, y: dW + Int(id) * d)
+                }
+            }
+        }
+    }
+}
