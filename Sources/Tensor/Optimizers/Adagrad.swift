@@ -1,0 +1,52 @@
+// Adagrad.swift — Adagrad (Duchi, Hazan & Singer 2011) in PyTorch's formulation and defaults.
+//
+//   s ← s + g²        p ← p − lr · g / (√s + ε)
+// Defaults lr 0.01, initial accumulator 0, ε 1e-10 (PyTorch). Keras starts the accumulator
+// at 0.1 with ε 1e-7 and lr 0.001; pass those to match it.
+
+/// The Adagrad optimizer.
+public final class Adagrad: Optimizer {
+    public let kind = "adagrad"
+    public var learningRate: Float
+    public let initialAccumulator: Float, epsilon: Float
+    public private(set) var stepCount = 0
+    private var sum: [Float] = []
+
+    public init(learningRate: Float = 0.01, initialAccumulator: Float = 0, epsilon: Float = 1e-10) {
+        self.learningRate = learningRate
+        self.initialAccumulator = initialAccumulator
+        self.epsilon = epsilon
+    }
+
+    public func step(_ store: ParameterStore) {
+        let n = store.count
+        if sum.count != n { sum = [Float](repeating: initialAccumulator, count: n) }
+        let (eps, lr) = (epsilon, learningRate)
+        store.grads.withUnsafeBufferPointer { g in
+            store.values.withUnsafeMutableBufferPointer { p in
+                sum.withUnsafeMutableBufferPointer { s in
+                    for i in 0..<n {
+                        s[i] += g[i] * g[i]
+                        p[i] -= lr * g[i] / (s[i].squareRoot() + eps)
+                    }
+                }
+            }
+        }
+        stepCount += 1
+    }
+
+    public func exportState() -> [(name: String, tensor: Tensor)] {
+        [(statePrefix + "step", OptimizerState.scalar(stepCount)),
+         (statePrefix + "sum", OptimizerState.vector(sum))]
+    }
+
+    public func importState(_ tensors: [String: Tensor], parameterCount: Int) throws {
+        let step = try OptimizerState.step(tensors, prefix: statePrefix)
+        guard let t = tensors[statePrefix + "sum"] else { throw TensorError("optimizer state", "missing \(statePrefix)sum") }
+        guard t.count == parameterCount || t.count == 0 else {
+            throw TensorError("optimizer state", "\(statePrefix)sum has \(t.count) values but the model has \(parameterCount) parameters")
+        }
+        sum = t.count == 0 ? [Float](repeating: initialAccumulator, count: parameterCount) : t.scalars
+        stepCount = step
+    }
+}

@@ -1,0 +1,49 @@
+// RMSProp.swift — RMSProp (Tieleman & Hinton 2012) in the Keras formulation and with its defaults.
+//
+//   a ← ρ a + (1 − ρ) g²        p ← p − lr · g / (√a + ε)
+// Defaults lr 0.001, ρ 0.9, ε 1e-7, as in Keras (`tf.keras.optimizers.RMSprop`), because the
+// models SeqLang scripts mirror were written against Keras. PyTorch's RMSprop uses ρ 0.99 and
+// ε 1e-8; pass those to match it. Neither uses momentum or centering here.
+
+/// The RMSProp optimizer.
+public final class RMSProp: Optimizer {
+    public let kind = "rmsprop"
+    public var learningRate: Float
+    public let rho: Float, epsilon: Float
+    public private(set) var stepCount = 0
+    private var average: [Float] = []
+
+    public init(learningRate: Float = 0.001, rho: Float = 0.9, epsilon: Float = 1e-7) {
+        self.learningRate = learningRate
+        self.rho = rho
+        self.epsilon = epsilon
+    }
+
+    public func step(_ store: ParameterStore) {
+        let n = store.count
+        if average.count != n { average = [Float](repeating: 0, count: n) }
+        let (rho, eps, lr) = (rho, epsilon, learningRate)
+        store.grads.withUnsafeBufferPointer { g in
+            store.values.withUnsafeMutableBufferPointer { p in
+                average.withUnsafeMutableBufferPointer { a in
+                    for i in 0..<n {
+                        a[i] = rho * a[i] + (1 - rho) * g[i] * g[i]
+                        p[i] -= lr * g[i] / (a[i].squareRoot() + eps)
+                    }
+                }
+            }
+        }
+        stepCount += 1
+    }
+
+    public func exportState() -> [(name: String, tensor: Tensor)] {
+        [(statePrefix + "step", OptimizerState.scalar(stepCount)),
+         (statePrefix + "square_average", OptimizerState.vector(average))]
+    }
+
+    public func importState(_ tensors: [String: Tensor], parameterCount: Int) throws {
+        let step = try OptimizerState.step(tensors, prefix: statePrefix)
+        average = try OptimizerState.vector(tensors, "square_average", prefix: statePrefix, count: parameterCount)
+        stepCount = step
+    }
+}

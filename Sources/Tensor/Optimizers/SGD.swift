@@ -1,0 +1,55 @@
+// SGD.swift — stochastic gradient descent with optional momentum (PyTorch's formulation).
+//
+//   without momentum   p ← p − lr · g
+//   with momentum μ    b ← μ · b + g   (b = g on the first step),   p ← p − lr · b
+
+/// Plain or momentum SGD.
+public final class SGD: Optimizer {
+    public let kind = "sgd"
+    public var learningRate: Float
+    public let momentum: Float
+    public private(set) var stepCount = 0
+    private var buffer: [Float] = []
+
+    public init(learningRate: Float = 0.01, momentum: Float = 0) {
+        self.learningRate = learningRate
+        self.momentum = momentum
+    }
+
+    public func step(_ store: ParameterStore) {
+        let n = store.count
+        let lr = learningRate, mu = momentum
+        if mu == 0 {
+            store.grads.withUnsafeBufferPointer { g in
+                store.values.withUnsafeMutableBufferPointer { p in
+                    for i in 0..<n { p[i] -= lr * g[i] }
+                }
+            }
+        } else {
+            let first = buffer.count != n || stepCount == 0
+            if buffer.count != n { buffer = [Float](repeating: 0, count: n) }
+            store.grads.withUnsafeBufferPointer { g in
+                store.values.withUnsafeMutableBufferPointer { p in
+                    buffer.withUnsafeMutableBufferPointer { b in
+                        for i in 0..<n {
+                            b[i] = first ? g[i] : mu * b[i] + g[i]
+                            p[i] -= lr * b[i]
+                        }
+                    }
+                }
+            }
+        }
+        stepCount += 1
+    }
+
+    public func exportState() -> [(name: String, tensor: Tensor)] {
+        [(statePrefix + "step", OptimizerState.scalar(stepCount)),
+         (statePrefix + "momentum_buffer", OptimizerState.vector(buffer))]
+    }
+
+    public func importState(_ tensors: [String: Tensor], parameterCount: Int) throws {
+        let step = try OptimizerState.step(tensors, prefix: statePrefix)
+        buffer = try OptimizerState.vector(tensors, "momentum_buffer", prefix: statePrefix, count: parameterCount)
+        stepCount = step
+    }
+}
