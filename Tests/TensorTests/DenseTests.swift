@@ -73,6 +73,17 @@ final class DenseTests: XCTestCase {
         }
     }
 
+    func testGradientCheckNoticesAWrongGradient() throws {
+        // The checker itself must fail on a gradient that is off by 10% or has a wrong sign.
+        let check = GradientCheck()
+        var x: [Float] = [0.3, -0.7, 1.1]
+        let numeric = check.numeric(&x) { v in v.reduce(0.0) { $0 + Double($1) * Double($1) * Double($1) } }
+        let right = x.map { 3 * $0 * $0 }
+        XCTAssertLessThan(check.worst(right, numeric), 1e-3)
+        XCTAssertGreaterThan(check.worst(right.map { $0 * 1.1 }, numeric), 2e-2)
+        XCTAssertGreaterThan(check.worst([right[0], -right[1], right[2]], numeric), 0.5)
+    }
+
     func testGradientsAccumulateAndTimeDistributedShape() throws {
         let (dense, store, rng0) = makeLayer(.tanh)
         var rng = rng0
