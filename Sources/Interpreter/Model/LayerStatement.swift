@@ -130,7 +130,8 @@ enum LayerStatement {
                         "the keep probability must be above 0 and at most 1, got \(formatNumber(p))",
                         hint: "`keep P` is the fraction of values kept; `keep 1` keeps them all")
                 }
-                dropoutRate = (1 - p, option, v)
+                // Rounded so that `keep 0.8` gives exactly the rate `dropout 0.2` gives.
+                dropoutRate = (((1 - p) * 1e12).rounded() / 1e12, option, v)
             case "layers":
                 let v = try args.optionValue(after: option, what: "the number of stacked LSTM layers", options: valid)
                 stack = try args.positiveInt(v, for: "the number of stacked layers")
