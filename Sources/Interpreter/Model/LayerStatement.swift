@@ -274,8 +274,9 @@ enum LayerStatement {
         }
     }
 
+    /// "a" or "an" before `word` as it is read aloud (`an lstm`, `an int`, `a dense`).
     static func article(_ word: String) -> String {
-        "aeiou".contains(word.first ?? "x") ? "an" : "a"
+        word == "lstm" || "aeiou".contains(word.first ?? "x") ? "an" : "a"
     }
 
     /// A shape mismatch as a diagnostic at the place that caused it, with the likely fix.

@@ -132,7 +132,7 @@ enum SummaryStatement {
                         hint: "`summary` takes a model, or nothing for the current one")
                 }
                 throw Diagnostic.error(.type, at: arg.range,
-                    "expected a model, got \(arg.value.map { "a \($0.typeName)" } ?? "nothing")")
+                    "expected a model, got \(arg.value.map { "\(LayerStatement.article($0.typeName)) \($0.typeName)" } ?? "nothing")")
             }
             model = m
             if request.args.count > 1 {

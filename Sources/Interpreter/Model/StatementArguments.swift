@@ -79,8 +79,8 @@ struct StatementArguments {
 
     /// The text naming a value in a message: strings quoted, words by their spelling.
     func shown(_ value: Value, _ arg: CommandArg) -> String {
-        if case .string = value { return value.debugText }
         if let word = arg.word { return "\(word) (\(value.typeName) \(value.debugText))" }
+        if case .string = value { return value.debugText }
         return "\(value.debugText)"
     }
 
