@@ -1,0 +1,237 @@
+// Embedding.swift — the whole public API for running SeqLang inside a Swift program.
+//
+//     var config = SeqInterpreter.Configuration(output: { print($0, terminator: "") })
+//     config.fileAccess = .folders(["data"])
+//     let seq = SeqInterpreter(config)
+//     seq.register(function: "double") { args, _, _ in
+//         if case .int(let n) = args.first { return .int(2 * n) } else { return .none }
+//     }
+//     let result = seq.run(source: "print(double(21))", file: "main.seq")
+//     for d in result.diagnostics { FileHandle.standardError.write(seq.render(d).data(using: .utf8)!) }
+//
+// The host owns I/O: the interpreter never prints, it calls `Configuration.output`, and
+// problems come back as `Diagnostic` values. Values, not handles, cross the boundary.
+// Interpreters are independent; one interpreter runs one script at a time (calls from
+// several threads are serialised) and `cancel()` may be called from any thread.
+
+import Foundation
+import SeqLang
+
+/// A SeqLang interpreter: global state that persists across `run` calls (as in a REPL),
+/// the built-in functions, the host's functions and the command statements.
+public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
+
+    /// Which files scripts may read and write (checked by `CommandContext.authorize`).
+    public enum FileAccess: Sendable {
+        /// Any path.
+        case all
+        /// Only paths inside these folders (relative folders are taken from the working directory).
+        case folders([String])
+        /// No file access at all.
+        case none
+    }
+
+    /// How the host connects to an interpreter.
+    public struct Configuration {
+        /// Receives everything a script prints (`print` adds the newline).
+        public var output: (String) -> Void
+        /// Receives warnings as they happen. When nil, warnings are returned in `RunResult.diagnostics`.
+        public var onWarning: ((Diagnostic) -> Void)?
+        /// REPL echo: called with the value of each top-level expression or command statement
+        /// that is not `none`. Scripts usually leave it nil.
+        public var echo: ((Value) -> Void)?
+        /// Which files scripts may touch. Default: `.all`.
+        public var fileAccess: FileAccess = .all
+        /// The folder relative paths are resolved against (default: the process's current directory).
+        public var workingDirectory: String?
+        /// Stop a run after this many seconds with a `.limit` diagnostic (nil: no limit).
+        public var timeLimit: Double?
+        /// `seqsh --check`: command handlers validate everything but read no data and train nothing.
+        public var checkOnly = false
+        /// Most nested function calls before a `.limit` diagnostic.
+        public var maxCallDepth = 1000
+
+        /// A configuration whose output goes to `output` (default: discarded).
+        public init(output: @escaping (String) -> Void = { _ in }) {
+            self.output = output
+        }
+    }
+
+    /// The outcome of one `run`: the last value, or the diagnostics that stopped it.
+    public struct RunResult {
+        /// The value of the last top-level expression or command statement (none if there was
+        /// none); nil when the run failed.
+        public var value: Value?
+        /// Every error and (when `onWarning` is nil) warning, in the order they were found.
+        public var diagnostics: [Diagnostic]
+
+        /// True when there were no errors (there may be warnings).
+        public var succeeded: Bool { errors.isEmpty }
+        public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
+        public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
+        /// True when the input only failed because it ended inside an unfinished block, list or
+        /// string: a REPL should read another line and run the whole text again.
+        public var isIncomplete: Bool {
+            let errors = errors
+            return !errors.isEmpty && errors.allSatisfy { $0.kind == .incompleteInput }
+        }
+    }
+
+    /// Stack size of the thread scripts run on (deep recursion stays well inside it).
+    private static let stackSize = 64 << 20
+
+    private let engine: Interpreter
+    private let configuration: Configuration
+    private let runLock = NSLock()
+    private let stateLock = NSLock()
+    private var worker: Thread?
+    private var sources: [String: String] = [:]
+
+    /// Creates an interpreter with the built-ins and the model statements installed.
+    public init(_ configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        engine = Interpreter(configuration: configuration)
+        ModelCommands.install(into: self)
+    }
+
+    // MARK: - Running
+
+    /// Runs `source` (named `file` in diagnostics). Globals persist between runs. Nothing runs
+    /// if the text has a syntax error; a runtime error stops the run where it happened.
+    public func run(source: String, file: String = "<string>") -> RunResult {
+        runLock.lock()
+        defer { runLock.unlock() }
+        stateLock.withLock { sources[file] = source }
+        engine.cancelFlag.clear()
+        let box = ResultBox()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread { [self] in
+            stateLock.withLock { worker = Thread.current }
+            box.result = execute(source, file: file)
+            stateLock.withLock { worker = nil }
+            done.signal()
+        }
+        thread.stackSize = SeqInterpreter.stackSize
+        thread.start()
+        done.wait()
+        return box.result!
+    }
+
+    /// Reads the UTF-8 script at `path` and runs it (the host asked for it, so the file-access
+    /// policy does not apply to the script itself). An unreadable or non-UTF-8 file is an
+    /// `.io` or `.lexical` diagnostic.
+    public func run(file path: String) -> RunResult {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return RunResult(value: nil, diagnostics: [
+                .error(.io, at: .none(file: path), "cannot read the script '\(path)': no such file or it is not readable")])
+        }
+        do {
+            let text = try SourceText.decode([UInt8](data), file: path)
+            return run(source: text, file: path)
+        } catch {
+            return RunResult(value: nil, diagnostics: [error])
+        }
+    }
+
+    /// Stops the running script at its next statement or loop iteration (or when a command
+    /// handler next calls `checkCancelled`) with a `.cancelled` diagnostic. Safe from any thread.
+    public func cancel() {
+        engine.cancelFlag.raise()
+    }
+
+    private func execute(_ source: String, file: String) -> RunResult {
+        let (program, parsed) = Parser.parse(source, file: file)
+        var diagnostics = parsed
+        if parsed.contains(where: { $0.severity == .error }) {
+            return RunResult(value: nil, diagnostics: diagnostics)
+        }
+        var warnings: [Diagnostic] = []
+        engine.warningSink = configuration.onWarning ?? { warnings.append($0) }
+        defer { engine.warningSink = { _ in } }
+        do {
+            let value = try engine.run(program)
+            return RunResult(value: value, diagnostics: diagnostics + warnings)
+        } catch let d as Diagnostic {
+            diagnostics += warnings + [d]
+        } catch let list as DiagnosticList {
+            diagnostics += warnings + list.diagnostics
+        } catch {
+            diagnostics += warnings + [.error(.runtime, at: .none(file: file), "\(error)")]
+        }
+        return RunResult(value: nil, diagnostics: diagnostics)
+    }
+
+    // MARK: - Globals
+
+    /// A global variable: read it, set it (`Value.tensor` carries shape and scalars), or set
+    /// nil to remove it.
+    public subscript(global name: String) -> Value? {
+        get { exclusively { engine.globals.lookup(name) } }
+        set {
+            exclusively {
+                if let newValue { engine.globals.define(name, newValue) } else { engine.globals.remove(name) }
+            }
+        }
+    }
+
+    /// The names of all global variables, sorted.
+    public var globalNames: [String] {
+        exclusively { engine.globals.visibleNames.sorted() }
+    }
+
+    // MARK: - Registering host code
+
+    /// Makes `handler` callable from scripts as `name(args…)`. It may throw a `Diagnostic`
+    /// (at the `SourceRange` of the call it is given); other errors become runtime diagnostics.
+    public func register(function name: String,
+                         handler: @escaping ([Value], CommandContext, SourceRange) throws -> Value) {
+        exclusively { engine.natives[name] = NativeFunction(name, handler) }
+    }
+
+    /// Installs the handler of a command statement (`layer`, `train`, …).
+    public func register(command keyword: String, handler: @escaping CommandHandler) {
+        exclusively { engine.commands[keyword] = handler }
+    }
+
+    /// The command keywords that have a handler, sorted.
+    public var registeredCommands: [String] {
+        exclusively { engine.commands.keys.sorted() }
+    }
+
+    // MARK: - Tools for hosts
+
+    /// Reserved words, command keywords, built-in and host functions and global names that
+    /// start with `prefix`, sorted (for tab completion).
+    public func completions(prefix: String) -> [String] {
+        exclusively {
+            let all = Set(Keywords.reserved.keys).union(Keywords.commands).union(engine.natives.keys)
+                .union(engine.globals.visibleNames)
+            return all.filter { $0.hasPrefix(prefix) }.sorted()
+        }
+    }
+
+    /// The text last run under the name `file`, for rendering its diagnostics.
+    public func source(of file: String) -> String? {
+        stateLock.withLock { sources[file] }
+    }
+
+    /// Renders a diagnostic with its source line and caret (`file:line:col: error: message`).
+    public func render(_ diagnostic: Diagnostic, color: Bool = false) -> String {
+        diagnostic.render(source: source(of: diagnostic.range.file), color: color)
+    }
+
+    /// Runs `body` holding the run lock, unless called from the running script's own thread
+    /// (a host function or command handler), which already has exclusive access.
+    private func exclusively<T>(_ body: () -> T) -> T {
+        let onWorker = stateLock.withLock { worker != nil && worker === Thread.current }
+        if onWorker { return body() }
+        runLock.lock()
+        defer { runLock.unlock() }
+        return body()
+    }
+}
+
+/// Carries a run's result back from the script thread.
+private final class ResultBox: @unchecked Sendable {
+    var result: SeqInterpreter.RunResult?
+}

@@ -1,0 +1,110 @@
+// AST.swift — the syntax tree the parser builds and the interpreter walks.
+//
+// Every node keeps a source range: the place a diagnostic about it points to (an operator
+// for a binary expression, the name for a call or a variable, the keyword for a statement).
+// Command statements keep their arguments as a plain list; their meaning belongs to the
+// handler registered for the keyword.
+
+/// A binary operator.
+public enum BinaryOp: String, Sendable {
+    case add = "+", subtract = "-", multiply = "*", divide = "/", remainder = "%", power = "**"
+    case equal = "==", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
+    case and, or
+}
+
+/// A unary operator.
+public enum UnaryOp: String, Sendable {
+    case negate = "-", not
+}
+
+/// An expression: what it is and where it was written.
+public struct Expr: Sendable {
+    public indirect enum Kind: Sendable {
+        case int(Int)
+        case number(Double)
+        case string(String)
+        /// `"loss {x}"`: text pieces and expressions, in order.
+        case interpolated([InterpolationPart])
+        case bool(Bool)
+        case none
+        case variable(String)
+        case list([Expr])
+        case unary(UnaryOp, Expr)
+        case binary(BinaryOp, Expr, Expr)
+        case call(Expr, [Expr])
+        case index(Expr, Expr)
+        case member(Expr, String)
+        /// `fn (a, b) { … }`: an anonymous function.
+        case function(FunctionDecl)
+    }
+
+    public var kind: Kind
+    /// The place a diagnostic about this expression points to.
+    public var range: SourceRange
+    /// The whole expression's extent on its first line (used for command arguments).
+    public var extent: SourceRange
+
+    public init(_ kind: Kind, at range: SourceRange, extent: SourceRange? = nil) {
+        self.kind = kind
+        self.range = range
+        self.extent = extent ?? range
+    }
+}
+
+/// One piece of an interpolated string.
+public enum InterpolationPart: Sendable {
+    case text(String)
+    case expr(Expr)
+}
+
+/// A function's parameters and body: shared by `fn name(…) { }` and `fn (…) { }`.
+public final class FunctionDecl: Sendable {
+    public let name: String
+    public let params: [String]
+    public let paramRanges: [SourceRange]
+    public let body: [Stmt]
+    public let range: SourceRange
+
+    public init(name: String, params: [String], paramRanges: [SourceRange], body: [Stmt], range: SourceRange) {
+        self.name = name
+        self.params = params
+        self.paramRanges = paramRanges
+        self.body = body
+        self.range = range
+    }
+}
+
+/// A statement: what it is and where it starts.
+public struct Stmt: Sendable {
+    public indirect enum Kind: Sendable {
+        /// `let name = value`
+        case `let`(String, Expr)
+        /// `target = value`, `target += value` (`op` is nil for plain assignment).
+        case assign(target: Expr, op: BinaryOp?, value: Expr)
+        case expression(Expr)
+        /// `if cond { } else if … { } else { }` — `orElse` holds the else branch (an `if` for `else if`).
+        case `if`(Expr, [Stmt], orElse: [Stmt]?)
+        case `for`(String, Expr, [Stmt])
+        case `while`(Expr, [Stmt])
+        case `break`
+        case `continue`
+        case `return`(Expr?)
+        case function(FunctionDecl)
+        /// `keyword arg arg …`
+        case command(String, [Expr])
+    }
+
+    public var kind: Kind
+    public var range: SourceRange
+
+    public init(_ kind: Kind, at range: SourceRange) {
+        self.kind = kind
+        self.range = range
+    }
+}
+
+/// A parsed file or snippet.
+public struct Program: Sendable {
+    public var statements: [Stmt]
+    public init(statements: [Stmt]) { self.statements = statements }
+}

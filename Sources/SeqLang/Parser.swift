@@ -1,0 +1,655 @@
+// Parser.swift — turns tokens into a `Program`, reporting every syntax error in one pass.
+//
+// A recursive-descent parser in the jlox style (`peek`/`advance`/`check`/`match`/`consume`);
+// each parse function starts with the grammar rule it reads. Statements end at a newline, a
+// `}` or the end of input. After an error the parser skips to the next line (or the closing
+// brace) and carries on, so one run reports all syntax errors; `.error` tokens were already
+// reported by the lexer and are skipped silently. An error at the end of input inside an open
+// block or bracket is `.incompleteInput`, which the REPL answers with a continuation prompt.
+// Nesting deeper than `Parser.maxDepth` is a `.limit` diagnostic, not a stack overflow.
+
+public struct Parser {
+    /// The deepest nesting of blocks and expressions the parser accepts.
+    public static let maxDepth = 200
+
+    private enum Failure: Error {
+        /// A diagnostic was recorded (or the lexer already reported the token): resynchronise.
+        case reported
+        /// Parsing cannot go on (nesting limit): stop.
+        case abort
+    }
+
+    private var tokens: [Token]
+    private var current = 0
+    private var depth: Int
+    /// Loops and functions around the current statement (`break` needs a loop, `return` a function).
+    private var loopDepth = 0
+    private var functionDepth = 0
+    private let file: String
+    private var lexerReportedIncomplete: Bool
+    /// Problems found so far (lexer diagnostics first, then the parser's, in source order).
+    public private(set) var diagnostics: [Diagnostic]
+
+    /// A parser over `tokens`, with the diagnostics the lexer produced for them.
+    public init(tokens: [Token], lexerDiagnostics: [Diagnostic] = [], depth: Int = 0) {
+        self.tokens = tokens.isEmpty ? [Token(.eof, "", .none(file: "<string>"))] : tokens
+        self.file = self.tokens[0].range.file
+        self.diagnostics = lexerDiagnostics
+        self.lexerReportedIncomplete = lexerDiagnostics.contains { $0.kind == .incompleteInput }
+        self.depth = depth
+    }
+
+    /// Lexes and parses `source`: the program (statements that parsed) and all diagnostics.
+    public static func parse(_ source: String, file: String) -> (program: Program, diagnostics: [Diagnostic]) {
+        let (tokens, lexed) = Lexer.tokenize(source, file: file)
+        var parser = Parser(tokens: tokens, lexerDiagnostics: lexed)
+        let program = parser.parseProgram()
+        let sorted = parser.diagnostics.enumerated().sorted { a, b in
+            let (x, y) = (a.element.range.start, b.element.range.start)
+            return (x.line, x.column, a.offset) < (y.line, y.column, b.offset)
+        }.map(\.element)
+        return (program, sorted)
+    }
+
+    // MARK: - Statements
+
+    /// program -> (statement? NEWLINE)* statement? EOF
+    public mutating func parseProgram() -> Program {
+        var statements: [Stmt] = []
+        do {
+            while true {
+                skipNewlines()
+                if isAtEnd { break }
+                if check(.rightBrace) {
+                    record(.syntax, at: peek.range, "unexpected '}': there is no open block to close",
+                           hint: "remove it, or check the '{' it was meant to close")
+                    advance()
+                    continue
+                }
+                if let s = try statementRecovering() { statements.append(s) }
+            }
+        } catch {
+            // `.abort`: the nesting limit was reported; nothing more to parse.
+        }
+        return Program(statements: statements)
+    }
+
+    /// Parses one statement; on a syntax error, records it and skips to the next line.
+    private mutating func statementRecovering() throws(Failure) -> Stmt? {
+        do {
+            let s = try statement()
+            try endOfStatement()
+            return s
+        } catch .abort {
+            throw .abort
+        } catch {
+            synchronize()
+            return nil
+        }
+    }
+
+    /// statement -> letStmt | fnDecl | ifStmt | forStmt | whileStmt | returnStmt
+    ///            | "break" | "continue" | command | assignment
+    private mutating func statement() throws(Failure) -> Stmt {
+        try enter()
+        defer { depth -= 1 }
+        let token = peek
+        switch token.kind {
+        case .kwLet: return try letStatement()
+        case .kwFn where peekNext.identifier != nil: return try functionDeclaration()
+        case .kwIf: return try ifStatement()
+        case .kwFor: return try forStatement()
+        case .kwWhile: return try whileStatement()
+        case .kwReturn: return try returnStatement()
+        case .kwBreak, .kwContinue:
+            advance()
+            if loopDepth == 0 {
+                record(.syntax, at: token.range, "'\(token.text)' outside a loop: expected it inside a 'for' or 'while' body")
+                throw .reported
+            }
+            return Stmt(token.kind == .kwBreak ? .break : .continue, at: token.range)
+        case .identifier(let name) where Keywords.commands.contains(name) && startsCommand:
+            return try command()
+        default:
+            return try assignment()
+        }
+    }
+
+    /// A command keyword starts a command unless it is used as a name (`model.params`, `input = 3`).
+    private var startsCommand: Bool {
+        switch peekNext.kind {
+        case .dot, .equal, .leftParen, .leftBracket, .plusEqual, .minusEqual, .starEqual, .slashEqual:
+            return false
+        default:
+            return true
+        }
+    }
+
+    /// letStmt -> "let" IDENT "=" expr
+    private mutating func letStatement() throws(Failure) -> Stmt {
+        let keyword = advance()
+        let name = try consumeIdentifier("a name after 'let'")
+        try consume(.equal, "'=' after 'let \(name.text)'")
+        let value = try expression()
+        return Stmt(.let(name.text, value), at: span(keyword.range, name.range))
+    }
+
+    /// fnDecl -> "fn" IDENT "(" params? ")" block
+    private mutating func functionDeclaration() throws(Failure) -> Stmt {
+        let keyword = advance()
+        let name = try consumeIdentifier("a function name after 'fn'")
+        let decl = try functionRest(name: name.text, range: name.range, keyword: keyword)
+        return Stmt(.function(decl), at: span(keyword.range, name.range))
+    }
+
+    /// params -> "(" (IDENT ("," IDENT)* ","?)? ")" ; then the body block
+    private mutating func functionRest(name: String, range: SourceRange, keyword: Token) throws(Failure) -> FunctionDecl {
+        let open = try consume(.leftParen, "'(' to start the parameter list of '\(name)'")
+        var params: [String] = []
+        var ranges: [SourceRange] = []
+        while !check(.rightParen) {
+            let p = try consumeIdentifier("a parameter name")
+            if let i = params.firstIndex(of: p.text) {
+                record(.syntax, at: p.range, "duplicate parameter '\(p.text)' in function '\(name)'",
+                       notes: ["first declared at \(ranges[i].start)"])
+                throw .reported
+            }
+            params.append(p.text)
+            ranges.append(p.range)
+            if !match(.comma) { break }
+        }
+        try consume(.rightParen, "')' to close the parameter list opened at \(open.range.start)")
+        let (savedLoops, savedFunctions) = (loopDepth, functionDepth)
+        (loopDepth, functionDepth) = (0, functionDepth + 1)
+        defer { (loopDepth, functionDepth) = (savedLoops, savedFunctions) }
+        let body = try block(after: "the parameters of '\(name)'")
+        return FunctionDecl(name: name, params: params, paramRanges: ranges, body: body, range: range)
+    }
+
+    /// ifStmt -> "if" expr block ("else" (ifStmt | block))?
+    private mutating func ifStatement() throws(Failure) -> Stmt {
+        let keyword = advance()
+        let condition = try expression()
+        let then = try block(after: "the 'if' condition")
+        var orElse: [Stmt]? = nil
+        if matchElse() {
+            if check(.kwIf) {
+                try enter()
+                defer { depth -= 1 }
+                orElse = [try ifStatement()]
+            } else {
+                orElse = try block(after: "'else'")
+            }
+        }
+        return Stmt(.if(condition, then, orElse: orElse), at: keyword.range)
+    }
+
+    /// `else` may follow the `}` on the same line or start the next line.
+    private mutating func matchElse() -> Bool {
+        var i = current
+        while tokens[i].kind == .newline { i += 1 }
+        guard tokens[i].kind == .kwElse else { return false }
+        current = i + 1
+        return true
+    }
+
+    /// forStmt -> "for" IDENT "in" expr block
+    private mutating func forStatement() throws(Failure) -> Stmt {
+        let keyword = advance()
+        let name = try consumeIdentifier("a loop variable name after 'for'")
+        try consume(.kwIn, "'in' after 'for \(name.text)'")
+        let sequence = try expression()
+        loopDepth += 1
+        defer { loopDepth -= 1 }
+        let body = try block(after: "the 'for' sequence")
+        return Stmt(.for(name.text, sequence, body), at: keyword.range)
+    }
+
+    /// whileStmt -> "while" expr block
+    private mutating func whileStatement() throws(Failure) -> Stmt {
+        let keyword = advance()
+        let condition = try expression()
+        loopDepth += 1
+        defer { loopDepth -= 1 }
+        let body = try block(after: "the 'while' condition")
+        return Stmt(.while(condition, body), at: keyword.range)
+    }
+
+    /// returnStmt -> "return" expr?
+    private mutating func returnStatement() throws(Failure) -> Stmt {
+        let keyword = advance()
+        if functionDepth == 0 {
+            record(.syntax, at: keyword.range, "'return' outside a function: expected it inside a 'fn' body")
+            throw .reported
+        }
+        if atStatementEnd { return Stmt(.return(nil), at: keyword.range) }
+        return Stmt(.return(try expression()), at: keyword.range)
+    }
+
+    /// command -> COMMAND_WORD commandArg*
+    private mutating func command() throws(Failure) -> Stmt {
+        let keyword = advance()
+        var args: [Expr] = []
+        while !atStatementEnd {
+            args.append(try commandArgument())
+        }
+        return Stmt(.command(keyword.text, args), at: keyword.range)
+    }
+
+    /// commandArg -> "-" commandArg | postfix      (binary operators only inside parentheses)
+    private mutating func commandArgument() throws(Failure) -> Expr {
+        try enter()
+        defer { depth -= 1 }
+        if check(.minus) {
+            let minus = advance()
+            let operand = try commandArgument()
+            return negate(operand, minus: minus)
+        }
+        if check(.kwNot) {
+            let token = advance()
+            let operand = try commandArgument()
+            return Expr(.unary(.not, operand), at: token.range, extent: span(token.range, operand.extent))
+        }
+        return try postfix()
+    }
+
+    /// assignment -> expr (("=" | "+=" | "-=" | "*=" | "/=") expr)?
+    private mutating func assignment() throws(Failure) -> Stmt {
+        let target = try expression()
+        let op: BinaryOp?
+        switch peek.kind {
+        case .equal: op = nil
+        case .plusEqual: op = .add
+        case .minusEqual: op = .subtract
+        case .starEqual: op = .multiply
+        case .slashEqual: op = .divide
+        default: return Stmt(.expression(target), at: target.range)
+        }
+        let equals = advance()
+        switch target.kind {
+        case .variable, .index: break
+        default:
+            record(.syntax, at: target.extent, "cannot assign to this expression: expected a name or an indexed name (x or x[i]) before '\(equals.text)'")
+            throw .reported
+        }
+        if case .index(let base, _) = target.kind, !isAssignableBase(base) {
+            record(.syntax, at: target.extent, "cannot assign to this expression: expected a name or an indexed name (x or x[i]) before '\(equals.text)'")
+            throw .reported
+        }
+        let value = try expression()
+        return Stmt(.assign(target: target, op: op, value: value), at: equals.range)
+    }
+
+    private func isAssignableBase(_ e: Expr) -> Bool {
+        switch e.kind {
+        case .variable: return true
+        case .index(let base, _): return isAssignableBase(base)
+        default: return false
+        }
+    }
+
+    /// block -> "{" (statement? NEWLINE)* statement? "}"
+    private mutating func block(after what: String) throws(Failure) -> [Stmt] {
+        let open = try consume(.leftBrace, "'{' to start a block after \(what)")
+        try enter()
+        defer { depth -= 1 }
+        var statements: [Stmt] = []
+        while true {
+            skipNewlines()
+            if match(.rightBrace) { return statements }
+            if isAtEnd {
+                report(expected: "'}' to close the block opened at \(open.range.start)")
+                throw .reported
+            }
+            if let s = try statementRecovering() { statements.append(s) }
+        }
+    }
+
+    // MARK: - Expressions
+
+    /// expr -> or
+    private mutating func expression() throws(Failure) -> Expr {
+        try enter()
+        defer { depth -= 1 }
+        return try or()
+    }
+
+    /// or -> and ("or" and)*
+    private mutating func or() throws(Failure) -> Expr {
+        var left = try and()
+        while check(.kwOr) {
+            let op = advance()
+            let right = try and()
+            left = Expr(.binary(.or, left, right), at: op.range, extent: span(left.extent, right.extent))
+        }
+        return left
+    }
+
+    /// and -> not ("and" not)*
+    private mutating func and() throws(Failure) -> Expr {
+        var left = try not()
+        while check(.kwAnd) {
+            let op = advance()
+            let right = try not()
+            left = Expr(.binary(.and, left, right), at: op.range, extent: span(left.extent, right.extent))
+        }
+        return left
+    }
+
+    /// not -> "not" not | comparison
+    private mutating func not() throws(Failure) -> Expr {
+        if check(.kwNot) {
+            let op = advance()
+            try enter()
+            defer { depth -= 1 }
+            let operand = try not()
+            return Expr(.unary(.not, operand), at: op.range, extent: span(op.range, operand.extent))
+        }
+        return try comparison()
+    }
+
+    /// comparison -> sum (("==" | "!=" | "<" | "<=" | ">" | ">=") sum)?
+    private mutating func comparison() throws(Failure) -> Expr {
+        let left = try sum()
+        guard let op = comparisonOperator(peek.kind) else { return left }
+        let token = advance()
+        let right = try sum()
+        if comparisonOperator(peek.kind) != nil {
+            record(.syntax, at: peek.range, "comparisons do not chain: found '\(peek.text)' after '\(token.text)'",
+                   hint: "combine them with 'and', e.g. 'a < b and b < c'")
+            throw .reported
+        }
+        return Expr(.binary(op, left, right), at: token.range, extent: span(left.extent, right.extent))
+    }
+
+    private func comparisonOperator(_ kind: TokenKind) -> BinaryOp? {
+        switch kind {
+        case .equalEqual: return .equal
+        case .bangEqual: return .notEqual
+        case .less: return .less
+        case .lessEqual: return .lessEqual
+        case .greater: return .greater
+        case .greaterEqual: return .greaterEqual
+        default: return nil
+        }
+    }
+
+    /// sum -> product (("+" | "-") product)*
+    private mutating func sum() throws(Failure) -> Expr {
+        var left = try product()
+        while check(.plus) || check(.minus) {
+            let op = advance()
+            let right = try product()
+            left = Expr(.binary(op.kind == .plus ? .add : .subtract, left, right), at: op.range,
+                        extent: span(left.extent, right.extent))
+        }
+        return left
+    }
+
+    /// product -> unary (("*" | "/" | "%") unary)*
+    private mutating func product() throws(Failure) -> Expr {
+        var left = try unary()
+        while check(.star) || check(.slash) || check(.percent) {
+            let op = advance()
+            let right = try unary()
+            let bop: BinaryOp = op.kind == .star ? .multiply : (op.kind == .slash ? .divide : .remainder)
+            left = Expr(.binary(bop, left, right), at: op.range, extent: span(left.extent, right.extent))
+        }
+        return left
+    }
+
+    /// unary -> "-" unary | power
+    private mutating func unary() throws(Failure) -> Expr {
+        if check(.minus) {
+            let minus = advance()
+            try enter()
+            defer { depth -= 1 }
+            let operand = try unary()
+            return negate(operand, minus: minus)
+        }
+        return try power()
+    }
+
+    /// power -> postfix ("**" unary)?        (right-associative: 2 ** 3 ** 2 is 2 ** 9)
+    private mutating func power() throws(Failure) -> Expr {
+        let base = try postfix()
+        guard check(.starStar) else { return base }
+        let op = advance()
+        try enter()
+        defer { depth -= 1 }
+        let exponent = try unary()
+        return Expr(.binary(.power, base, exponent), at: op.range, extent: span(base.extent, exponent.extent))
+    }
+
+    /// A leading minus on a number literal is part of the literal (`-0.5`).
+    private func negate(_ operand: Expr, minus: Token) -> Expr {
+        let extent = span(minus.range, operand.extent)
+        let adjacent = minus.range.start.line == operand.range.start.line
+            && minus.range.start.column + 1 == operand.range.start.column
+        switch operand.kind {
+        case .int(let v) where adjacent && operand.range == operand.extent:
+            return Expr(.int(-v), at: extent, extent: extent)
+        case .number(let v) where adjacent && operand.range == operand.extent:
+            return Expr(.number(-v), at: extent, extent: extent)
+        default:
+            return Expr(.unary(.negate, operand), at: minus.range, extent: extent)
+        }
+    }
+
+    /// postfix -> primary ("(" arguments? ")" | "[" expr "]" | "." IDENT)*
+    private mutating func postfix() throws(Failure) -> Expr {
+        var e = try primary()
+        while true {
+            if check(.leftParen) {
+                let open = advance()
+                var args: [Expr] = []
+                while !check(.rightParen) {
+                    args.append(try expression())
+                    if !match(.comma) { break }
+                }
+                let close = try consume(.rightParen, "')' to close the call opened at \(open.range.start)")
+                e = Expr(.call(e, args), at: e.range, extent: span(e.extent, close.range))
+            } else if check(.leftBracket) {
+                let open = advance()
+                let index = try expression()
+                let close = try consume(.rightBracket, "']' to close the index opened at \(open.range.start)")
+                e = Expr(.index(e, index), at: span(open.range, close.range), extent: span(e.extent, close.range))
+            } else if check(.dot) {
+                advance()
+                let name = try consumeIdentifier("a member name after '.'")
+                e = Expr(.member(e, name.text), at: name.range, extent: span(e.extent, name.range))
+            } else {
+                return e
+            }
+            try enter()
+            depth -= 1
+        }
+    }
+
+    /// primary -> INT | NUMBER | STRING | "true" | "false" | "none" | IDENT
+    ///          | "[" (expr ("," expr)* ","?)? "]" | "(" expr ")" | "fn" params block
+    private mutating func primary() throws(Failure) -> Expr {
+        let token = peek
+        switch token.kind {
+        case .int(let v):
+            advance()
+            return Expr(.int(v), at: token.range)
+        case .number(let v):
+            advance()
+            return Expr(.number(v), at: token.range)
+        case .string(let parts):
+            advance()
+            return try stringLiteral(parts, token: token)
+        case .kwTrue, .kwFalse:
+            advance()
+            return Expr(.bool(token.kind == .kwTrue), at: token.range)
+        case .kwNone:
+            advance()
+            return Expr(.none, at: token.range)
+        case .identifier(let name):
+            advance()
+            return Expr(.variable(name), at: token.range)
+        case .leftBracket:
+            advance()
+            var elements: [Expr] = []
+            while !check(.rightBracket) {
+                elements.append(try expression())
+                if !match(.comma) { break }
+            }
+            let close = try consume(.rightBracket, "']' or ',' in the list opened at \(token.range.start)")
+            return Expr(.list(elements), at: token.range, extent: span(token.range, close.range))
+        case .leftParen:
+            advance()
+            let inner = try expression()
+            let close = try consume(.rightParen, "')' to close the '(' at \(token.range.start)")
+            return Expr(inner.kind, at: inner.range, extent: span(token.range, close.range))
+        case .kwFn:
+            advance()
+            let decl = try functionRest(name: "<anonymous>", range: token.range, keyword: token)
+            return Expr(.function(decl), at: token.range)
+        default:
+            report(expected: "an expression")
+            throw .reported
+        }
+    }
+
+    /// Parses the `{expr}` pieces of a string literal with a lexer placed at their position.
+    private mutating func stringLiteral(_ parts: [StringPart], token: Token) throws(Failure) -> Expr {
+        if parts.count == 1, case .text(let s) = parts[0] { return Expr(.string(s), at: token.range) }
+        var pieces: [InterpolationPart] = []
+        var failed = false
+        for part in parts {
+            switch part {
+            case .text(let s):
+                pieces.append(.text(s))
+            case .code(let code, let range):
+                var lexer = Lexer(code, file: range.file, line: range.start.line, column: range.start.column)
+                let tokens = lexer.tokenize().filter { $0.kind != .newline }
+                var sub = Parser(tokens: tokens, lexerDiagnostics: lexer.diagnostics, depth: depth)
+                do {
+                    let e = try sub.expression()
+                    if !sub.isAtEnd {
+                        sub.report(expected: "'}' to end the interpolated expression")
+                        failed = true
+                    }
+                    pieces.append(.expr(e))
+                } catch .abort {
+                    diagnostics += sub.diagnostics
+                    throw .abort
+                } catch {
+                    failed = true
+                }
+                diagnostics += sub.diagnostics
+            }
+        }
+        if failed { throw .reported }
+        return Expr(.interpolated(pieces), at: token.range)
+    }
+
+    // MARK: - Helpers
+
+    private var peek: Token { tokens[current] }
+    private var peekNext: Token { tokens[min(current + 1, tokens.count - 1)] }
+    private var isAtEnd: Bool { peek.kind == .eof }
+    private var atStatementEnd: Bool { check(.newline) || check(.rightBrace) || isAtEnd }
+
+    private func check(_ kind: TokenKind) -> Bool { peek.kind == kind }
+
+    @discardableResult
+    private mutating func advance() -> Token {
+        let t = tokens[current]
+        if t.kind != .eof { current += 1 }
+        return t
+    }
+
+    private mutating func match(_ kind: TokenKind) -> Bool {
+        guard check(kind) else { return false }
+        advance()
+        return true
+    }
+
+    @discardableResult
+    private mutating func consume(_ kind: TokenKind, _ expected: String) throws(Failure) -> Token {
+        if check(kind) { return advance() }
+        report(expected: expected)
+        throw .reported
+    }
+
+    private mutating func consumeIdentifier(_ expected: String) throws(Failure) -> Token {
+        if peek.identifier != nil { return advance() }
+        if case .error = peek.kind {} else if Keywords.reserved[peek.text] != nil {
+            record(.syntax, at: peek.range, "expected \(expected) but found the reserved word '\(peek.text)'",
+                   hint: "'\(peek.text)' cannot be used as a name")
+            throw .reported
+        }
+        report(expected: expected)
+        throw .reported
+    }
+
+    private mutating func skipNewlines() {
+        while check(.newline) { advance() }
+    }
+
+    /// After a statement: a newline, a `}` (left for the block) or the end of input.
+    private mutating func endOfStatement() throws(Failure) {
+        if match(.newline) || check(.rightBrace) || isAtEnd { return }
+        report(expected: "a new line after the statement")
+        throw .reported
+    }
+
+    /// Skips to the start of the next line, or to a `}` that may close the current block.
+    private mutating func synchronize() {
+        while !isAtEnd {
+            if match(.newline) { return }
+            if check(.rightBrace) { return }
+            advance()
+        }
+    }
+
+    /// Counts one level of nesting; past `maxDepth` records a `.limit` diagnostic and aborts.
+    private mutating func enter() throws(Failure) {
+        depth += 1
+        if depth > Parser.maxDepth {
+            record(.limit, at: peek.range, "the program nests too deeply (more than \(Parser.maxDepth) levels of blocks and expressions)",
+                   hint: "split the expression with 'let' or move nested blocks into functions")
+            throw .abort
+        }
+    }
+
+    /// Reports "expected X but found Y" at the current token. Error tokens were reported by the
+    /// lexer; at the end of input inside an open construct this is `.incompleteInput`.
+    private mutating func report(expected: String) {
+        let token = peek
+        switch token.kind {
+        case .error:
+            return
+        case .eof:
+            if lexerReportedIncomplete { return }
+            record(.incompleteInput, at: token.range, "expected \(expected) but the input ended")
+        default:
+            record(.syntax, at: token.range, "expected \(expected) but found \(describe(token))")
+        }
+    }
+
+    private func describe(_ token: Token) -> String {
+        switch token.kind {
+        case .newline: return "the end of the line"
+        case .eof: return "the end of input"
+        case .string: return "a string"
+        case .int, .number: return "the number '\(token.text)'"
+        case .identifier: return "the name '\(token.text)'"
+        default: return "'\(token.text)'"
+        }
+    }
+
+    private mutating func record(_ kind: Diagnostic.Kind, at range: SourceRange, _ message: String,
+                                 hint: String? = nil, notes: [String] = []) {
+        diagnostics.append(.error(kind, at: range, message, hint: hint, notes: notes))
+    }
+
+    /// A range from the start of `a` to the end of `b` when both are on one line; else `a`.
+    private func span(_ a: SourceRange, _ b: SourceRange) -> SourceRange {
+        guard a.start.line == b.start.line, b.start.column >= a.start.column else { return a }
+        return SourceRange(file: a.file, start: a.start, length: b.start.column + b.length - a.start.column)
+    }
+}

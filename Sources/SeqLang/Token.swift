@@ -1,0 +1,109 @@
+// Token.swift — the tokens the lexer produces and the parser consumes, each with its place.
+//
+// A token carries its kind (with the literal value for numbers and strings), its exact
+// spelling and its source range. Command keywords (`layer`, `train`, …) are ordinary
+// identifiers here; the parser decides from the following token whether one starts a command.
+
+/// One piece of a string literal: plain text, or the source of an interpolated `{expr}`.
+public enum StringPart: Equatable, Sendable {
+    case text(String)
+    /// The text between `{` and `}` and where its first character sits in the file.
+    case code(String, SourceRange)
+}
+
+/// What kind of token this is.
+public enum TokenKind: Equatable, Sendable {
+    case int(Int)
+    case number(Double)
+    case string([StringPart])
+    case identifier(String)
+
+    // Reserved words.
+    case kwLet, kwFn, kwReturn, kwIf, kwElse, kwFor, kwIn, kwWhile, kwBreak, kwContinue
+    case kwTrue, kwFalse, kwNone, kwAnd, kwOr, kwNot
+
+    // Punctuation and operators.
+    case leftParen, rightParen, leftBracket, rightBracket, leftBrace, rightBrace
+    case comma, dot, colon
+    case equal, plusEqual, minusEqual, starEqual, slashEqual
+    case plus, minus, star, slash, percent, starStar
+    case equalEqual, bangEqual, less, lessEqual, greater, greaterEqual
+
+    /// The end of a statement (only emitted outside `()` and `[]`).
+    case newline
+    case eof
+    /// A malformed token; the lexer has already reported it.
+    case error
+}
+
+/// A token: its kind, its spelling in the source and where it is.
+public struct Token: Equatable, Sendable {
+    public var kind: TokenKind
+    public var text: String
+    public var range: SourceRange
+
+    public init(_ kind: TokenKind, _ text: String, _ range: SourceRange) {
+        self.kind = kind
+        self.text = text
+        self.range = range
+    }
+
+    /// The identifier's name, if this is an identifier.
+    public var identifier: String? {
+        if case .identifier(let name) = kind { return name }
+        return nil
+    }
+}
+
+/// The words of the language: reserved words, and the command keywords that start a
+/// command statement (but may also be used as names).
+public enum Keywords {
+    /// Reserved words: never names.
+    public static let reserved: [String: TokenKind] = [
+        "let": .kwLet, "fn": .kwFn, "return": .kwReturn, "if": .kwIf, "else": .kwElse,
+        "for": .kwFor, "in": .kwIn, "while": .kwWhile, "break": .kwBreak,
+        "continue": .kwContinue, "true": .kwTrue, "false": .kwFalse, "none": .kwNone,
+        "and": .kwAnd, "or": .kwOr, "not": .kwNot,
+    ]
+
+    /// Words that start a command statement `KEYWORD arg arg …` when not followed by
+    /// `.`, `=`, `(`, `[` or a compound assignment.
+    public static let commands: [String] = [
+        "seed", "model", "input", "layer", "summary", "train", "evaluate", "predict",
+        "generate", "save", "resume", "check", "plot",
+    ]
+}
+
+/// Words within `maxDistance` edits of `word`, closest first: the source of "did you mean".
+public func suggestions(for word: String, among candidates: [String], maxDistance: Int? = nil) -> [String] {
+    let limit = maxDistance ?? max(1, min(3, word.count / 3 + 1))
+    let scored = Set(candidates).compactMap { candidate -> (String, Int)? in
+        guard candidate != word else { return nil }
+        let d = editDistance(word, candidate)
+        return d <= limit ? (candidate, d) : nil
+    }
+    return scored.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.map(\.0)
+}
+
+/// A "did you mean 'x'?" hint for `word`, or nil when nothing is close.
+public func didYouMean(_ word: String, among candidates: [String]) -> String? {
+    suggestions(for: word, among: candidates).first.map { "did you mean '\($0)'?" }
+}
+
+/// Levenshtein distance between two strings (characters).
+public func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            let cost = a[i - 1] == b[j - 1] ? 0 : 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
+}

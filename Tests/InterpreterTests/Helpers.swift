@@ -1,0 +1,41 @@
+// Helpers.swift — runs snippets through the public embedding API and captures what they print.
+
+import XCTest
+import SeqLang
+import Interpreter
+
+/// The output, result and interpreter of one run.
+struct Outcome {
+    var output: String
+    var result: SeqInterpreter.RunResult
+    /// `line:col: message` of every error, in order.
+    var errors: [String] { result.errors.map { "\($0.range.start): \($0.message)" } }
+}
+
+/// A fresh interpreter whose output is collected into `Captured.text`.
+final class Captured: @unchecked Sendable {
+    var text = ""
+    let interpreter: SeqInterpreter
+
+    init(configure: (inout SeqInterpreter.Configuration) -> Void = { _ in }) {
+        let box = TextBox()
+        var config = SeqInterpreter.Configuration(output: { box.text += $0 })
+        configure(&config)
+        interpreter = SeqInterpreter(config)
+        self.box = box
+    }
+    private let box: TextBox
+
+    func run(_ source: String, file: String = "<test>") -> Outcome {
+        box.text = ""
+        let result = interpreter.run(source: source, file: file)
+        return Outcome(output: box.text, result: result)
+    }
+}
+
+final class TextBox: @unchecked Sendable { var text = "" }
+
+/// Runs `source` in a fresh interpreter.
+func runSeq(_ source: String) -> Outcome {
+    Captured().run(source)
+}
