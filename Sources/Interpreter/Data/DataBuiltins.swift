@@ -1,0 +1,38 @@
+// DataBuiltins.swift — the data functions of SeqLang and where they are installed.
+//
+// `DataBuiltins.install(into:)` registers every data built-in (see docs/data.md): finding data
+// (`data_path`), reading it (`read_text`, `read_lines`, `read_idx`, `read_csv`,
+// `read_labelled`), turning text into symbols and ids (`words`, `tokens`, `chars`,
+// `vocabulary`, `encode`, `decode`) and shaping ids into datasets (`windows`, `lm_batches`,
+// `sequences`, `mnist`, `split`, `shuffle`). Calls are positional.
+
+import SeqLang
+
+/// The data built-ins of SeqLang.
+public enum DataBuiltins {
+    /// Registers every data built-in in `registry`.
+    /// - Parameters:
+    ///   - registry: The interpreter (or any registry) to install into.
+    ///   - folder: Where `data_path` looks for data sets; by default the process-wide
+    ///     `DataFolder.shared`, whose `explicitFolder` seqsh's `--data DIR` sets.
+    public static func install(into registry: CommandRegistry, folder: DataFolder = .shared) {
+        registry.register(function: "data_path") { values, context, range in
+            let args = try Arguments("data_path", values, context, range, names: ["name"])
+            let found = try folder.resolve(try args.string(0, "a data-set file name such as \"ptb/ptb.train.txt\""), at: range)
+            return .string(try context.authorize(path: found, writing: false, at: range))
+        }
+        TextBuiltins.install(into: registry)
+        VocabularyBuiltins.install(into: registry)
+        SequenceBuiltins.install(into: registry)
+        SplitBuiltins.install(into: registry)
+        IDX.install(into: registry)
+        DelimitedBuiltins.install(into: registry)
+        LabelBuiltins.install(into: registry)
+    }
+
+    /// The names of the functions `install(into:)` registers.
+    public static let functionNames = [
+        "data_path", "read_text", "read_lines", "words", "tokens", "chars", "vocabulary", "encode", "decode",
+        "windows", "lm_batches", "sequences", "split", "shuffle", "read_idx", "mnist", "read_csv", "read_labelled",
+    ]
+}

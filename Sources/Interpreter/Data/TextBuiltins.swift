@@ -1,0 +1,114 @@
+// TextBuiltins.swift — read_text, read_lines, words, tokens, chars: from a file to symbols.
+//
+// `tokens` splits at whitespace only (for corpora that are already tokenized, like PTB, Aesop
+// and rt-polarity); `words` also splits punctuation off as symbols of their own (for raw
+// text). Both take an optional newline symbol (`"<eos>"`) that each line break becomes. Given a
+// list of strings instead of one string, each returns one list per string.
+
+import SeqLang
+
+enum TextBuiltins {
+    static func install(into registry: CommandRegistry) {
+        registry.register(function: "read_text") { values, context, range in
+            let args = try Arguments("read_text", values, context, range, names: ["path"])
+            return .string(try DataFile.readText(try args.string(0, "a file path"), context: context, at: range))
+        }
+        registry.register(function: "read_lines") { values, context, range in
+            let args = try Arguments("read_lines", values, context, range, names: ["path"])
+            let text = try DataFile.readText(try args.string(0, "a file path"), context: context, at: range)
+            return .list(lines(of: text).map { .string($0) })
+        }
+        registry.register(function: "words") { values, context, range in
+            try split("words", values, context, range, punctuation: true)
+        }
+        registry.register(function: "tokens") { values, context, range in
+            try split("tokens", values, context, range, punctuation: false)
+        }
+        registry.register(function: "chars") { values, context, range in
+            let args = try Arguments("chars", values, context, range, names: ["text"])
+            return try mapText(args, 0) { text in .list(text.map { .string(String($0)) }) }
+        }
+    }
+
+    /// The lines of `text` without their terminators (`\n` or `\r\n`); no empty last line for a
+    /// final newline.
+    static func lines(of text: String) -> [String] {
+        var out = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+        }
+        if out.last == "" { out.removeLast() }
+        return out
+    }
+
+    private static func split(_ name: String, _ values: [Value], _ context: CommandContext, _ range: SourceRange,
+                              punctuation: Bool) throws -> Value {
+        let args = try Arguments(name, values, context, range, names: ["text", "newline symbol"], optional: 1)
+        let eos = args.has(1) ? try args.string(1, "the symbol each line break becomes") : nil
+        if let eos, eos.isEmpty || eos.contains(where: \.isWhitespace) {
+            throw args.valueError("the newline symbol must be a non-empty symbol without spaces but is \"\(eos)\"")
+        }
+        return try mapText(args, 0) { text in
+            .list(tokenize(text, newline: eos, splitPunctuation: punctuation).map { .string($0) })
+        }
+    }
+
+    /// Applies `body` to a string argument, or to each string of a list argument.
+    private static func mapText(_ args: Arguments, _ i: Int, _ body: (String) -> Value) throws -> Value {
+        switch args.values[i] {
+        case .string(let s): return body(s)
+        case .list:
+            return .list(try args.strings(i, "text").map(body))
+        default: throw args.typeError(i, "text", expected: "a string or a list of strings")
+        }
+    }
+
+    /// Splits `text` at whitespace; with `splitPunctuation`, also cuts each piece into words and
+    /// punctuation marks. A line break becomes `newline` when given.
+    static func tokenize(_ text: String, newline: String?, splitPunctuation: Bool) -> [String] {
+        var out: [String] = []
+        var piece = ""
+        func flush() {
+            guard !piece.isEmpty else { return }
+            if splitPunctuation { out.append(contentsOf: cutPunctuation(piece)) } else { out.append(piece) }
+            piece = ""
+        }
+        for ch in text.unicodeScalars {
+            if ch == "\n" {
+                flush()
+                if let newline { out.append(newline) }
+            } else if ch.properties.isWhitespace {
+                flush()
+            } else {
+                piece.unicodeScalars.append(ch)
+            }
+        }
+        flush()
+        return out
+    }
+
+    /// Cuts one whitespace-free piece into words and punctuation. A word is a run of letters and
+    /// digits that may hold `'`, `-` or `.` between two of them (`don't`, `30-year`, `u.s`);
+    /// every other character is a symbol of its own. A marker like `<unk>` stays whole.
+    static func cutPunctuation(_ piece: String) -> [String] {
+        if piece.hasPrefix("<"), piece.hasSuffix(">"), piece.count > 2,
+           piece.dropFirst().dropLast().allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+            return [piece]
+        }
+        let chars = Array(piece)
+        var out: [String] = []
+        var word = ""
+        for (i, c) in chars.enumerated() {
+            if c.isLetter || c.isNumber {
+                word.append(c)
+            } else if (c == "'" || c == "-" || c == "." || c == "’"), !word.isEmpty,
+                      i + 1 < chars.count, chars[i + 1].isLetter || chars[i + 1].isNumber {
+                word.append(c)
+            } else {
+                if !word.isEmpty { out.append(word); word = "" }
+                out.append(String(c))
+            }
+        }
+        if !word.isEmpty { out.append(word) }
+        return out
+    }
+}
