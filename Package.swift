@@ -49,7 +49,8 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], exclude: ["Reference"],
                     swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "SeqLangTests", dependencies: ["SeqLang"]),
-        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "SeqLang", "Tensor"]),
+        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "SeqLang", "Tensor"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "seqshTests", dependencies: ["seqsh"]),
     ]
 )

@@ -41,7 +41,8 @@ public enum DataInputs {
     /// Float features [N, T, F].
     case features(Tensor)
 
-    var rowCount: Int {
+    /// The number of samples (the first axis).
+    public var rowCount: Int {
         switch self {
         case .tokens(let g): return g.rows
         case .features(let t): return t.shape.first ?? 0
@@ -64,7 +65,8 @@ public enum DataTargets {
     /// Float values per sample [N, F] (or [N] when the tensor has rank 1).
     case values(Tensor)
 
-    var rowCount: Int {
+    /// The number of samples (the first axis).
+    public var rowCount: Int {
         switch self {
         case .classes(let c): return c.count
         case .tokens(let g): return g.rows
@@ -96,6 +98,12 @@ public struct StreamLayout: Equatable, Sendable {
     public var steps: Int
     public var streamLength: Int
     public var batchesPerEpoch: Int
+    public init(streams: Int, steps: Int, streamLength: Int, batchesPerEpoch: Int) {
+        self.streams = streams
+        self.steps = steps
+        self.streamLength = streamLength
+        self.batchesPerEpoch = batchesPerEpoch
+    }
 }
 
 /// Some samples of a dataset, ready for a forward pass.
@@ -104,6 +112,11 @@ public struct DataBatch {
     public var targets: DataTargets?
     /// Each sample's true length, when the samples were padded.
     public var lengths: [Int]?
+    public init(inputs: DataInputs, targets: DataTargets?, lengths: [Int]? = nil) {
+        self.inputs = inputs
+        self.targets = targets
+        self.lengths = lengths
+    }
     public var count: Int { inputs.rowCount }
 }
 
