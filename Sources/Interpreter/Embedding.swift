@@ -92,6 +92,7 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
         self.configuration = configuration
         engine = Interpreter(configuration: configuration)
         ModelCommands.install(into: self)
+        DataBuiltins.install(into: self)
     }
 
     // MARK: - Running

@@ -3,6 +3,7 @@
 // The generator is SplitMix64 and the shuffle a Fisher–Yates pass written out here, so a seed
 // gives the same order on every platform and Swift version.
 
+import Foundation
 import SeqLang
 
 /// SplitMix64: a small, fast, well-mixed 64-bit generator whose output is fixed by its seed.
@@ -47,6 +48,8 @@ enum SplitBuiltins {
             return try select(args, args.values[0], order: { permutation($0, seed: seed) }).first!
         }
         registry.register(function: "split") { values, context, range in
+            // `split(text [, separator])` keeps meaning what the core built-in of that name does.
+            if case .string(let text)? = values.first { return try splitText(text, values, range) }
             let args = try Arguments("split", values, context, range, names: ["data", "fractions", "seed"], optional: 1)
             let fractions = try args.list(1, "the fractions").enumerated().map { k, v -> Double in
                 switch v {
@@ -73,6 +76,20 @@ enum SplitBuiltins {
             default: return .list(parts)
             }
         }
+    }
+
+    /// `split(text)` splits at whitespace, `split(text, separator)` at each separator.
+    private static func splitText(_ text: String, _ values: [Value], _ range: SourceRange) throws -> Value {
+        guard values.count == 1 || values.count == 2 else {
+            throw Diagnostic.error(.type, at: range, "'split' expects 1 or 2 arguments (a string and an optional separator) but was given \(values.count)")
+        }
+        if values.count == 1 {
+            return .list(text.split(whereSeparator: { $0.isWhitespace }).map { .string(String($0)) })
+        }
+        guard case .string(let separator) = values[1], !separator.isEmpty else {
+            throw Diagnostic.error(.type, at: range, "split expects a non-empty string as argument 2 but got \(values[1].typeName)")
+        }
+        return .list(text.components(separatedBy: separator).map { .string($0) })
     }
 
     /// Cuts `order(count)` at the cumulative fractions and picks each part out of `data`.
