@@ -74,6 +74,19 @@ final class ModelScriptTests: XCTestCase {
         XCTAssertEqual(outcome.errors, ["3:12: expected a positive integer for the number of units, got \"abc\""])
     }
 
+    func testAShapeErrorRendersUnderTheKindAndItsSizes() throws {
+        let captured = Captured()
+        let outcome = captured.run("model m\ninput tokens 100 vocab 10000\nlayer lstm 128", file: "model.seq")
+        let error = try XCTUnwrap(outcome.result.errors.first)
+        XCTAssertEqual(captured.interpreter.render(error), """
+            model.seq:3:7: error: an lstm layer needs a sequence of vectors [batch, time, feature], but it receives token ids [batch, time 100]
+              layer lstm 128
+                    ^~~~~~~~
+              hint: add `layer embedding 64` before it to turn each token id into a vector of 64 features
+
+            """)
+    }
+
     func testHighDropoutWarnsButRuns() {
         let outcome = runSeq("model m\ninput sequence 28 features 28\nlayer lstm 128 dropout 0.8\nprint(m.params)")
         XCTAssertEqual(outcome.errors, [])

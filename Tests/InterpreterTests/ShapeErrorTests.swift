@@ -36,7 +36,7 @@ final class ShapeErrorTests: XCTestCase {
     // MARK: shapes
 
     func testEmbeddingAfterFloatInput() {
-        assertModelError(floats + "layer embedding 64", kind: .shape, column: 7, length: 9,
+        assertModelError(floats + "layer embedding 64", kind: .shape, column: 7, length: 12,
             "an embedding needs token ids [batch, time], but it receives [batch, time 28, feature 28]",
             hint: "the input already gives vectors; an embedding is for `input tokens` (integer ids)")
         assertModelError(tokens + "layer embedding 64\nlayer embedding 32", kind: .shape, column: 7,
@@ -45,17 +45,17 @@ final class ShapeErrorTests: XCTestCase {
     }
 
     func testLstmOnTokenIds() {
-        assertModelError(tokens + "layer lstm 128", kind: .shape, column: 7, length: 4,
+        assertModelError(tokens + "layer lstm 128", kind: .shape, column: 7, length: 8,
             "an lstm layer needs a sequence of vectors [batch, time, feature], but it receives token ids [batch, time 100]",
             hint: "add `layer embedding 64` before it to turn each token id into a vector of 64 features")
-        assertModelError(tokens + "layer dropout 0.5", kind: .shape, column: 7,
+        assertModelError(tokens + "layer dropout 0.5", kind: .shape, column: 7, length: 11,
             "a dropout layer needs vectors, but it receives token ids [batch, time 100]")
         assertModelError(tokens + "layer dense 2", kind: .shape, column: 7,
             "a dense layer needs vectors, but it receives token ids [batch, time 100]")
     }
 
     func testDenseAfterSequence() {
-        assertModelError(floats + "layer lstm 128\nlayer dense 10 softmax", kind: .shape, column: 7, length: 5,
+        assertModelError(floats + "layer lstm 128\nlayer dense 10 softmax", kind: .shape, column: 7, length: 8,
             "a dense layer needs one vector per example [batch, feature], but it receives a sequence [batch, time 28, feature 128]",
             hint: "add `last` to the lstm to keep only its final step, or write `layer dense 10 softmax per step` for an output at every step")
         assertModelError("model m\ninput sequence features 3\nlayer dense 1", kind: .shape, column: 7,
@@ -64,7 +64,7 @@ final class ShapeErrorTests: XCTestCase {
     }
 
     func testLstmAfterLast() {
-        assertModelError(floats + "layer lstm 128 last\nlayer lstm 64", kind: .shape, column: 7,
+        assertModelError(floats + "layer lstm 128 last\nlayer lstm 64", kind: .shape, column: 7, length: 7,
             "an lstm layer needs a sequence [batch, time, feature], but it receives one vector per example [batch, feature 128]",
             hint: "the lstm before it keeps only its final step (`last`); remove `last` there to pass the whole sequence on")
         assertModelError(floats + "layer lstm 128 last\nlayer dense 8\nlayer lstm 64", kind: .shape, column: 7,

@@ -10,7 +10,7 @@
 //     I -> uniform R | glorot | normal S
 //
 // Every problem is reported where it was written: a bad size at the size, a bad option at
-// the option, a shape that does not fit at the kind word.
+// the option, a shape that does not fit at the kind and its sizes (`lstm 128`).
 
 import SeqLang
 
@@ -90,6 +90,7 @@ enum LayerStatement {
             let rateArg = try required(&args, after: kindArg, what, kindWord)
             let rate = try args.number(rateArg, for: what)
             dropoutRate = (rate, kindArg, rateArg)
+            unitsArg = rateArg
         }
 
         // OPTIONS
@@ -218,7 +219,13 @@ enum LayerStatement {
             model.append(layer)
             return .object(layer)
         case .failure(let mismatch):
-            throw diagnostic(for: mismatch, spec: spec, model: model, kindArg: kindArg, perStep: perStep)
+            // A shape that does not fit is reported at the kind and its sizes (`lstm 128`).
+            var place = kindArg
+            let end = unitsArg.range.start.column + unitsArg.range.length
+            if unitsArg.range.start.line == kindArg.range.start.line, end > kindArg.range.start.column {
+                place.range.length = end - kindArg.range.start.column
+            }
+            throw diagnostic(for: mismatch, spec: spec, model: model, kindArg: place, perStep: perStep)
         }
     }
 
