@@ -51,4 +51,22 @@ final class DataScriptTests: XCTestCase {
         let o = Captured { $0.fileAccess = .none }.run("read_text(\"\(fx)/tiny.txt\")")
         XCTAssertEqual(o.errors, ["1:1: cannot read '\(fx)/tiny.txt': this interpreter has no file access"])
     }
+
+    /// Every ```seq example in docs/data.md runs without errors (from the repository root,
+    /// with the real data folder).
+    func testDocumentationExamplesRun() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().path
+        let doc = try String(contentsOfFile: root + "/docs/data.md", encoding: .utf8)
+        let blocks = doc.components(separatedBy: "```seq\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        XCTAssertEqual(blocks.count, 11)
+        let saved = DataFolder.shared.explicitFolder
+        DataFolder.shared.explicitFolder = try DataTestHost.sharedData()
+        defer { DataFolder.shared.explicitFolder = saved }
+        for block in blocks {
+            let o = Captured { $0.workingDirectory = root }.run(block, file: "data.md")
+            XCTAssertEqual(o.errors, [], block)
+            XCTAssertFalse(o.output.isEmpty, block)
+        }
+    }
 }
