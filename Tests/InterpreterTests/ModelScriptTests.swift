@@ -22,7 +22,7 @@ final class ModelScriptTests: XCTestCase {
 
     func testEveryDocumentedExampleRuns() throws {
         let examples = try docExamples()
-        XCTAssertEqual(examples.count, 11)
+        XCTAssertEqual(examples.count, 12)
         for example in examples {
             let outcome = runSeq(example)
             XCTAssertEqual(outcome.errors, [], example)

@@ -320,6 +320,33 @@ final class ModelStatementTests: XCTestCase {
         XCTAssertEqual(s.parameterCount, 20000 * 300 + first + second + 65)
     }
 
+    func testStackedSentimentModelFromAListOfSizes() throws {
+        let fake = FakeInterpreter()
+        fake.variables["sizes"] = .list([.int(128), .int(64)])
+        try fake.runAll("""
+            model sentiment
+            input tokens 200 vocab 20000
+            layer embedding 300
+            """)
+        let result = try fake.run("layer lstm sizes dropout 0.5 last")
+        guard case .list(let made) = result else { return XCTFail("a list of sizes gives a list of layers") }
+        XCTAssertEqual(made.map(\.description), [
+            "lstm 128 -> [batch, time 200, feature 128]   220,160 params, dropout 0.5",
+            "lstm 64 last -> [batch, feature 64]   49,664 params, dropout 0.5",
+        ])
+        try fake.run("layer dense 1 sigmoid")
+        let s = try XCTUnwrap(fake.model?.spec)
+        XCTAssertEqual(s.layers.map(\.name), ["embedding0", "lstm0", "lstm1", "dense0"])
+        XCTAssertEqual(s.layers.map(\.inputSize), [20000, 300, 128, 64])
+        XCTAssertEqual(s.layers.map(\.last), [false, false, true, false])
+        XCTAssertEqual(s.layers.map(\.dropout), [0, 0.5, 0.5, 0])
+        XCTAssertEqual(s.outputShape.description, "[batch, class 1]")
+        // One size in a list is one layer.
+        fake.variables["single"] = .list([.int(8)])
+        try fake.runAll("model one\ninput sequence features 2")
+        guard case .object = try fake.run("layer lstm single") else { return XCTFail() }
+    }
+
     func testMinimalSentimentModel() throws {
         let s = try spec("""
             model minimal

@@ -215,6 +215,35 @@ final class ShapeErrorTests: XCTestCase {
             "option 'vocab' is given twice")
     }
 
+    func testBadListsOfSizes() {
+        let fake = FakeInterpreter()
+        fake.variables["sizes"] = .list([.int(128), .int(0)])
+        fake.variables["good"] = .list([.int(128), .int(64)])
+        fake.variables["none"] = .list([])
+        XCTAssertNoThrow(try fake.runAll(floats))
+        XCTAssertThrowsError(try fake.run("layer lstm sizes")) { error in
+            let d = error as? Diagnostic
+            XCTAssertEqual(d?.message, "expected a list of positive integers for the sizes of the stacked LSTMs, got [128, 0]")
+            XCTAssertEqual(d?.range.start.column, 12)
+            XCTAssertEqual(d?.kind, .type)
+        }
+        XCTAssertThrowsError(try fake.run("layer lstm none")) { error in
+            XCTAssertEqual((error as? Diagnostic)?.message,
+                           "expected a list of positive integers for the sizes of the stacked LSTMs, got []")
+        }
+        XCTAssertThrowsError(try fake.run("layer lstm good layers 2")) { error in
+            let d = error as? Diagnostic
+            XCTAssertEqual(d?.message, "`layers N` stacks one size N times, but the sizes are already given as a list")
+            XCTAssertEqual(d?.range.start.column, 17)
+        }
+        XCTAssertEqual(fake.model?.layers.count, 0, "a failed list adds none of its layers")
+        XCTAssertNoThrow(try fake.run("layer lstm good last"))
+        XCTAssertThrowsError(try fake.run("layer lstm good")) { error in
+            XCTAssertEqual((error as? Diagnostic)?.range.length, 9, "at `lstm good`")
+        }
+        XCTAssertEqual(fake.model?.layers.count, 2)
+    }
+
     func testWordWhereANumberIsExpected() {
         assertModelError(floats + "layer lstm unitz", kind: .name, column: 12, length: 5,
             "unknown name 'unitz'",

@@ -4,10 +4,13 @@
 //
 //     layer -> "layer" KIND SIZES {OPTION}
 //     embedding [VOCAB] DIM   {dropout R | keep P | init I | frozen}
-//     lstm UNITS              {dropout R | keep P | layers N | last | forget_bias F | init I | bias C}
+//     lstm UNITS | [UNITS, …]  {dropout R | keep P | layers N | last | forget_bias F | init I | bias C}
 //     dense UNITS [ACTIVATION] {per step | init I | bias C}
 //     dropout RATE
 //     I -> uniform R | glorot | normal S
+//
+// A list of sizes (`layer lstm [128, 64] dropout 0.5 last`) adds one LSTM per size, each with
+// the options; `last` applies to the final one.
 //
 // Every problem is reported where it was written: a bad size at the size, a bad option at
 // the option, a shape that does not fit at the kind and its sizes (`lstm 128`).
@@ -66,6 +69,7 @@ enum LayerStatement {
         var units = 0, explicitVocabulary: (value: Int, range: SourceRange)?
         var dropoutRate: (rate: Double, option: CommandArg, arg: CommandArg)?
         var unitsArg = kindArg
+        var sizes: [Int] = []  // `layer lstm [128, 64]`: one LSTM per size
         switch kind {
         case .embedding:
             let what = "the embedding dimension"
@@ -84,7 +88,12 @@ enum LayerStatement {
         case .lstm, .dense:
             let what = "the number of units"
             unitsArg = try required(&args, after: kindArg, what, kindWord)
-            units = try args.positiveInt(unitsArg, for: what, optionWords: valid)
+            if kind == .lstm, case .list(let items)? = unitsArg.value {
+                sizes = try stackSizes(items, unitsArg)
+                units = sizes[0]
+            } else {
+                units = try args.positiveInt(unitsArg, for: what, optionWords: valid)
+            }
         case .dropout:
             let what = "the dropout rate"
             let rateArg = try required(&args, after: kindArg, what, kindWord)
@@ -178,6 +187,12 @@ enum LayerStatement {
             rate = d.rate
         }
 
+        if sizes.count > 0, let layersOption = seen["layers"] {
+            throw Diagnostic.error(.syntax, at: layersOption.range,
+                "`layers N` stacks one size N times, but the sizes are already given as a list",
+                hint: "write `layer lstm [200, 200]` or `layer lstm 200 layers 2`")
+        }
+
         // Resolve into a spec.
         let index = model.layers.filter { $0.spec.kind == kind }.count
         var inputSize = flow.features ?? 0
@@ -204,29 +219,50 @@ enum LayerStatement {
         else if case .uniform(let r)? = chosenInit { biases = .uniform(r) }
         else { biases = .constant(0) }
         let resolvedActivation = activation ?? .linear
-        let spec = LayerSpec(
-            kind: kind, name: "\(kind.rawValue)\(index)",
-            units: kind == .dropout ? (flow.features ?? 0) : units,
-            inputSize: inputSize, stack: stack, last: last, perStep: perStep != nil,
-            activation: resolvedActivation, dropout: rate,
-            forgetBias: kind == .lstm ? forgetBias : 0,
-            weightInit: weights, biasInit: biases, trainable: !frozen)
+        var made: [ModelLayer] = []
+        var current = flow
+        for (k, size) in (sizes.isEmpty ? [units] : sizes).enumerated() {
+            let isFinal = sizes.isEmpty || k == sizes.count - 1
+            let spec = LayerSpec(
+                kind: kind, name: "\(kind.rawValue)\(index + k)",
+                units: kind == .dropout ? (current.features ?? 0) : size,
+                inputSize: k == 0 ? inputSize : (current.features ?? 0),
+                stack: stack, last: last && isFinal, perStep: perStep != nil,
+                activation: resolvedActivation, dropout: rate,
+                forgetBias: kind == .lstm ? forgetBias : 0,
+                weightInit: weights, biasInit: biases, trainable: !frozen)
 
-        // Shape check.
-        switch flow.applying(spec) {
-        case .success(let out):
-            let layer = ModelLayer(spec: spec, flow: out)
-            model.append(layer)
-            return .object(layer)
-        case .failure(let mismatch):
-            // A shape that does not fit is reported at the kind and its sizes (`lstm 128`).
-            var place = kindArg
-            let end = unitsArg.range.start.column + unitsArg.range.length
-            if unitsArg.range.start.line == kindArg.range.start.line, end > kindArg.range.start.column {
-                place.range.length = end - kindArg.range.start.column
+            // Shape check.
+            switch current.applying(spec) {
+            case .success(let out):
+                made.append(ModelLayer(spec: spec, flow: out))
+                current = out
+            case .failure(let mismatch):
+                // A shape that does not fit is reported at the kind and its sizes (`lstm 128`).
+                var place = kindArg
+                let end = unitsArg.range.start.column + unitsArg.range.length
+                if unitsArg.range.start.line == kindArg.range.start.line, end > kindArg.range.start.column {
+                    place.range.length = end - kindArg.range.start.column
+                }
+                throw diagnostic(for: mismatch, spec: spec, model: model, kindArg: place, perStep: perStep)
             }
-            throw diagnostic(for: mismatch, spec: spec, model: model, kindArg: place, perStep: perStep)
         }
+        for layer in made { model.append(layer) }
+        return made.count == 1 ? .object(made[0]) : .list(made.map { .object($0) })
+    }
+
+    /// The sizes of `layer lstm [128, 64]`: a non-empty list of positive integers.
+    private static func stackSizes(_ items: [Value], _ arg: CommandArg) throws -> [Int] {
+        let sizes = items.compactMap { item -> Int? in
+            if case .int(let n) = item, n > 0 { return n }
+            return nil
+        }
+        guard !items.isEmpty, sizes.count == items.count else {
+            throw Diagnostic.error(.type, at: arg.range,
+                "expected a list of positive integers for the sizes of the stacked LSTMs, got \(Value.list(items).debugText)",
+                hint: "for example `layer lstm [128, 64]`: an LSTM of 128 units, then one of 64")
+        }
+        return sizes
     }
 
     /// `uniform R` | `glorot` | `normal S` after an `init` option.

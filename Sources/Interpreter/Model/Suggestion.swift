@@ -1,38 +1,14 @@
-// Suggestion.swift — "did you mean" for misspelt words of the model statements.
+// Suggestion.swift — "did you mean" and lists of choices in the model statements' messages.
 //
-// The closest candidate by edit distance (insertions, deletions, substitutions and swaps of
-// neighbours each cost 1), offered only when the distance is small for the word's length.
+// The distance itself is SeqLang's (`suggestions(for:among:)`), so every phase suggests the
+// same words for the same typo.
+
+import SeqLang
 
 enum Suggestion {
     /// The candidate nearest to `word`, if it is close enough to be a likely typo.
     static func closest(to word: String, in candidates: [String]) -> String? {
-        let limit = max(1, min(3, word.count / 3 + 1))
-        var best: (String, Int)?
-        for candidate in candidates {
-            let d = distance(word.lowercased(), candidate.lowercased())
-            if d <= limit, d < (best?.1 ?? Int.max) { best = (candidate, d) }
-        }
-        return best?.0
-    }
-
-    /// Optimal-string-alignment distance between two words.
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
-        for i in 0...a.count { d[i][0] = i }
-        for j in 0...b.count { d[0][j] = j }
-        for i in 1...a.count {
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
-                    d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
-                }
-            }
-        }
-        return d[a.count][b.count]
+        suggestions(for: word, among: candidates).first
     }
 
     /// `a, b or c` — for messages listing choices.
