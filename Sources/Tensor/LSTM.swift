@@ -18,7 +18,9 @@
 //
 // The fast way: one GEMM projects the inputs of all T steps at once into the gate buffer;
 // each step adds one recurrent GEMM (a GEMV when B == 1) into its slice of that buffer, and one
-// fused kernel turns the pre-activations into activations in place and updates the cell.
+// fused kernel turns the pre-activations into activations in place and updates the cell,
+// 8 units at a time with vector sigmoid/tanh (libm's scalar ones cost more than the GEMM).
+// With B == 1 the GEMV path is about 3x faster per step than a one-row GEMM.
 // Backward walks time in reverse with one GEMM per step for dh_{t-1}, then one GEMM per weight
 // matrix over all steps. Buffers live in a workspace owned by the layer, grown to the largest
 // (T, B) seen and reused; nothing is allocated inside a time loop.
@@ -373,12 +375,11 @@ public final class LSTMLayer {
 
 // MARK: - Fused step kernels
 
-@inline(__always) private func lstmSigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
-
 /// One step forward for every sequence of the batch.
 ///   gates  [B, G]  in: pre-activations a; out: activations (i, f, g, o)
 ///   hPrev, cPrev [B, H] -> h, c [B, H];  y [B, H];  tanhC [B, H] (kept for backward if given)
-/// A sequence past its length holds its state and outputs zero.
+/// A sequence past its length holds its state and outputs zero. Units go 8 at a time through
+/// the vector sigmoid/tanh below, the remainder through the scalar ones.
 @inline(__always)
 private func lstmGateForward(gates: UnsafeMutablePointer<Float>,
                              hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
@@ -398,16 +399,32 @@ private func lstmGateForward(gates: UnsafeMutablePointer<Float>,
             continue
         }
         let a = gates + b * G
-        for j in 0..<H {
+        let tc = tanhC.map { $0 + b * H }
+        var j = 0
+        while j + LSTMVector.width <= H {
+            let i = LSTMVector.sigmoid(.load(a + oi + j)), f = LSTMVector.sigmoid(.load(a + of + j))
+            let g = LSTMVector.tanh(.load(a + og + j)), o = LSTMVector.sigmoid(.load(a + oo + j))
+            i.store(a + oi + j); f.store(a + of + j); g.store(a + og + j); o.store(a + oo + j)
+            let cNew = f * LSTMVector.load(cp + j) + i * g
+            let tcNew = LSTMVector.tanh(cNew)
+            let hNew = o * tcNew
+            cNew.store(cn + j)
+            hNew.store(hn + j)
+            hNew.store(yb + j)
+            if let tc { tcNew.store(tc + j) }
+            j += LSTMVector.width
+        }
+        while j < H {
             let i = lstmSigmoid(a[oi + j]), f = lstmSigmoid(a[of + j])
             let g = tanh(a[og + j]), o = lstmSigmoid(a[oo + j])
             a[oi + j] = i; a[of + j] = f; a[og + j] = g; a[oo + j] = o
             let cNew = f * cp[j] + i * g
-            let tc = tanh(cNew)
+            let tcNew = tanh(cNew)
             cn[j] = cNew
-            hn[j] = o * tc
-            yb[j] = o * tc
-            tanhC?[b * H + j] = tc
+            hn[j] = o * tcNew
+            yb[j] = o * tcNew
+            tc?[j] = tcNew
+            j += 1
         }
     }
 }
@@ -448,6 +465,74 @@ private func lstmGateBackward(gates: UnsafePointer<Float>, cPrev: UnsafePointer<
             dcb[j] = dcj * f
             dhb[j] = 0
         }
+    }
+}
+
+// MARK: - Vector math
+
+@inline(__always) private func lstmSigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
+
+/// 8-lane exp, sigmoid and tanh for the gate kernel: libm's scalar `expf`/`tanhf` cost more
+/// than the recurrent GEMM at typical sizes. The polynomials are Cephes' `expf` and `tanhf`
+/// (relative error ~1e-7 over the LSTM's range); `LSTMTests` checks them against Double.
+typealias LSTMVector = SIMD8<Float>
+
+extension SIMD8 where Scalar == Float {
+    static let width = 8
+
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always) static func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always) func store(_ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: self, as: SIMD8<Float>.self)
+    }
+
+    /// e^x, with x clamped to [-87, 88] so the result stays a normal finite Float.
+    @inline(__always) static func exp(_ v: SIMD8<Float>) -> SIMD8<Float> {
+        var x = v.replacing(with: -87, where: v .< -87)
+        x.replace(with: 88, where: x .> 88)
+        // x = n ln2 + r with n = round(x / ln2), |r| <= ln2 / 2. Adding 1.5 * 2^23 rounds to an
+        // integer and leaves n in the low mantissa bits; ln2 is split in a high and a low part.
+        let magic: Float = 12_582_912
+        let shifted = x * 1.44269504088896341 + magic
+        let n = shifted - magic
+        let r = x - n * 0.693359375 + n * 2.12194440e-4
+        var p = SIMD8<Float>(repeating: 1.9875691500e-4)
+        p = p * r + 1.3981999507e-3
+        p = p * r + 8.3334519073e-3
+        p = p * r + 4.1665795894e-2
+        p = p * r + 1.6666665459e-1
+        p = p * r + 5.0000001201e-1
+        let er = p * (r * r) + r + 1
+        // 2^n: the exponent field (n + 127) << 23; the magic's own bits shift out.
+        let bits = (unsafeBitCast(shifted, to: SIMD8<UInt32>.self) &+ 127) &<< 23
+        return er * unsafeBitCast(bits, to: SIMD8<Float>.self)
+    }
+
+    /// 1 / (1 + e^-x).
+    @inline(__always) static func sigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        1 / (1 + exp(-x))
+    }
+
+    /// tanh x: an odd polynomial for |x| < 0.625, else (1 - e^-2|x|) / (1 + e^-2|x|) with x's sign.
+    @inline(__always) static func tanh(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        let ax = x.replacing(with: -x, where: x .< 0)
+        let e = exp(-2 * ax)
+        var large = (1 - e) / (1 + e)
+        large.replace(with: -large, where: x .< 0)
+        let z = x * x
+        var p = SIMD8<Float>(repeating: -5.70498872745e-3)
+        p = p * z + 2.06390887954e-2
+        p = p * z - 5.37397155531e-2
+        p = p * z + 1.33314422036e-1
+        p = p * z - 3.33332819422e-1
+        let small = p * z * x + x
+        return large.replacing(with: small, where: ax .< 0.625)
     }
 }
 

@@ -45,6 +45,12 @@ final class LSTMGradientTests: XCTestCase {
                          carried: true, everyStep: true, last: true, finalState: true, seed: 4))
     }
 
+    /// H = 11: eight units through the vector gate kernel, three through the scalar tail.
+    func testWideLayerCoversVectorAndScalarGateKernels() throws {
+        try check(Config(steps: 3, batch: 2, inputSize: 2, hidden: [11], lengths: [3, 2],
+                         carried: true, everyStep: true, last: true, finalState: true, seed: 7))
+    }
+
     func testLastStepOutputOnlyWithVariableLengths() throws {
         try check(Config(steps: 6, batch: 3, inputSize: 3, hidden: [4, 3], lengths: [2, 6, 4],
                          carried: false, everyStep: false, last: true, seed: 5))

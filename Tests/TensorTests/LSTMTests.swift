@@ -303,3 +303,34 @@ final class LSTMTests: XCTestCase {
         XCTAssertNoThrow(try fresh.backward(dOutputs: Tensor(zeros: [5, 2, 4]), in: store))
     }
 }
+
+/// The vector exp, sigmoid and tanh of the gate kernel against Double libm.
+final class LSTMVectorMathTests: XCTestCase {
+    func testVectorActivationsMatchDouble() {
+        var xs: [Float] = stride(from: -30.0, through: 30.0, by: 0.01).map { Float($0) }
+        xs += [0, 1e-8, -1e-8, 1e-4, -3e-3, 0.6249, 0.625, 0.6251, -0.625, 87, -87, 88, 89, -100, 100, 1e30, -1e30]
+        while xs.count % 8 != 0 { xs.append(0.5) }
+        var worstExp = 0.0, worstSigmoid = 0.0, worstTanh = 0.0
+        xs.withUnsafeBufferPointer { p in
+            for start in stride(from: 0, to: xs.count, by: 8) {
+                let v = LSTMVector.load(p.baseAddress! + start)
+                let e = LSTMVector.exp(v), s = LSTMVector.sigmoid(v), t = LSTMVector.tanh(v)
+                for k in 0..<8 {
+                    let x = Double(v[k])
+                    XCTAssertTrue(e[k].isFinite && s[k].isFinite && t[k].isFinite, "not finite at \(x)")
+                    if abs(x) <= 87 {
+                        worstExp = max(worstExp, abs(Double(e[k]) - Foundation.exp(x)) / Foundation.exp(x))
+                    }
+                    // Relative error where the value is not tiny, absolute below.
+                    let sig = 1 / (1 + Foundation.exp(-x))
+                    worstSigmoid = max(worstSigmoid, abs(Double(s[k]) - sig) / max(sig, 1e-3))
+                    let th = Foundation.tanh(x)
+                    worstTanh = max(worstTanh, abs(Double(t[k]) - th) / max(abs(th), 1e-30))
+                }
+            }
+        }
+        XCTAssertLessThan(worstExp, 5e-7, "exp")
+        XCTAssertLessThan(worstSigmoid, 5e-7, "sigmoid")
+        XCTAssertLessThan(worstTanh, 5e-7, "tanh")
+    }
+}

@@ -4,7 +4,7 @@
   lstm_reference.py PATH    writes the reference file to PATH
 
 Seed: SEED = 20261125 (numpy.random.default_rng). Sizes: T = 7 steps, B = 3 sequences,
-I = 5 input features, H = 6 hidden units, 2 layers, valid lengths [7, 4, 1] (the metadata
+I = 5 input features, H = 10 hidden units, 2 layers, valid lengths [7, 4, 1] (the metadata
 "lengths"), nonzero initial states.
 
 Tensors (float32, little-endian; PyTorch nn.LSTM names and layouts, gate order i, f, g, o):
@@ -25,7 +25,7 @@ import sys
 import numpy as np
 
 SEED = 20261125
-T, B, I, H, LAYERS = 7, 3, 5, 6, 2
+T, B, I, H, LAYERS = 7, 3, 5, 10, 2
 LENGTHS = [7, 4, 1]
 
 
