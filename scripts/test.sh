@@ -6,7 +6,8 @@ source scripts/deps.sh
 
 export SEQ_DATA="${SEQ_DATA:-$(cd .. && pwd)/shared/data}"
 swift build
-swift test --disable-swift-testing
 
 # The embedding example: an app that depends on SeqLang by path, built and run as a user would.
 (cd examples/embed && swift build && .build/debug/EmbedDemo)
+
+swift test --disable-swift-testing
