@@ -151,6 +151,9 @@ public final class LSTMLayer {
         for j in start..<(start + hiddenSize) { store.values[j] = value }
     }
 
+    /// The all-zero (h0, c0) for a batch of `batch` sequences, each [B, H].
+    public func zeroState(batch: Int) -> LSTMState { .zeros(batch: batch, hidden: hiddenSize) }
+
     // MARK: - Forward
 
     /// Runs the layer over a batch of sequences.
@@ -400,19 +403,20 @@ private func lstmGateForward(gates: UnsafeMutablePointer<Float>,
         }
         let a = gates + b * G
         let tc = tanhC.map { $0 + b * H }
+        typealias V = LSTMVector
         var j = 0
-        while j + LSTMVector.width <= H {
-            let i = LSTMVector.sigmoid(.load(a + oi + j)), f = LSTMVector.sigmoid(.load(a + of + j))
-            let g = LSTMVector.tanh(.load(a + og + j)), o = LSTMVector.sigmoid(.load(a + oo + j))
-            i.store(a + oi + j); f.store(a + of + j); g.store(a + og + j); o.store(a + oo + j)
-            let cNew = f * LSTMVector.load(cp + j) + i * g
-            let tcNew = LSTMVector.tanh(cNew)
+        while j + V.width <= H {
+            let i = V.sigmoid(V.load(a + oi + j)), f = V.sigmoid(V.load(a + of + j))
+            let g = V.tanh(V.load(a + og + j)), o = V.sigmoid(V.load(a + oo + j))
+            V.store(i, a + oi + j); V.store(f, a + of + j); V.store(g, a + og + j); V.store(o, a + oo + j)
+            let cNew = f * V.load(cp + j) + i * g
+            let tcNew = V.tanh(cNew)
             let hNew = o * tcNew
-            cNew.store(cn + j)
-            hNew.store(hn + j)
-            hNew.store(yb + j)
-            if let tc { tcNew.store(tc + j) }
-            j += LSTMVector.width
+            V.store(cNew, cn + j)
+            V.store(hNew, hn + j)
+            V.store(hNew, yb + j)
+            if let tc { V.store(tcNew, tc + j) }
+            j += V.width
         }
         while j < H {
             let i = lstmSigmoid(a[oi + j]), f = lstmSigmoid(a[of + j])
@@ -475,9 +479,8 @@ private func lstmGateBackward(gates: UnsafePointer<Float>, cPrev: UnsafePointer<
 /// 8-lane exp, sigmoid and tanh for the gate kernel: libm's scalar `expf`/`tanhf` cost more
 /// than the recurrent GEMM at typical sizes. The polynomials are Cephes' `expf` and `tanhf`
 /// (relative error ~1e-7 over the LSTM's range); `LSTMTests` checks them against Double.
-typealias LSTMVector = SIMD8<Float>
-
-extension SIMD8 where Scalar == Float {
+enum LSTMVector {
+    typealias Lanes = SIMD8<Float>
     static let width = 8
 
     @inline(__always) static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
@@ -488,8 +491,8 @@ extension SIMD8 where Scalar == Float {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
     }
 
-    @inline(__always) func store(_ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: self, as: SIMD8<Float>.self)
+    @inline(__always) static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
     }
 
     /// e^x, with x clamped to [-87, 88] so the result stays a normal finite Float.

@@ -283,7 +283,7 @@ final class LSTMTests: XCTestCase {
         XCTAssertThrowsError(try layer.forward(x, lengths: [5, 6], in: store)) { error in
             XCTAssertTrue("\(error)".contains("sequence 1 has length 6"), "\(error)")
         }
-        XCTAssertThrowsError(try layer.forward(x, initialState: .zeros(batch: 3, hidden: 4), in: store))
+        XCTAssertThrowsError(try layer.forward(x, initialState: layer.zeroState(batch: 3), in: store))
         XCTAssertThrowsError(try layer.forward(x, in: ParameterStore())) { error in
             XCTAssertTrue("\(error)".contains("weight_ih_l0"), "\(error)")
         }
