@@ -146,7 +146,9 @@ public final class LSTMLayer {
 
     /// Sets the forget-gate slice of `bias_ih` to `value` (the usual trick so a fresh LSTM
     /// remembers by default); `bias_hh` is left as it is.
-    public func setForgetBias(_ value: Float = 1.0, in store: ParameterStore) {
+    /// - Throws: `TensorError` if `store` is not the store the layer registered in.
+    public func setForgetBias(_ value: Float = 1.0, in store: ParameterStore) throws {
+        try checkStore(store, "LSTM layer \(layerIndex) setForgetBias")
         let start = biasIH.offset + LSTMGate.forget.offset(hidden: hiddenSize)
         for j in start..<(start + hiddenSize) { store.values[j] = value }
     }
@@ -163,7 +165,8 @@ public final class LSTMLayer {
     ///     length a sequence's state is held and its output is zero, so padding never matters.
     ///   - initialState: (h0, c0), each [B, H]; zeros when `nil`.
     ///   - store: the store the layer registered its parameters in.
-    ///   - mode: `.inference` keeps nothing for `backward`.
+    ///   - mode: `.inference` keeps nothing for `backward` and leaves the cache of the last
+    ///     `.training` pass intact, so a validation batch may run between forward and backward.
     /// - Returns: y, [T, B, H]. `finalState` and `lastOutput` are updated.
     /// - Throws: `TensorError` naming what was expected and what came.
     public func forward(_ input: Tensor, lengths: [Int]? = nil, initialState: LSTMState? = nil,

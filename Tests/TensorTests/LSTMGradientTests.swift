@@ -75,6 +75,25 @@ final class LSTMGradientTests: XCTestCase {
         XCTAssertLessThan(lstmMaxAbsDiff(store.grads, once.map { 2 * $0 }), 1e-6)
     }
 
+    /// An inference pass (a validation batch of another shape) between forward and backward
+    /// does not disturb what backward uses.
+    func testInferencePassBetweenForwardAndBackwardChangesNothing() throws {
+        let (store, layers) = try makeLSTMStack(inputSize: 3, hidden: [9], seed: 10)
+        var rng = LSTMTestRandom(seed: 11)
+        let x = rng.tensor([4, 2, 3]), dy = rng.tensor([4, 2, 9]), other = rng.tensor([6, 5, 3])
+        store.zeroGrads()
+        _ = try layers[0].forward(x, lengths: [4, 3], in: store)
+        let plain = try layers[0].backward(dOutputs: dy, in: store)
+        let plainGrads = store.grads
+        store.zeroGrads()
+        _ = try layers[0].forward(x, lengths: [4, 3], in: store)
+        _ = try layers[0].forward(other, in: store, mode: .inference)
+        let interleaved = try layers[0].backward(dOutputs: dy, in: store)
+        XCTAssertEqual(store.grads, plainGrads)
+        XCTAssertEqual(interleaved.dInput, plain.dInput)
+        XCTAssertEqual(interleaved.dInitialState, plain.dInitialState)
+    }
+
     // MARK: The check
 
     func check(_ c: Config, file: StaticString = #filePath, line: UInt = #line) throws {

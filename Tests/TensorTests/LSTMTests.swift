@@ -102,10 +102,11 @@ final class LSTMTests: XCTestCase {
     func testForgetBiasGoesIntoTheForgetSliceOfBiasIH() throws {
         let store = ParameterStore()
         let layer = try LSTMLayer(inputSize: 2, hiddenSize: 3, in: store)
-        layer.setForgetBias(in: store)
+        try layer.setForgetBias(in: store)
         XCTAssertEqual(store.tensor(layer.biasIH).scalars, [0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0])
         XCTAssertEqual(store.tensor(layer.biasHH).scalars, [Float](repeating: 0, count: 12))
-        layer.setForgetBias(2.5, in: store)
+        try layer.setForgetBias(2.5, in: store)
+        XCTAssertThrowsError(try layer.setForgetBias(in: ParameterStore()))
         XCTAssertEqual(Array(store.tensor(layer.biasIH).scalars[3..<6]), [2.5, 2.5, 2.5])
     }
 
