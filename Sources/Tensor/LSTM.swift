@@ -459,10 +459,14 @@ private func lstmGateBackward(gates: UnsafePointer<Float>, cPrev: UnsafePointer<
             continue
         }
         let a = gates + b * G, cp = cPrev + b * H, tc = tanhC + b * H
-        let dhb = dh + b * H, dcb = dc + b * H, dyb = dy.map { $0 + b * H }
+        let dhb = dh + b * H, dcb = dc + b * H
+        if let dy {
+            let dyb = dy + b * H
+            for j in 0..<H { dhb[j] += dyb[j] }
+        }
         for j in 0..<H {
             let i = a[oi + j], f = a[of + j], g = a[og + j], o = a[oo + j]
-            let dhj = dhb[j] + (dyb?[j] ?? 0)
+            let dhj = dhb[j]
             let tcj = tc[j]
             let dcj = dcb[j] + dhj * o * (1 - tcj * tcj)
             da[oi + j] = dcj * g * i * (1 - i)
