@@ -118,7 +118,7 @@ public enum SafeTensors {
             throw SafeTensorsError(path: path, "cannot create a temporary file in \(folder): \(String(cString: strerror(errno)))",
                                    hint: "check that the folder exists and is writable")
         }
-        let tempPath = String(cString: template.map { UInt8(bitPattern: $0) }.withUnsafeBufferPointer { $0.baseAddress! })
+        let tempPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         var ok = false
         defer {
             if !ok { unlink(tempPath) }

@@ -1,0 +1,340 @@
+// NetworkStages.swift — the layers of a `Network` as it runs them: each stage's forward pass
+// and its backward pass side by side, on buffers the stage owns and reuses batch after batch.
+//
+// Legend: B batch, T time steps, V vocabulary, D embedding width, I inputs, H hidden, O outputs.
+// Everything between stages is time-major:
+//   a sequence  [T, B, F]   (row t*B + b is step t of sequence b)
+//   a vector    [B, F]      (after an LSTM that keeps only the last step)
+//
+//   embedding   ids [B, T] (batch-major, as given)  ->  [T, B, D]       dW[id] += dY[row]
+//   lstm        [T, B, I] -> [T, B, H] or [B, H]     (a stack: LSTMLayer l0, l1, …; dropout on
+//                                                      each stacked layer's output)
+//   dense       [N…, I] -> [N…, O]   Z = X Wᵀ + b, Y = act(Z);  dW += dZᵀX, db += Σ dZ, dX = dZ W
+//   dropout     same shape in and out, Y = X·M, dX = dY·M
+// A buffer is reallocated only when the (batch, time) shape changes; a tensor handed to the
+// next stage shares its storage until the next batch writes it again.
+
+import Foundation
+
+/// An inverted-dropout mask kept for the backward pass (see Dropout.swift for the rule).
+struct NetworkDropoutMask {
+    let rate: Float
+    private(set) var mask: [Float] = []
+    private(set) var active = false
+
+    init(rate: Float) { self.rate = rate }
+
+    /// X · M in training (a fresh mask unless `frozen` and one of the right size exists).
+    mutating func apply(_ x: inout Tensor, training: Bool, frozen: Bool, using rng: inout SeededRandom) {
+        active = training && rate > 0
+        guard active else { return }
+        if !(frozen && mask.count == x.count) {
+            Dropout.drawMask(count: x.count, rate: rate, using: &rng, into: &mask)
+        }
+        let n = x.count
+        mask.withUnsafeBufferPointer { m in
+            x.scalars.withUnsafeMutableBufferPointer { p in
+                for i in 0..<n { p[i] *= m[i] }
+            }
+        }
+    }
+
+    /// dY · M with the mask of the last `apply` (dY itself when it was not active).
+    func backward(_ d: inout Tensor) {
+        guard active else { return }
+        let n = d.count
+        precondition(n == mask.count, "dropout mask and gradient sizes differ")
+        mask.withUnsafeBufferPointer { m in
+            d.scalars.withUnsafeMutableBufferPointer { p in
+                for i in 0..<n { p[i] *= m[i] }
+            }
+        }
+    }
+}
+
+/// Resizes `t` to `shape` when its shape differs (its values are then zero); otherwise keeps it.
+@inline(__always)
+func networkReuse(_ t: inout Tensor, _ shape: [Int]) {
+    if t.shape != shape { t = Tensor(zeros: shape) }
+}
+
+// MARK: - Embedding
+
+/// The token lookup: ids [B, T] batch-major -> rows [T, B, D] time-major.
+final class EmbeddingStage {
+    let name: String
+    let weight: ParameterSlot
+    let vocabulary: Int, width: Int
+    let trainable: Bool
+    var dropout: NetworkDropoutMask
+    /// The ids of the last forward, time-major [T*B].
+    private(set) var ids: [Int32] = []
+    private var output = Tensor(zeros: [0])
+
+    init(name: String, vocabulary: Int, width: Int, dropout: Float, trainable: Bool, store: ParameterStore) {
+        self.name = name
+        self.vocabulary = vocabulary
+        self.width = width
+        self.trainable = trainable
+        self.dropout = NetworkDropoutMask(rate: dropout)
+        weight = store.add(name + ".weight", shape: [vocabulary, width])
+    }
+
+    func forward(_ tokens: [Int32], batch B: Int, steps T: Int, training: Bool, frozenMasks: Bool,
+                 store: ParameterStore, rng: inout SeededRandom) throws -> Tensor {
+        let D = width
+        if ids.count != T * B { ids = [Int32](repeating: 0, count: T * B) }
+        for b in 0..<B {
+            for t in 0..<T {
+                let id = tokens[b * T + t]
+                guard id >= 0, Int(id) < vocabulary else {
+                    throw NetworkError.badBatch("token id \(id) of sequence \(b) at step \(t) is outside the vocabulary of \(vocabulary) (valid ids are 0..<\(vocabulary))")
+                }
+                ids[t * B + b] = id
+            }
+        }
+        networkReuse(&output, [T, B, D])
+        store.values.withUnsafeBufferPointer { v in
+            let w = v.baseAddress! + weight.offset
+            output.scalars.withUnsafeMutableBufferPointer { y in
+                for r in 0..<(T * B) { (y.baseAddress! + r * D).update(from: w + Int(ids[r]) * D, count: D) }
+            }
+        }
+        var y = output
+        dropout.apply(&y, training: training, frozen: frozenMasks, using: &rng)
+        return y
+    }
+
+    /// The first time step whose looked-up rows hold a NaN or infinity.
+    func firstNonFiniteStep() -> Int? {
+        guard output.rank == 3 else { return nil }
+        let row = output.shape[1] * output.shape[2]
+        return (0..<output.shape[0]).first { t in !(t * row..<(t + 1) * row).allSatisfy { output.scalars[$0].isFinite } }
+    }
+
+    /// Adds dY [T, B, D] into the gradient rows of the ids looked up (only those rows).
+    func backward(_ dY: Tensor, store: ParameterStore) {
+        guard trainable else { return }
+        var d = dY
+        dropout.backward(&d)
+        let D = width
+        store.grads.withUnsafeMutableBufferPointer { g in
+            let dW = g.baseAddress! + weight.offset
+            d.scalars.withUnsafeBufferPointer { dy in
+                for (r, id) in ids.enumerated() {
+                    let row = dW + Int(id) * D, src = dy.baseAddress! + r * D
+                    for j in 0..<D { row[j] += src[j] }
+                }
+            }
+        }
+    }
+}
+
+// MARK: - LSTM
+
+/// A stack of LSTM layers over [T, B, I]; outputs every step or only each sequence's last.
+final class LSTMStage {
+    let name: String
+    let layers: [LSTMLayer]
+    let returnSequences: Bool
+    var masks: [NetworkDropoutMask]
+    /// Each stacked layer's output sequence [T, B, H] of the last forward (before dropout).
+    private(set) var outputs: [Tensor]
+
+    init(name: String, inputSize: Int, hidden: Int, stack: Int, returnSequences: Bool, dropout: Float,
+         store: ParameterStore) throws {
+        self.name = name
+        self.returnSequences = returnSequences
+        var layers: [LSTMLayer] = []
+        for l in 0..<stack {
+            layers.append(try LSTMLayer(inputSize: l == 0 ? inputSize : hidden, hiddenSize: hidden,
+                                        layerIndex: l, namePrefix: name + ".", in: store))
+        }
+        self.layers = layers
+        masks = Array(repeating: NetworkDropoutMask(rate: dropout), count: stack)
+        outputs = Array(repeating: Tensor(zeros: [0]), count: stack)
+    }
+
+    var hidden: Int { layers[0].hiddenSize }
+
+    /// x [T, B, I] -> [T, B, H] (or [B, H] when only the last step is kept), starting from
+    /// `initial` (one state per stacked layer; zeros when nil). `finalStates` holds where it ended.
+    func forward(_ x: Tensor, lengths: [Int]?, training: Bool, initial: [LSTMState]?, frozenMasks: Bool,
+                 store: ParameterStore, rng: inout SeededRandom) throws -> Tensor {
+        var h = x
+        for (l, layer) in layers.enumerated() {
+            var y = try layer.forward(h, lengths: lengths, initialState: initial?[l], in: store,
+                                      mode: training ? .training : .inference)
+            outputs[l] = y
+            if l == layers.count - 1 && !returnSequences { y = layer.lastOutput }
+            masks[l].apply(&y, training: training, frozen: frozenMasks, using: &rng)
+            h = y
+        }
+        return h
+    }
+
+    /// The state each stacked layer ended the last forward pass in.
+    var finalStates: [LSTMState] { layers.map(\.finalState) }
+
+    /// dY [T, B, H] (or [B, H]) -> dX [T, B, I]; parameter gradients go into `store.grads`.
+    /// No gradient flows into a carried initial state (truncated backpropagation).
+    func backward(_ dY: Tensor, store: ParameterStore) throws -> Tensor {
+        var d = dY
+        for l in stride(from: layers.count - 1, through: 0, by: -1) {
+            masks[l].backward(&d)
+            let g: LSTMInputGradients
+            if l == layers.count - 1 && !returnSequences {
+                g = try layers[l].backward(dOutputs: nil, dLast: d, in: store)
+            } else {
+                g = try layers[l].backward(dOutputs: d, in: store)
+            }
+            d = g.dInput
+        }
+        return d
+    }
+
+    /// The first stacked layer and time step whose output holds a NaN or infinity.
+    func firstNonFinite() -> (layer: Int, step: Int)? {
+        for (l, y) in outputs.enumerated() where y.rank == 3 {
+            let T = y.shape[0], row = y.shape[1] * y.shape[2]
+            for t in 0..<T where !(t * row..<(t + 1) * row).allSatisfy({ y.scalars[$0].isFinite }) {
+                return (l, t)
+            }
+        }
+        return nil
+    }
+}
+
+// MARK: - Dense
+
+/// A fully connected layer on the last axis: [B, I] -> [B, O] or [T, B, I] -> [T, B, O].
+final class DenseStage {
+    let name: String
+    let weight: ParameterSlot, bias: ParameterSlot
+    let inputSize: Int, outputSize: Int
+    let activation: Activation
+    private var input = Tensor(zeros: [0])
+    private(set) var z = Tensor(zeros: [0]), y = Tensor(zeros: [0])
+    private var dz = Tensor(zeros: [0]), dx = Tensor(zeros: [0])
+    private var activated = false
+
+    init(name: String, inputSize: Int, outputSize: Int, activation: Activation, store: ParameterStore) {
+        self.name = name
+        self.inputSize = inputSize
+        self.outputSize = outputSize
+        self.activation = activation
+        weight = store.add(name + ".weight", shape: [outputSize, inputSize])
+        bias = store.add(name + ".bias", shape: [outputSize])
+    }
+
+    /// Y = act(X Wᵀ + b), or Z = X Wᵀ + b when `applyingActivation` is false (logits for a loss).
+    func forward(_ x: Tensor, applyingActivation: Bool, store: ParameterStore) -> Tensor {
+        let I = inputSize, O = outputSize, rows = x.count / I
+        let shape = Array(x.shape.dropLast()) + [O]
+        networkReuse(&z, shape)
+        store.values.withUnsafeBufferPointer { v in
+            let w = v.baseAddress! + weight.offset, b = v.baseAddress! + bias.offset
+            x.scalars.withUnsafeBufferPointer { px in
+                z.scalars.withUnsafeMutableBufferPointer { pz in
+                    for r in 0..<rows { (pz.baseAddress! + r * O).update(from: b, count: O) }
+                    BLAS.gemm(transB: true, m: rows, n: O, k: I, a: px.baseAddress!, b: w,
+                              beta: 1, c: pz.baseAddress!)
+                }
+            }
+        }
+        input = x
+        activated = applyingActivation && activation != .none
+        guard activated else { return z }
+        networkReuse(&y, shape)
+        z.scalars.withUnsafeBufferPointer { pz in
+            y.scalars.withUnsafeMutableBufferPointer { py in
+                activation.forward(pz.baseAddress!, py.baseAddress!, rows: rows, columns: O)
+            }
+        }
+        return y
+    }
+
+    /// dY (or dZ when the forward skipped the activation) -> dX; dW and db accumulate.
+    func backward(_ dY: Tensor, store: ParameterStore, needsInputGradient: Bool) -> Tensor? {
+        let I = inputSize, O = outputSize, rows = dY.count / O
+        precondition(dY.shape == z.shape, "dense backward: gradient shape differs from the output's")
+        var dZ = dY
+        if activated {
+            networkReuse(&dz, z.shape)
+            y.scalars.withUnsafeBufferPointer { py in
+                dY.scalars.withUnsafeBufferPointer { pdy in
+                    dz.scalars.withUnsafeMutableBufferPointer { pdz in
+                        activation.backward(py.baseAddress!, pdy.baseAddress!, pdz.baseAddress!, rows: rows, columns: O)
+                    }
+                }
+            }
+            dZ = dz
+        }
+        store.grads.withUnsafeMutableBufferPointer { g in
+            let dW = g.baseAddress! + weight.offset, db = g.baseAddress! + bias.offset
+            dZ.scalars.withUnsafeBufferPointer { pdz in
+                input.scalars.withUnsafeBufferPointer { px in
+                    BLAS.gemm(transA: true, m: O, n: I, k: rows, a: pdz.baseAddress!, b: px.baseAddress!,
+                              beta: 1, c: dW)
+                }
+                for r in 0..<rows {
+                    let row = pdz.baseAddress! + r * O
+                    for j in 0..<O { db[j] += row[j] }
+                }
+            }
+        }
+        guard needsInputGradient else { return nil }
+        networkReuse(&dx, input.shape)
+        store.values.withUnsafeBufferPointer { v in
+            dZ.scalars.withUnsafeBufferPointer { pdz in
+                dx.scalars.withUnsafeMutableBufferPointer { pdx in
+                    BLAS.gemm(m: rows, n: I, k: O, a: pdz.baseAddress!, b: v.baseAddress! + weight.offset,
+                              c: pdx.baseAddress!)
+                }
+            }
+        }
+        return dx
+    }
+}
+
+// MARK: - Dropout
+
+/// A dropout layer: the same shape in and out.
+final class DropoutStage {
+    let name: String
+    var mask: NetworkDropoutMask
+
+    init(name: String, rate: Float) {
+        self.name = name
+        mask = NetworkDropoutMask(rate: rate)
+    }
+
+    func forward(_ x: Tensor, training: Bool, frozenMasks: Bool, rng: inout SeededRandom) -> Tensor {
+        var y = x
+        mask.apply(&y, training: training, frozen: frozenMasks, using: &rng)
+        return y
+    }
+
+    func backward(_ dY: Tensor) -> Tensor {
+        var d = dY
+        mask.backward(&d)
+        return d
+    }
+}
+
+/// One stage of a network, in order.
+enum NetworkStage {
+    case embedding(EmbeddingStage)
+    case lstm(LSTMStage)
+    case dense(DenseStage)
+    case dropout(DropoutStage)
+
+    var name: String {
+        switch self {
+        case .embedding(let s): return s.name
+        case .lstm(let s): return s.name
+        case .dense(let s): return s.name
+        case .dropout(let s): return s.name
+        }
+    }
+}
