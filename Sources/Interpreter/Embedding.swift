@@ -50,6 +50,12 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
         public var checkOnly = false
         /// Most nested function calls before a `.limit` diagnostic.
         public var maxCallDepth = 1000
+        /// Called from the script's thread after every training step with the epoch, step,
+        /// loss and metrics so far (nil: no calls).
+        public var onProgress: ((TrainingProgress) -> Void)?
+        /// True when `output` goes to a terminal: training then draws a live progress bar
+        /// (plain lines otherwise).
+        public var outputIsTerminal = false
 
         /// A configuration whose output goes to `output` (default: discarded).
         public init(output: @escaping (String) -> Void = { _ in }) {
@@ -93,6 +99,12 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
         engine = Interpreter(configuration: configuration)
         ModelCommands.install(into: self)
         DataBuiltins.install(into: self)
+        TrainingCommands.install(into: self)
+    }
+
+    /// The host's training-progress callback and terminal flag, for the training statements.
+    var trainingHost: (progress: ((TrainingProgress) -> Void)?, terminal: Bool) {
+        (configuration.onProgress, configuration.outputIsTerminal)
     }
 
     // MARK: - Running

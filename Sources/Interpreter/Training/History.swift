@@ -1,0 +1,114 @@
+// History.swift — what `train` returns: per-epoch figures as lists, and how they print.
+//
+// A history is a record `{loss, accuracy?, perplexity?, val_loss?, val_accuracy?,
+// val_perplexity?, lr, epochs, steps, seconds, stopped_early}`: each figure a list with one
+// number per epoch. Accuracy appears for classifiers (cross-entropy and binary cross-entropy),
+// perplexity for language models (per-step softmax outputs); the `val_` lists only with
+// `validate DATA`. A history also travels inside checkpoints as JSON, so a resumed run returns
+// the whole history, not only its own epochs.
+
+import Foundation
+
+/// Which figures a model's training reports besides the loss.
+struct FigureSet: Codable, Equatable {
+    var accuracy: Bool
+    var perplexity: Bool
+}
+
+/// One pass over data: summed loss and correct counts, turned into figures.
+struct EpochTotals {
+    var lossSum = 0.0
+    var count = 0
+    var correct = 0
+    var meanLoss: Double { count == 0 ? .nan : lossSum / Double(count) }
+    var accuracy: Double { count == 0 ? .nan : Double(correct) / Double(count) }
+    var perplexity: Double { exp(meanLoss) }
+
+    mutating func add(lossSum: Double, count: Int, correct: Int) {
+        self.lossSum += lossSum
+        self.count += count
+        self.correct += correct
+    }
+
+    /// `loss`, `accuracy`, `perplexity` as `figures` asks, with `prefix` (`val_`).
+    func named(_ figures: FigureSet, prefix: String = "") -> [(String, Double)] {
+        var out = [(prefix + "loss", meanLoss)]
+        if figures.accuracy { out.append((prefix + "accuracy", accuracy)) }
+        if figures.perplexity { out.append((prefix + "perplexity", perplexity)) }
+        return out
+    }
+}
+
+/// Per-epoch figures of a training run.
+struct TrainingHistory: Codable, Equatable {
+    var figures: FigureSet
+    var validated: Bool
+    var loss: [Double] = []
+    var accuracy: [Double] = []
+    var perplexity: [Double] = []
+    var valLoss: [Double] = []
+    var valAccuracy: [Double] = []
+    var valPerplexity: [Double] = []
+    var learningRates: [Double] = []
+    var steps = 0
+    var seconds = 0.0
+    var stoppedEarly = false
+
+    var epochs: Int { loss.count }
+
+    mutating func record(train: EpochTotals, validation: EpochTotals?, learningRate: Double) {
+        loss.append(train.meanLoss)
+        if figures.accuracy { accuracy.append(train.accuracy) }
+        if figures.perplexity { perplexity.append(train.perplexity) }
+        if let validation {
+            valLoss.append(validation.meanLoss)
+            if figures.accuracy { valAccuracy.append(validation.accuracy) }
+            if figures.perplexity { valPerplexity.append(validation.perplexity) }
+        }
+        learningRates.append(learningRate)
+    }
+
+    /// The script value (see the file header).
+    var value: Value {
+        func list(_ xs: [Double]) -> Value { .list(xs.map { .number($0) }) }
+        var fields: [(key: String, value: Value)] = [("loss", list(loss))]
+        if figures.accuracy { fields.append(("accuracy", list(accuracy))) }
+        if figures.perplexity { fields.append(("perplexity", list(perplexity))) }
+        if validated {
+            fields.append(("val_loss", list(valLoss)))
+            if figures.accuracy { fields.append(("val_accuracy", list(valAccuracy))) }
+            if figures.perplexity { fields.append(("val_perplexity", list(valPerplexity))) }
+        }
+        fields.append(("lr", list(learningRates)))
+        fields.append(("epochs", .int(epochs)))
+        fields.append(("steps", .int(steps)))
+        fields.append(("seconds", .number(seconds)))
+        fields.append(("stopped_early", .bool(stoppedEarly)))
+        return .record(fields)
+    }
+}
+
+/// Short number formats for progress lines: `4.512`, `91.1`, `6,512`, `12.3s`.
+enum Figures {
+    /// Three decimals below 100, one above (`4.512`, `111.2`, `1234.5`).
+    static func short(_ v: Double) -> String {
+        guard v.isFinite else { return formatNumber(v) }
+        return String(format: abs(v) >= 100 ? "%.1f" : "%.3f", v)
+    }
+
+    /// The column label of a figure: `loss`, `acc`, `ppl`, `val_loss`, `val_acc`, `val_ppl`.
+    static func label(_ name: String) -> String {
+        name.replacingOccurrences(of: "accuracy", with: "acc").replacingOccurrences(of: "perplexity", with: "ppl")
+    }
+
+    /// `loss 4.512  ppl 91.1`
+    static func line(_ named: [(String, Double)]) -> String {
+        named.map { "\(label($0.0)) \(short($0.1))" }.joined(separator: "  ")
+    }
+
+    /// `6,512`
+    static func rate(_ perSecond: Double) -> String {
+        guard perSecond.isFinite else { return "-" }
+        return groupedThousands(Int(perSecond.rounded()))
+    }
+}

@@ -1,0 +1,304 @@
+// Inference.swift — `predict` and `generate`: a trained model applied to new input.
+//
+//     predict [MODEL] INPUT
+//         INPUT: a dataset (probabilities of every sample), a tensor [time, feature] or
+//         [sample, time, feature], a list of ids or numbers (one sequence), or text, which is
+//         cut into symbols as the model's vocabulary was (characters when every symbol is one
+//         character, whitespace-separated tokens otherwise).
+//     generate [MODEL] from TEXT length N [temperature T] [top K]
+//         continues TEXT by N symbols: greedy (the most likely symbol) unless `temperature` or
+//         `top` ask for seeded sampling. A model that predicts at every step runs at batch 1,
+//         carrying its state from symbol to symbol; a model that reads a fixed window (three
+//         symbols in, the next out) slides the window. Words are joined by spaces, characters
+//         without.
+
+import Foundation
+import SeqLang
+import Tensor
+
+enum Inference {
+    /// The trained network of `model` for inference (not stateful).
+    static func network(_ model: Model, _ session: TrainingSession, statement: String, at range: SourceRange) throws -> TrainedNetwork {
+        var setup = TrainingSetup()
+        if let current = (model.network as? TrainedNetwork)?.network.spec {
+            setup = TrainingSetup(loss: current.loss, reduction: current.reduction, stateful: false)
+        }
+        return try NetworkBridge.network(of: model, setup: setup, seed: session.seed, statement: statement, at: range)
+    }
+
+    /// True when the vocabulary's symbols are single characters (a character-level model).
+    static func isCharacterLevel(_ v: Vocabulary) -> Bool {
+        v.symbols.allSatisfy { $0.count == 1 } && v.size > 1
+    }
+
+    /// `text` as ids of the model's vocabulary.
+    static func ids(of text: String, _ trained: TrainedNetwork, at range: SourceRange) throws -> [Int] {
+        guard let v = trained.vocabulary else {
+            throw Diagnostic.error(.type, at: range, "this model has no vocabulary, so it cannot read text",
+                                   hint: "train it on data made with a vocabulary (`windows(ids, n, vocab)`, `lm_batches(…, vocab)`), or give ids")
+        }
+        let symbols = isCharacterLevel(v) ? text.map { String($0) } : text.split(whereSeparator: \.isWhitespace).map(String.init)
+        guard !symbols.isEmpty else {
+            throw Diagnostic.error(.type, at: range, "the text holds no symbols")
+        }
+        return try symbols.map { s in
+            if let id = v.id(of: s) ?? v.unknownID { return id }
+            let near = suggestions(for: s, among: v.symbols).first
+            throw Diagnostic.error(.name, at: range, "'\(s)' is not in the model's vocabulary" + (near.map { "; did you mean '\($0)'?" } ?? ""),
+                                   hint: "the vocabulary has \(v.size) symbols and no <unk>")
+        }
+    }
+
+    /// One sequence (or several) as network inputs.
+    static func inputs(_ value: Value, _ trained: TrainedNetwork, _ spec: ModelSpec, at range: SourceRange) throws -> NetworkInputs {
+        let network = trained.network
+        func numbers(_ items: [Value]) -> [Double]? {
+            var out: [Double] = []
+            for item in items {
+                switch item {
+                case .int(let v): out.append(Double(v))
+                case .number(let v): out.append(v)
+                default: return nil
+                }
+            }
+            return out
+        }
+        let result: NetworkInputs
+        switch (value, network.spec.input) {
+        case (.string(let text), .tokens):
+            let ids = try ids(of: text, trained, at: range)
+            result = .tokens(ids.map { Int32($0) }, batch: 1, steps: ids.count)
+        case (.list(let items), .tokens(let vocabulary)):
+            guard let ns = numbers(items), ns.allSatisfy({ $0 == $0.rounded() }) else {
+                throw Diagnostic.error(.type, at: range, "expected a list of token ids (whole numbers), got \(value.debugText)")
+            }
+            if let bad = ns.first(where: { $0 < 0 || $0 >= Double(vocabulary) }) {
+                throw Diagnostic.error(.shape, at: range, "token id \(formatNumber(bad)) is outside the model's vocabulary of \(vocabulary) ids")
+            }
+            result = .tokens(ns.map { Int32($0) }, batch: 1, steps: ns.count)
+        case (.list(let items), .features(let f)):
+            guard let ns = numbers(items) else {
+                throw Diagnostic.error(.type, at: range, "expected a list of numbers, got \(value.debugText)")
+            }
+            guard ns.count % f == 0 else {
+                throw Diagnostic.error(.shape, at: range, "expected a multiple of \(f) numbers (\(f) per step) but the list has \(ns.count)")
+            }
+            result = .features(ns.map { Float($0) }, batch: 1, steps: ns.count / f, features: f)
+        case (.tensor(let t), .features(let f)):
+            guard (t.rank == 2 || t.rank == 3), t.shape.last == f else {
+                throw Diagnostic.error(.shape, at: range,
+                    "expected a tensor [time, feature \(f)] or [sample, time, feature \(f)] but got \(t.shape)")
+            }
+            result = t.rank == 2 ? .features(t.scalars, batch: 1, steps: t.shape[0], features: f)
+                : .features(t.scalars, batch: t.shape[0], steps: t.shape[1], features: f)
+        default:
+            let wants = spec.input.kind == .tokens ? "text, a list of token ids or a dataset" : "a tensor, a list of numbers or a dataset"
+            throw Diagnostic.error(.type, at: range, "this model reads \(spec.input.shape): expected \(wants), got \(value.typeName)")
+        }
+        if let length = spec.input.length, result.steps != length {
+            throw Diagnostic.error(.shape, at: range,
+                "expected \(spec.input.shape) but the input has \(result.steps) time steps where the model reads \(length)")
+        }
+        return result
+    }
+
+    static func predictions(_ network: Network, _ inputs: NetworkInputs, at range: SourceRange) throws -> Tensor {
+        do {
+            return try network.predict(inputs)
+        } catch let e as NetworkError {
+            throw Diagnostic.error(.runtime, at: range, "prediction failed: \(e)")
+        }
+    }
+
+    /// A record for one output row: the class and its probability, or the values.
+    static func describe(_ row: [Float], _ trained: TrainedNetwork, perStep: Bool) -> Value {
+        let network = trained.network
+        let probabilities = Value.list(row.map { .number(Double($0)) })
+        switch network.loss {
+        case .meanSquaredError:
+            return .record([("values", probabilities)])
+        case .binaryCrossEntropy where row.count == 1:
+            let c = row[0] > 0.5 ? 1 : 0
+            return .record([("class", label(c, trained, perStep: false)), ("probability", .number(Double(row[0])))])
+        default:
+            var best = 0
+            for j in row.indices where row[j] > row[best] { best = j }
+            return .record([(perStep ? "next" : "class", label(best, trained, perStep: perStep)),
+                            ("probability", .number(Double(row[best]))), ("probabilities", probabilities)])
+        }
+    }
+
+    /// A class id as its name (class names, or the vocabulary's symbol for next-symbol models).
+    static func label(_ id: Int, _ trained: TrainedNetwork, perStep: Bool) -> Value {
+        if let classes = trained.classes, id < classes.count, !perStep { return .string(classes[id]) }
+        if let v = trained.vocabulary, id < v.size, perStep || trained.network.outputSize == v.size { return .string(v.symbols[id]) }
+        return .int(id)
+    }
+}
+
+/// `predict [MODEL] INPUT`
+enum PredictStatement {
+    static func run(_ request: CommandRequest, _ context: CommandContext, _ session: TrainingSession) throws -> Value {
+        var args = StatementArguments(request, context)
+        let model = try session.model(&args, for: "predict", at: request.keywordRange)
+        guard let arg = args.next() else {
+            throw Diagnostic.error(.syntax, at: request.keywordRange, "expected what to predict from after `predict`",
+                                   hint: "for example `predict \"had a general\"`, `predict [4, 2, 9]` or `predict test`")
+        }
+        if let extra = args.next() {
+            throw Diagnostic.error(.syntax, at: extra.range, "unexpected argument; `predict` takes a model (optional) and one input")
+        }
+        let value = try args.value(of: arg, for: "the input")
+        let spec = try NetworkBridge.spec(of: model, for: "predict", at: request.keywordRange)
+        let trained = try Inference.network(model, session, statement: "predict", at: request.keywordRange)
+        let network = trained.network
+        if case .object(let o) = value, let data = o as? Dataset {
+            try DataFit.check(data, spec, network, needsTargets: false, at: arg.range)
+            if context.checkOnly { return .none }
+            var scalars: [Float] = []
+            var shape: [Int] = []
+            var start = 0
+            while start < data.count {
+                let batch = data.batch(start..<min(start + 64, data.count))
+                let p = try Inference.predictions(network, NetworkBridge.inputs(batch), at: arg.range)
+                scalars += p.scalars
+                shape = p.shape
+                start += 64
+            }
+            shape[0] = data.count
+            let result = Value.tensor(Tensor(unchecked: shape, scalars))
+            context.define("prediction", result)
+            return result
+        }
+        let inputs = try Inference.inputs(value, trained, spec, at: arg.range)
+        if context.checkOnly { return .none }
+        let p = try Inference.predictions(network, inputs, at: arg.range)
+        let c = network.outputSize
+        let result: Value
+        if inputs.batch == 1 {
+            // The last step's output for per-step models: what comes next.
+            let row = Array(p.scalars[(p.count - c)...])
+            result = Inference.describe(row, trained, perStep: network.outputIsSequence)
+        } else {
+            result = .tensor(p)
+        }
+        context.define("prediction", result)
+        return result
+    }
+}
+
+/// `generate [MODEL] from TEXT length N [temperature T] [top K]`
+enum GenerateStatement {
+    static let options = ["from", "length", "temperature", "top"]
+
+    static func run(_ request: CommandRequest, _ context: CommandContext, _ session: TrainingSession) throws -> Value {
+        var args = StatementArguments(request, context)
+        let model = try session.model(&args, for: "generate", at: request.keywordRange)
+        var seedText: (String, SourceRange)?, length: Int?, temperature: Double?, top: Int?
+        var seen = Set<String>()
+        while let option = args.next() {
+            guard let word = option.word, options.contains(word) else { throw unknownOption(option, of: "`generate`", valid: options) }
+            guard seen.insert(word).inserted else {
+                throw Diagnostic.error(.syntax, at: option.range, "option '\(word)' is given twice")
+            }
+            switch word {
+            case "from":
+                let arg = try args.optionValue(after: option, what: "the text to continue", options: options)
+                guard case .string(let s)? = arg.value else {
+                    throw Diagnostic.error(.type, at: arg.range, "expected the text to continue as a string, got \(arg.value.map { args.shown($0, arg) } ?? arg.word ?? "?")",
+                                           hint: "for example `generate from \"had a general\" length 32`")
+                }
+                seedText = (s, arg.range)
+            case "length":
+                let arg = try args.optionValue(after: option, what: "the number of symbols to generate", options: options)
+                length = try args.positiveInt(arg, for: "the number of symbols to generate")
+            case "temperature":
+                temperature = try TrainPlanReader.positiveNumber(&args, after: option, what: "the temperature")
+            default:
+                let arg = try args.optionValue(after: option, what: "how many of the likeliest symbols to sample from", options: options)
+                top = try args.positiveInt(arg, for: "the number of symbols to sample from")
+            }
+        }
+        guard let (text, textRange) = seedText else {
+            throw Diagnostic.error(.syntax, at: request.keywordRange, "`generate` needs a text to continue: add `from \"…\"`",
+                                   hint: "for example `generate from \"had a general\" length 32`")
+        }
+        guard let length else {
+            throw Diagnostic.error(.syntax, at: request.keywordRange, "`generate` needs `length N`: how many symbols to add")
+        }
+        let spec = try NetworkBridge.spec(of: model, for: "generate", at: request.keywordRange)
+        guard spec.input.kind == .tokens else {
+            throw Diagnostic.error(.type, at: request.keywordRange, "`generate` continues text, but this model reads vectors of numbers \(spec.input.shape)")
+        }
+        let trained = try Inference.network(model, session, statement: "generate", at: request.keywordRange)
+        guard let vocabulary = trained.vocabulary else {
+            throw Diagnostic.error(.type, at: request.keywordRange, "this model has no vocabulary, so it cannot turn ids back into text",
+                                   hint: "train it on data made with a vocabulary (`windows(ids, n, vocab)`, `lm_batches(…, vocab)`)")
+        }
+        let network = trained.network
+        guard network.loss == .crossEntropy, network.outputSize == vocabulary.size else {
+            throw Diagnostic.error(.shape, at: request.keywordRange,
+                "`generate` needs a model that predicts the next symbol over its vocabulary of \(vocabulary.size), but this one gives \(spec.outputShape)")
+        }
+        var ids = try Inference.ids(of: text, trained, at: textRange)
+        let window = spec.input.length
+        if !network.outputIsSequence, let window, ids.count < window {
+            throw Diagnostic.error(.shape, at: textRange, "the model reads \(window) symbols at a time, but the text has \(ids.count)",
+                                   hint: "start from at least \(window) symbols")
+        }
+        if context.checkOnly { return .none }
+        var produced: [Int] = []
+        do {
+            var probabilities: [Float]
+            if network.outputIsSequence {
+                network.resetGenerationState()
+                probabilities = []
+                for id in ids { probabilities = try network.generateStep(token: Int32(id)) }
+            } else {
+                probabilities = try next(network, ids, window: window ?? ids.count)
+            }
+            for _ in 0..<length {
+                let id = choose(probabilities, temperature: temperature, top: top, &session.random)
+                produced.append(id)
+                ids.append(id)
+                if network.outputIsSequence {
+                    probabilities = try network.generateStep(token: Int32(id))
+                } else {
+                    probabilities = try next(network, ids, window: window ?? ids.count)
+                }
+                try context.checkCancelled(at: request.keywordRange)
+            }
+        } catch let e as NetworkError {
+            throw Diagnostic.error(.runtime, at: request.keywordRange, "generation failed: \(e)")
+        }
+        let separator = Inference.isCharacterLevel(vocabulary) ? "" : " "
+        let continuation = produced.map { vocabulary.symbols[$0] }.joined(separator: separator)
+        let result = text + (continuation.isEmpty ? "" : separator) + continuation
+        context.output(result + "\n")
+        context.define("generated", .string(result))
+        return .string(result)
+    }
+
+    /// The next-symbol probabilities of a fixed-window model from the last `window` ids.
+    static func next(_ network: Network, _ ids: [Int], window: Int) throws -> [Float] {
+        let last = ids.suffix(window).map { Int32($0) }
+        return try network.predict(.tokens(last, batch: 1, steps: last.count)).scalars
+    }
+
+    /// The likeliest id, or a seeded draw from the (sharpened or flattened) distribution.
+    static func choose(_ p: [Float], temperature: Double?, top: Int?, _ random: inout SeededRandom) -> Int {
+        var order = Array(p.indices)
+        order.sort { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }
+        guard temperature != nil || top != nil else { return order[0] }
+        let kept = Array(order.prefix(top ?? order.count))
+        let t = temperature ?? 1
+        let weights = kept.map { Foundation.pow(max(Double(p[$0]), 1e-30), 1 / t) }
+        let total = weights.reduce(0, +)
+        var u = random.uniformDouble() * total
+        for (k, w) in zip(kept, weights) {
+            u -= w
+            if u < 0 { return k }
+        }
+        return kept.last!
+    }
+}
