@@ -4,7 +4,7 @@
 //         INPUT: a dataset (probabilities of every sample), a tensor [time, feature] or
 //         [sample, time, feature], a list of ids or numbers (one sequence), or text, which is
 //         cut into symbols as the model's vocabulary was (characters when every symbol is one
-//         character, whitespace-separated tokens otherwise).
+//         character and spaces are symbols, whitespace-separated tokens otherwise).
 //     generate [MODEL] from TEXT length N [temperature T] [top K]
 //         continues TEXT by N symbols: greedy (the most likely symbol) unless `temperature` or
 //         `top` ask for seeded sampling. A model that predicts at every step runs at batch 1,
@@ -26,9 +26,10 @@ enum Inference {
         return try NetworkBridge.network(of: model, setup: setup, seed: session.seed, statement: statement, at: range)
     }
 
-    /// True when the vocabulary's symbols are single characters (a character-level model).
+    /// True for a character-level vocabulary: every symbol one character, spaces or line
+    /// breaks among them (single-letter words split at whitespace have no space symbol).
     static func isCharacterLevel(_ v: Vocabulary) -> Bool {
-        v.symbols.allSatisfy { $0.count == 1 } && v.size > 1
+        v.symbols.allSatisfy { $0.count == 1 } && v.symbols.contains { $0.first!.isWhitespace }
     }
 
     /// `text` as ids of the model's vocabulary.
