@@ -64,13 +64,14 @@ public struct SHA256: Sendable {
             pending.append(contentsOf: UnsafeBufferPointer(start: base, count: take))
             offset = take
             if pending.count == SHA256.blockSize {
-                pending.withUnsafeBufferPointer { compress($0.baseAddress!) }
+                pending.withUnsafeBufferPointer { compress($0.baseAddress!, count: 1) }
                 pending.removeAll(keepingCapacity: true)
             }
         }
-        while buffer.count - offset >= SHA256.blockSize {
-            compress(base + offset)
-            offset += SHA256.blockSize
+        let wholeBlocks = (buffer.count - offset) / SHA256.blockSize
+        if wholeBlocks > 0 {
+            compress(base + offset, count: wholeBlocks)
+            offset += wholeBlocks * SHA256.blockSize
         }
         if offset < buffer.count {
             pending.append(contentsOf: UnsafeBufferPointer(start: base + offset, count: buffer.count - offset))
@@ -124,10 +125,13 @@ public struct SHA256: Sendable {
         defer { try? handle.close() }
         var hasher = SHA256()
         let chunkSize = 1 << 20
-        while true {
-            guard let chunk = try? handle.read(upToCount: chunkSize) else { return nil }
-            if chunk.isEmpty { break }
-            hasher.update(chunk)
+        do {
+            // `read(upToCount:)` gives nil or empty data at the end of the file.
+            while let chunk = try handle.read(upToCount: chunkSize), !chunk.isEmpty {
+                hasher.update(chunk)
+            }
+        } catch {
+            return nil
         }
         return hasher.hexDigest()
     }
@@ -143,40 +147,44 @@ public struct SHA256: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The compression function on the 64-byte block at `block`.
-    private mutating func compress(_ block: UnsafePointer<UInt8>) {
-        // The message schedule: 16 words from the block, 48 more derived from them.
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            SHA256.roundConstants.withUnsafeBufferPointer { k in
-                for t in 0..<16 {
-                    let p = block + 4 * t
-                    w[t] = UInt32(p[0]) << 24 | UInt32(p[1]) << 16 | UInt32(p[2]) << 8 | UInt32(p[3])
+    /// The compression function applied to `count` consecutive 64-byte blocks at `blocks`.
+    /// Written with plain locals, pointers, masking shifts and rotations spelled out, so that
+    /// even an unoptimized (debug) build hashes a data set in reasonable time.
+    private mutating func compress(_ blocks: UnsafePointer<UInt8>, count: Int) {
+        var h0 = state[0], h1 = state[1], h2 = state[2], h3 = state[3]
+        var h4 = state[4], h5 = state[5], h6 = state[6], h7 = state[7]
+        SHA256.roundConstants.withUnsafeBufferPointer { kBuffer in
+            let k = kBuffer.baseAddress!
+            // The message schedule: 16 words from the block, 48 more derived from them.
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { wBuffer in
+                let w = wBuffer.baseAddress!
+                for block in 0..<count {
+                    let p = blocks + block * SHA256.blockSize
+                    for t in 0..<16 {
+                        w[t] = UInt32(p[4 * t]) &<< 24 | UInt32(p[4 * t + 1]) &<< 16
+                            | UInt32(p[4 * t + 2]) &<< 8 | UInt32(p[4 * t + 3])
+                    }
+                    for t in 16..<64 {
+                        let x = w[t - 15], y = w[t - 2]
+                        let s0 = (x &>> 7 | x &<< 25) ^ (x &>> 18 | x &<< 14) ^ (x &>> 3)
+                        let s1 = (y &>> 17 | y &<< 15) ^ (y &>> 19 | y &<< 13) ^ (y &>> 10)
+                        w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+                    }
+                    var a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7
+                    for t in 0..<64 {
+                        let sum1 = (e &>> 6 | e &<< 26) ^ (e &>> 11 | e &<< 21) ^ (e &>> 25 | e &<< 7)
+                        let choose = (e & f) ^ (~e & g)
+                        let t1 = h &+ sum1 &+ choose &+ k[t] &+ w[t]
+                        let sum0 = (a &>> 2 | a &<< 30) ^ (a &>> 13 | a &<< 19) ^ (a &>> 22 | a &<< 10)
+                        let majority = (a & b) ^ (a & c) ^ (b & c)
+                        h = g; g = f; f = e; e = d &+ t1
+                        d = c; c = b; b = a; a = t1 &+ sum0 &+ majority
+                    }
+                    h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d
+                    h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= h
                 }
-                for t in 16..<64 {
-                    let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-                    let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
-                    w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-                }
-                var a = state[0], b = state[1], c = state[2], d = state[3]
-                var e = state[4], f = state[5], g = state[6], h = state[7]
-                for t in 0..<64 {
-                    let sum1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-                    let choose = (e & f) ^ (~e & g)
-                    let t1 = h &+ sum1 &+ choose &+ k[t] &+ w[t]
-                    let sum0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-                    let majority = (a & b) ^ (a & c) ^ (b & c)
-                    let t2 = sum0 &+ majority
-                    h = g; g = f; f = e; e = d &+ t1
-                    d = c; c = b; b = a; a = t1 &+ t2
-                }
-                state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
-                state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
             }
         }
+        state = [h0, h1, h2, h3, h4, h5, h6, h7]
     }
-}
-
-@inline(__always)
-private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 {
-    (x >> n) | (x << (32 - n))
 }
