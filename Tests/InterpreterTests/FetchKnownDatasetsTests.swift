@@ -75,4 +75,18 @@ final class FetchKnownDatasetsTests: XCTestCase {
         XCTAssertEqual(DataFolder(environment: environment).searchFolders.last?.folder,
                        DatasetFetcher.defaultCacheFolder(environment: environment))
     }
+
+    func testACacheFolderThatIsAFileIsAClearError() throws {
+        let file = (NSTemporaryDirectory() as NSString).appendingPathComponent("seqlang-fetch-not-a-folder-\(UUID().uuidString.prefix(8))")
+        XCTAssertTrue(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        // The folder check comes before any download, so no network is involved.
+        XCTAssertThrowsError(try DatasetFetcher(cacheFolder: file, mirror: nil).fetch("aesop")) { error in
+            guard case .fileSystem(let path, let reason)? = error as? FetchError else {
+                return XCTFail("expected a file-system error but got \(error)")
+            }
+            XCTAssertEqual(path, file + "/aesop")
+            XCTAssertTrue(reason.contains("cannot create the folder"), reason)
+        }
+    }
 }
