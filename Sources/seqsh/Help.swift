@@ -1,0 +1,109 @@
+// Help.swift — the text of `:help` and `:help TOPIC`.
+//
+// Topics are the model statements, the language's control words and the REPL's commands.
+// A statement the interpreter has but this file does not describe still gets an answer that
+// says it exists, so `:help` never claims a real statement is unknown.
+
+import Foundation
+
+enum Help {
+    static let overview = """
+        SeqLang at the prompt: type statements and expressions; each value is shown.
+          model sentiment                  declare a model (it becomes the current one)
+          input tokens 100 vocab 10000     what it reads
+          layer lstm 128 dropout 0.2       add a layer; its output shape is shown
+          let x = 3                        bind a name;  fn f(a) { ... } defines a function
+        A line that ends inside { ... }, [ ... ] or a string continues under ...>
+
+        Commands:
+          :help [TOPIC]   this text, or help on a statement (:help layer) or command
+          :shape EXPR     the shape of a tensor, layer, model or shape
+          :summary        the current model's layers, shapes and parameters
+          :names          the bound names and their values
+          :undo           take back the last layer of the current model
+          :load FILE      run a script file into this session
+          :reset          forget every name and model
+          :quit           leave (or Ctrl-D)
+
+        Keys: Tab completes, Up/Down walk the history, Ctrl-R searches it,
+        Ctrl-C clears the line or stops a running statement, Ctrl-D quits.
+
+        """
+
+    static let statements: [String: String] = [
+        "model": """
+            model NAME [init INITIALIZER]
+              Declares a model, makes it the current one and binds NAME to it.
+              Declaring a model again starts over. INITIALIZER: uniform R | glorot | normal S.
+              Example: model ptb init uniform 0.1
+
+            """,
+        "input": """
+            input tokens [LENGTH] [vocab V]         token ids: [batch, time LENGTH]
+            input sequence [LENGTH] features F      vectors:   [batch, time LENGTH, feature F]
+              Says what the current model reads; it comes before the layers.
+              Without LENGTH, sequences may have any length.
+
+            """,
+        "layer": """
+            layer KIND SIZES {OPTION}
+              embedding [VOCAB] DIM   options: dropout R, keep P, init I, frozen
+              lstm UNITS              options: dropout R, keep P, layers N, last, forget_bias F, init I, bias C
+              lstm [U1, U2, ...]      one LSTM per size
+              dense UNITS [ACTIVATION] options: per step, init I, bias C
+              dropout RATE
+              Adds a layer to the current model and shows its output shape and parameters.
+              An LSTM returns the whole sequence unless given `last`; a dense layer after a
+              sequence needs `per step`. :undo takes the last layer back.
+              Example: layer lstm 128 dropout 0.2
+
+            """,
+        "summary": """
+            summary [MODEL]
+              Prints the table of layers, output shapes and parameter counts of MODEL, or of
+              the current model. The REPL's :summary does the same.
+
+            """,
+        "let": "let NAME = EXPR\n  Binds NAME in the current scope; NAME = EXPR rebinds it.\n",
+        "fn": "fn NAME(A, B) { ... }\n  Defines a function; `return EXPR` gives its value.\n",
+        "if": "if COND { ... } else { ... }\n",
+        "for": "for NAME in LIST { ... }\n  `break` and `continue` work as usual.\n",
+        "while": "while COND { ... }\n  Ctrl-C stops a loop that does not end.\n",
+    ]
+
+    static let commands: [ReplCommand: String] = [
+        .help: "Shows the overview, or help on one statement or command.",
+        .shape: "Evaluates EXPR and shows its shape: a tensor's sizes, a layer's output, a model's input -> output.",
+        .summary: "Prints the current model's table of layers (the `summary` statement).",
+        .names: "Lists every bound name with its type and value.",
+        .undo: "Removes the last layer of the current model; the model's shape goes back one step.",
+        .load: "Runs a script file into this session; its names and models stay.",
+        .reset: "Starts over with no names and no models.",
+        .quit: "Leaves seqsh (as Ctrl-D does). Also :q and :exit.",
+    ]
+
+    /// Every topic `:help` knows, sorted.
+    static var topics: [String] {
+        (Array(statements.keys) + ReplCommand.allCases.map { ":" + $0.rawValue }).sorted()
+    }
+
+    /// The help on `topic` (a statement, a control word, or a command with or without its colon);
+    /// nil when there is none. `statements` are the interpreter's command keywords.
+    static func topic(_ topic: String, statements registered: [String]) -> String? {
+        let word = topic.hasPrefix(":") ? String(topic.dropFirst()) : topic
+        if !topic.hasPrefix(":"), let text = statements[word] { return text }
+        if let command = ReplCommand(rawValue: word) ?? ReplCommand.aliases[word], let text = commands[command] {
+            return "\(command.usage)\n  \(text)\n"
+        }
+        if registered.contains(word) {
+            return "`\(word)` is a statement of this interpreter: \(word) ARG ... {OPTION VALUE}\n"
+        }
+        return nil
+    }
+
+    /// "a" or "an" before a type name.
+    static func article(_ word: String) -> String {
+        guard let first = word.first else { return "a" }
+        return "aeiou".contains(first) ? "an" : "a"
+    }
+}

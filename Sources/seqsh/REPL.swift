@@ -1,0 +1,115 @@
+// REPL.swift — the interactive loop: read an entry, run it, show its values, keep going.
+//
+// An entry is one line, or several when the first ends inside an unfinished block, list or
+// string: the interpreter says so with an `.incompleteInput` diagnostic (`isIncomplete`)
+// and the REPL reads on under the continuation prompt. Each statement's value is echoed as
+// it runs (ValueDisplay.swift); an error is printed with a caret under the typed line and
+// the session keeps its names and models. Lines starting with `:` are the REPL's own
+// commands (ReplCommands.swift). Ctrl-C cancels a running statement or clears the prompt;
+// Ctrl-D (or the end of piped input) quits.
+
+import Foundation
+import Interpreter
+import SeqLang
+
+final class REPL {
+    static let prompt = "seq> "
+    static let continuationPrompt = "...> "
+    /// The file name entries are run under, as diagnostics show it.
+    static let entryFile = "<repl>"
+
+    let reporter: Reporter
+    private let slot = InterpreterSlot()
+    private let echo = EchoSwitch()
+    private var reader: LineReader!
+    private var interrupts: Interrupts?
+    private let lineEditing: Bool
+
+    /// The session's interpreter; `:reset` replaces it.
+    var interpreter: SeqInterpreter { slot.value! }
+
+    init(color: Bool, lineEditing: Bool) {
+        reporter = Reporter(colorRequested: color)
+        self.lineEditing = lineEditing
+        reset()
+    }
+
+    /// Starts a fresh interpreter: no names, no models.
+    func reset() {
+        var configuration = Reporter.configuration(reporter: reporter, interpreter: { [slot] in slot.value })
+        configuration.echo = { [echo] value in
+            if echo.isOn { Terminal.writeOut(ValueDisplay.echo(value) + "\n") }
+        }
+        slot.value = SeqInterpreter(configuration)
+    }
+
+    func run() -> ExitStatus {
+        let interrupts = Interrupts()
+        self.interrupts = interrupts
+        if lineEditing {
+            reader = ReadlineReader(interrupts: interrupts) { [unowned self] prefix in completions(prefix) }
+            Terminal.writeOut("seqsh \(SeqLangVersion.string) — type :help for help, Ctrl-D to quit\n")
+        } else {
+            reader = PlainLineReader()
+        }
+        var pending: [String] = []
+        while true {
+            switch reader.read(prompt: pending.isEmpty ? REPL.prompt : REPL.continuationPrompt) {
+            case .interrupted:
+                pending = []
+            case .endOfInput:
+                if !pending.isEmpty { reporter.report(runEntry(pending.joined(separator: "\n")), from: interpreter) }
+                return .success
+            case .line(let line):
+                reader.remember(line)
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                if pending.isEmpty {
+                    if trimmed.isEmpty { continue }
+                    if trimmed.hasPrefix(":") {
+                        if perform(command: line) == .quit { return .success }
+                        continue
+                    }
+                }
+                pending.append(line)
+                let result = runEntry(pending.joined(separator: "\n"))
+                if result.isIncomplete { continue }
+                pending = []
+                reporter.report(result, from: interpreter)
+            }
+        }
+    }
+
+    /// Runs one complete entry with its values echoed; Ctrl-C cancels it.
+    func runEntry(_ source: String) -> SeqInterpreter.RunResult {
+        running { $0.run(source: source, file: REPL.entryFile) }
+    }
+
+    /// Runs `body` on the interpreter so that Ctrl-C cancels it; `echoing` false keeps values quiet.
+    func running<T>(echoing: Bool = true, _ body: (SeqInterpreter) -> T) -> T {
+        let seq = interpreter
+        echo.isOn = echoing
+        defer { echo.isOn = true }
+        guard let interrupts else { return body(seq) }
+        return interrupts.whileRunning(seq) { body(seq) }
+    }
+
+    /// Tab-completion candidates for `prefix`.
+    func completions(_ prefix: String) -> [String] {
+        if prefix.hasPrefix(":") {
+            return ReplCommand.allCases.map { ":" + $0.rawValue }.filter { $0.hasPrefix(prefix) }
+        }
+        let words = Set(interpreter.completions(prefix: prefix))
+            .union(ModelCommands.words.filter { $0.hasPrefix(prefix) })
+        return words.sorted()
+    }
+}
+
+/// Whether statement values are echoed (off for `:shape`, `:summary`, `:load`).
+final class EchoSwitch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var on = true
+    var isOn: Bool {
+        get { lock.withLock { on } }
+        set { lock.withLock { on = newValue } }
+    }
+}

@@ -1,0 +1,44 @@
+// ValueDisplay.swift — how the REPL shows a value: the echo after each statement and `:shape`.
+//
+// A value prints as it would inside a list (strings quoted); a tensor as its shape and the
+// first few numbers; a layer as its summary line (`lstm 128 -> [batch, time 100, feature 128]
+// 99,328 params`); a model as its one-line description.
+
+import Foundation
+import Interpreter
+import SeqLang
+
+enum ValueDisplay {
+    /// How many numbers of a tensor the echo shows.
+    static let tensorPreviewCount = 6
+
+    /// The text the REPL prints after a statement whose value is `value` (one or more lines).
+    static func echo(_ value: Value) -> String {
+        switch value {
+        case .tensor(let t):
+            let preview = t.scalars.prefix(tensorPreviewCount).map { String(format: "%.4g", Double($0)) }
+            let more = t.count > tensorPreviewCount ? ", … (\(t.count) values)" : ""
+            return "tensor \(t.shape): [\(preview.joined(separator: ", "))\(more)]"
+        case .string:
+            return value.debugText
+        case .object(let object) where object is ModelLayer:
+            return "layer " + object.displayDescription
+        default:
+            return value.description
+        }
+    }
+
+    /// What `:shape` says about `value`, or nil when it has no shape.
+    static func shape(of value: Value) -> String? {
+        switch value {
+        case .tensor(let t): return "\(t.shape)"
+        case .shape(let s): return s.description
+        case .list(let items): return "list of \(items.count)"
+        case .object(let layer as ModelLayer): return layer.shape.description
+        case .object(let model as Model):
+            guard let input = model.input else { return "model \(model.name) has no input yet" }
+            return "\(input.shape) -> \(model.outputFlow?.shape.description ?? "?")"
+        default: return nil
+        }
+    }
+}

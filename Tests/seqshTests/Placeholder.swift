@@ -1,2 +1,0 @@
-import XCTest
-final class SeqshPlaceholderTests: XCTestCase { func testLinks() { XCTAssertTrue(true) } }
