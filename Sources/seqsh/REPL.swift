@@ -74,6 +74,9 @@ final class REPL {
                 let result = runEntry(pending.joined(separator: "\n"))
                 if result.isIncomplete { continue }
                 pending = []
+                if result.errors.contains(where: { $0.kind == .cancelled }) {
+                    Terminal.writeErr("\n")  // below the ^C the terminal echoed
+                }
                 reporter.report(result, from: interpreter)
             }
         }

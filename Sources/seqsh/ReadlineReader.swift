@@ -75,10 +75,15 @@ final class ReadlineReader: LineReader {
             }
             if fds[1].revents & Int16(POLLIN) != 0 {
                 interrupts.drain()
+                // Leave a search (Ctrl-R) first, then the abandoned text on screen, marked, and
+                // start the next prompt below it.
                 rl_callback_sigcleanup()
-                rl_replace_line("", 0)
-                rl_callback_handler_remove()
+                rl_point = rl_end
+                rl_redisplay()
                 Terminal.writeOut("^C\n")
+                rl_replace_line("", 0)
+                rl_on_new_line()
+                rl_callback_handler_remove()
                 return .interrupted
             }
             if fds[0].revents != 0 { rl_callback_read_char() }
