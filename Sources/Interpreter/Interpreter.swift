@@ -136,7 +136,7 @@ final class Interpreter: CommandContext {
             }
         case .while(let condition, let body):
             while try truth(condition, scope, what: "'while'") {
-                try checkInterrupt(at: s.range)  // an empty body runs no statement that would
+                try checkInterrupt(at: s.range)  // an empty body runs no statement that would check
                 let flow = try execBlock(body, Scope(parent: scope))
                 switch flow {
                 case .breakLoop: return .normal

@@ -250,7 +250,7 @@ public struct Parser {
             let operand = try commandArgument()
             return Expr(.unary(.not, operand), at: token.range, extent: span(token.range, operand.extent))
         }
-        return try postfix()
+        return try postfix(inCommand: true)
     }
 
     /// assignment -> expr (("=" | "+=" | "-=" | "*=" | "/=") expr)?
@@ -437,9 +437,15 @@ public struct Parser {
     }
 
     /// postfix -> primary ("(" arguments? ")" | "[" expr "]" | "." IDENT)*
-    private mutating func postfix() throws(Failure) -> Expr {
+    ///
+    /// In a command argument a call's `(` or an index's `[` must touch what precedes it:
+    /// `layer dense 1 (a + b)` has two arguments, `sizes[0]` and `f(2)` one each.
+    private mutating func postfix(inCommand: Bool = false) throws(Failure) -> Expr {
         var e = try primary()
         while true {
+            if inCommand && (check(.leftParen) || check(.leftBracket)) && !touchesPrevious {
+                return e
+            }
             if check(.leftParen) {
                 let open = advance()
                 var args: [Expr] = []
@@ -549,6 +555,12 @@ public struct Parser {
     // MARK: - Helpers
 
     private var peek: Token { tokens[current] }
+    /// True when the current token starts right where the previous one ended.
+    private var touchesPrevious: Bool {
+        guard current > 0 else { return false }
+        let (a, b) = (tokens[current - 1].range, peek.range)
+        return a.start.line == b.start.line && a.start.column + a.length == b.start.column
+    }
     private var peekNext: Token { tokens[min(current + 1, tokens.count - 1)] }
     private var isAtEnd: Bool { peek.kind == .eof }
     private var atStatementEnd: Bool { check(.newline) || check(.rightBrace) || isAtEnd }

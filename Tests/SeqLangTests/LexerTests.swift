@@ -1,0 +1,84 @@
+// LexerTests.swift — every token kind, token positions, newline handling inside brackets,
+// string escapes and interpolation, and lexical errors (reported once, with their place).
+
+import XCTest
+@testable import SeqLang
+
+final class LexerTests: XCTestCase {
+    private func kinds(_ source: String) -> [TokenKind] {
+        Lexer.tokenize(source, file: "t.seq").tokens.map(\.kind)
+    }
+
+    func testEveryTokenKind() {
+        XCTAssertEqual(kinds("let fn return if else for in while break continue true false none and or not"),
+                       [.kwLet, .kwFn, .kwReturn, .kwIf, .kwElse, .kwFor, .kwIn, .kwWhile, .kwBreak, .kwContinue,
+                        .kwTrue, .kwFalse, .kwNone, .kwAnd, .kwOr, .kwNot, .eof])
+        XCTAssertEqual(kinds("( ) [ ] { } , . : = += -= *= /= + - * / % ** == != < <= > >="),
+                       [.leftParen, .rightParen, .leftBracket, .rightBracket, .leftBrace, .rightBrace,
+                        .comma, .dot, .colon, .equal, .plusEqual, .minusEqual, .starEqual, .slashEqual,
+                        .plus, .minus, .star, .slash, .percent, .starStar,
+                        .equalEqual, .bangEqual, .less, .lessEqual, .greater, .greaterEqual, .eof])
+        XCTAssertEqual(kinds("42 1_000 0.5 1e-3 2.5E+2 layer _x2"),
+                       [.int(42), .int(1000), .number(0.5), .number(0.001), .number(250), .identifier("layer"),
+                        .identifier("_x2"), .eof])
+        XCTAssertEqual(kinds("\"hi\""), [.string([.text("hi")]), .eof])
+    }
+
+    func testPositionsAndSpellings() {
+        let tokens = Lexer.tokenize("let x = 10\n  layer lstm 128 # note\n", file: "t.seq").tokens
+        let described = tokens.map { "\($0.range.start.line):\($0.range.start.column)+\($0.range.length) \($0.text.debugDescription)" }
+        XCTAssertEqual(described, ["1:1+3 \"let\"", "1:5+1 \"x\"", "1:7+1 \"=\"", "1:9+2 \"10\"", "1:11+1 \"\\n\"",
+                                   "2:3+5 \"layer\"", "2:9+4 \"lstm\"", "2:14+3 \"128\"", "2:24+1 \"\\n\"", "3:1+1 \"\""])
+    }
+
+    func testNewlinesInsideParenthesesAndBracketsAreIgnored() {
+        XCTAssertEqual(kinds("f(1,\n2)\n[3,\n4]"),
+                       [.identifier("f"), .leftParen, .int(1), .comma, .int(2), .rightParen, .newline,
+                        .leftBracket, .int(3), .comma, .int(4), .rightBracket, .eof])
+        // A block inside parentheses makes newlines count again.
+        XCTAssertEqual(kinds("g(fn () {\nx\n})"),
+                       [.identifier("g"), .leftParen, .kwFn, .leftParen, .rightParen, .leftBrace, .newline,
+                        .identifier("x"), .newline, .rightBrace, .rightParen, .eof])
+    }
+
+    func testStringEscapesAndInterpolation() {
+        XCTAssertEqual(kinds(#""a\n\t\"\\\{\}\u{1F600}""#), [.string([.text("a\n\t\"\\{}😀")]), .eof])
+        let tokens = Lexer.tokenize(#"  "loss {x + 1}!""#, file: "t.seq").tokens
+        XCTAssertEqual(tokens[0].kind, .string([.text("loss "), .code("x + 1", SourceRange(file: "t.seq", line: 1, column: 10, length: 5)), .text("!")]))
+    }
+
+    func testLexicalErrorsAreReportedOnceWithTheirPlace() {
+        let (tokens, diagnostics) = Lexer.tokenize("let a = 3 $ 4\nlet b = \"x\\q\"\nc = 99999999999999999999", file: "t.seq")
+        XCTAssertEqual(diagnostics.map { "\($0.range.start) \($0.kind) \($0.message)" }, [
+            "1:11 lexical unexpected character '$'",
+            "2:11 lexical unknown escape '\\q' in string",
+            "3:5 lexical integer literal '99999999999999999999' is too large (the largest int is 9223372036854775807)",
+        ])
+        XCTAssertEqual(tokens.filter { $0.kind == .error }.count, 3)
+        let (_, bang) = Lexer.tokenize("if !x { }", file: "t.seq")
+        XCTAssertEqual(bang.first?.hint, "write 'not' for logical negation")
+    }
+
+    func testUnterminatedStringIsIncompleteInput() {
+        let (_, diagnostics) = Lexer.tokenize("print(\"abc", file: "t.seq")
+        XCTAssertEqual(diagnostics.map(\.kind), [.incompleteInput])
+        XCTAssertEqual(diagnostics.first?.range.start, SourceLocation(line: 1, column: 7))
+    }
+
+    func testNonUTF8BytesNameTheirOffset() {
+        let bytes: [UInt8] = Array("ok\nab".utf8) + [0xFF] + Array("c".utf8)
+        XCTAssertThrowsError(try SourceText.decode(bytes, file: "bad.seq")) { error in
+            let d = error as! Diagnostic
+            XCTAssertEqual(d.kind, .lexical)
+            XCTAssertEqual(d.range.start, SourceLocation(line: 2, column: 3))
+            XCTAssertEqual(d.message, "the file is not valid UTF-8: byte 0xFF at byte offset 5 does not form a character")
+        }
+        XCTAssertEqual(try SourceText.decode(Array("é\n".utf8), file: "ok.seq"), "é\n")
+    }
+
+    func testEditDistanceSuggestions() {
+        XCTAssertEqual(editDistance("lstn", "lstm"), 1)
+        XCTAssertEqual(didYouMean("cout", among: ["count", "print", "x"]), "did you mean 'count'?")
+        XCTAssertNil(didYouMean("zebra", among: ["count"]))
+    }
+}
