@@ -4,9 +4,15 @@
 // One epoch: set the learning rate (lr0 · decay^max(epoch − after, 0)); for a stateful model
 // zero the carried state; take the batches in order (streams) or shuffled; after each batch
 // report progress and check for cancellation. At its end: validate, print the epoch's line,
-// record the history, decide on early stopping, write the checkpoint. A step that goes NaN or
-// infinite leaves the weights and optimizer state of the last good step and stops training
-// with the place the value first appeared.
+// record the history, decide on early stopping, write the checkpoint.
+//
+// Non-finite values: `Network.trainStep` refuses to update when the forward or backward pass
+// goes NaN or infinite, so such a step leaves the weights of the last good step as they are.
+// What it cannot see is an update that itself makes a weight non-finite; that is checked after
+// every step with one vectorised pass over the weights. Copying every weight and the
+// optimizer's state before each step would cost more than a batch-1 step itself (a million
+// parameters), so a snapshot is kept only at each epoch start and every
+// `snapshotInterval` steps, and an update gone non-finite puts that snapshot back.
 
 import Foundation
 import SeqLang
@@ -21,9 +27,13 @@ final class Trainer {
     let data: Dataset
     var state: TrainingState
     let optimizer: Optimizer
-    /// The last good weights and optimizer state (restored if a step goes non-finite).
+    /// Steps between two snapshots of the weights and optimizer state within an epoch.
+    static let snapshotInterval = 1000
+    /// Known-good weights and optimizer state, and the step count they were taken at
+    /// (restored if an update makes a weight non-finite).
     private var goodValues: [Float] = []
     private var goodOptimizer: [(name: String, tensor: Tensor)] = []
+    private var goodStep = 0
 
     init(session: TrainingSession, context: CommandContext, request: TrainRequest, spec: ModelSpec,
          trained: TrainedNetwork, state: TrainingState, optimizer: Optimizer) {
@@ -105,6 +115,7 @@ final class Trainer {
             var stepsThisEpoch = 0
             for b in 0..<stepsPerEpoch {
                 if let limit = plan.steps, state.step >= limit { break }
+                if b == 0 || state.step - goodStep >= Trainer.snapshotInterval { takeSnapshot() }
                 let dataBatch = plan.stateful ? data.streamBatch(b)
                     : data.batch(Array(order[(b * batchSize)..<min((b + 1) * batchSize, data.count)]))
                 let result = try step(NetworkBridge.batch(dataBatch, for: network), epoch: epoch, batch: b + 1)
@@ -152,7 +163,7 @@ final class Trainer {
             let unit = network.outputIsSequence ? "words/s" : "samples/s"
             let items = network.outputIsSequence ? totals.count : stepsThisEpoch == stepsPerEpoch ? data.count : stepsThisEpoch * batchSize
             line += "  \(unit) \(Figures.rate(Double(items) / max(seconds, 1e-9)))  \(String(format: "%.1f", seconds))s"
-            context.output(line + "\n")
+            if plan.quiet != true { context.output(line + "\n") }
             let stop = earlyStop(validation)
             state.shuffleRandom = session.random.state.text
             state.dropoutRandom = network.randomState.text
@@ -168,16 +179,21 @@ final class Trainer {
         return state.history
     }
 
-    /// One training step with rollback: on a non-finite value the weights and optimizer state
-    /// of the last good step are put back and training stops with the place it appeared.
-    private func step(_ batch: NetworkBatch, epoch: Int, batch index: Int) throws -> NetworkStepResult {
+    /// Keeps the current weights and optimizer state as the known-good ones.
+    private func takeSnapshot() {
         goodValues = network.store.values
         goodOptimizer = optimizer.exportState()
+        goodStep = state.step
+    }
+
+    /// One training step. A non-finite forward or backward pass leaves the weights untouched
+    /// (the network refuses the update); an update that makes a weight non-finite puts the
+    /// last snapshot back. Either way training stops with the place the value appeared.
+    private func step(_ batch: NetworkBatch, epoch: Int, batch index: Int) throws -> NetworkStepResult {
         let result: NetworkStepResult
         do {
             result = try network.trainStep(batch, optimizer: optimizer, clipNorm: plan.clip.map { Float($0) })
         } catch let error as NetworkError {
-            try rollback()
             switch error {
             case .nonFinite(let layer, let t, let detail):
                 let at = t.map { " at time step \($0 + 1)" } ?? ""
@@ -190,16 +206,38 @@ final class Trainer {
                                        "batch \(index) of epoch \(epoch) does not fit the model: \(error)")
             }
         }
-        if network.store.values.contains(where: { !$0.isFinite }) {
+        if !Trainer.allFinite(network.store.values) {
             try rollback()
             throw Diagnostic.error(.runtime, at: request.keywordRange,
-                "training stopped at step \(state.step + 1) (epoch \(epoch), batch \(index)): the \(optimizer.kind) update made a weight non-finite; the weights of the last good step are kept",
+                "training stopped at step \(state.step + 1) (epoch \(epoch), batch \(index)): the \(optimizer.kind) update made a weight non-finite; \(goodStep == 0 ? "the weights it started from are" : "the weights after step \(goodStep) are") put back",
                 hint: "lower the learning rate (`lr`) or clip the gradients (`clip 5`)")
         }
         return result
     }
 
+    /// True when every value is finite: x − x is 0 for a finite x and NaN otherwise, summed
+    /// 16 lanes at a time (a sum cannot overflow when every term is 0).
+    static func allFinite(_ values: [Float]) -> Bool {
+        values.withUnsafeBufferPointer { v in
+            typealias V = SIMD16<Float>
+            let n = v.count
+            guard n > 0 else { return true }
+            let raw = UnsafeRawPointer(v.baseAddress!)
+            var acc = V(repeating: 0)
+            var i = 0
+            while i + 16 <= n {
+                let x = raw.loadUnaligned(fromByteOffset: i * 4, as: V.self)
+                acc += x - x
+                i += 16
+            }
+            var tail: Float = acc.sum()
+            while i < n { tail += v[i] - v[i]; i += 1 }
+            return tail == 0
+        }
+    }
+
     private func rollback() throws {
+        guard !goodValues.isEmpty else { return }
         network.store.values = goodValues
         try optimizer.importState(Dictionary(goodOptimizer.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a }),
                                   parameterCount: network.store.count)
