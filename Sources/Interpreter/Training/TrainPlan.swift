@@ -60,6 +60,8 @@ struct TrainPlan: Codable, Equatable {
     var loss: LossName?
     /// PTB's cost: summed over the steps, averaged over the batch.
     var sumOverSteps = false
+    /// `quiet`: print no epoch lines (the history still records every epoch); nil: not quiet.
+    var quiet: Bool?
 
     /// Shuffling as it will happen.
     var shuffles: Bool { shuffle ?? !stateful }
@@ -89,7 +91,7 @@ struct TrainRequest {
 /// Reads `train` statements (and the option part of `resume`).
 enum TrainPlanReader {
     static let options = ["lr", "momentum", "epochs", "steps", "batch", "clip", "decay", "on", "validate",
-                          "every", "early", "checkpoint", "bptt", "stateful", "shuffle", "loss"]
+                          "every", "early", "checkpoint", "bptt", "stateful", "shuffle", "loss", "quiet"]
     /// The options `resume` accepts (the rest come from the checkpoint).
     static let resumeOptions = ["on", "validate", "epochs", "steps", "every", "checkpoint"]
 
@@ -201,6 +203,8 @@ enum TrainPlanReader {
                 }
             case "stateful":
                 plan.stateful = true
+            case "quiet":
+                plan.quiet = true
             case "shuffle":
                 if let next = args.peek, next.word == "off" {
                     _ = args.next()
