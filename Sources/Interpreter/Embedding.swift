@@ -154,13 +154,14 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
 
     private func execute(_ source: String, file: String) -> RunResult {
         let (program, parsed) = Parser.parse(source, file: file)
-        var diagnostics = parsed
         if parsed.contains(where: { $0.severity == .error }) {
-            return RunResult(value: nil, diagnostics: diagnostics)
+            return RunResult(value: nil, diagnostics: parsed)
         }
+        var diagnostics: [Diagnostic] = []
         var warnings: [Diagnostic] = []
         engine.warningSink = configuration.onWarning ?? { warnings.append($0) }
         defer { engine.warningSink = { _ in } }
+        for warning in parsed { engine.warningSink(warning) }
         do {
             let value = try engine.run(program)
             return RunResult(value: value, diagnostics: diagnostics + warnings)

@@ -94,13 +94,15 @@ public struct Lexer {
     }
 
     private mutating func add(_ kind: TokenKind, _ startIndex: Int, _ startLine: Int, _ startColumn: Int) {
-        let text = String(chars[startIndex..<index])
-        tokens.append(Token(kind, text, range(startLine, startColumn)))
+        // Built before the append so no copy of `self` is alive while `tokens` grows.
+        let token = Token(kind, String(chars[startIndex..<index]), range(startLine, startColumn))
+        tokens.append(token)
     }
 
     private mutating func error(_ message: String, at range: SourceRange, hint: String? = nil, startIndex: Int) {
         diagnostics.append(.error(.lexical, at: range, message, hint: hint))
-        tokens.append(Token(.error, String(chars[startIndex..<index]), range))
+        let token = Token(.error, String(chars[startIndex..<index]), range)
+        tokens.append(token)
     }
 
     // MARK: - Token kinds

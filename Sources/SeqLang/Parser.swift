@@ -294,6 +294,7 @@ public struct Parser {
         try enter()
         defer { depth -= 1 }
         var statements: [Stmt] = []
+        var exit: Stmt? = nil
         while true {
             skipNewlines()
             if match(.rightBrace) { return statements }
@@ -301,7 +302,16 @@ public struct Parser {
                 report(expected: "'}' to close the block opened at \(open.range.start)")
                 throw .reported
             }
-            if let s = try statementRecovering() { statements.append(s) }
+            guard let s = try statementRecovering() else { continue }
+            if let exit {
+                diagnostics.append(.warning(at: s.range, "this statement never runs: it follows the '\(exit.keyword)' at \(exit.range.start)",
+                                            hint: "remove it or move it before the '\(exit.keyword)'"))
+            }
+            switch s.kind {
+            case .return, .break, .continue: exit = exit ?? s
+            default: break
+            }
+            statements.append(s)
         }
     }
 
@@ -663,5 +673,17 @@ public struct Parser {
     private func span(_ a: SourceRange, _ b: SourceRange) -> SourceRange {
         guard a.start.line == b.start.line, b.start.column >= a.start.column else { return a }
         return SourceRange(file: a.file, start: a.start, length: b.start.column + b.length - a.start.column)
+    }
+}
+
+extension Stmt {
+    /// The keyword of a `return`, `break` or `continue` (for messages).
+    fileprivate var keyword: String {
+        switch kind {
+        case .return: return "return"
+        case .break: return "break"
+        case .continue: return "continue"
+        default: return "statement"
+        }
     }
 }

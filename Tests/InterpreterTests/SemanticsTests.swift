@@ -167,6 +167,14 @@ final class SemanticsTests: XCTestCase {
         XCTAssertEqual(o.errors, ["2:7: unknown name 'nope'"])
     }
 
+    func testWarningsNeverStopAScript() {
+        let o = runSeq("for i in range(3) {\n  break\n  print(i)\n}\nprint(\"end\")")
+        XCTAssertTrue(o.result.succeeded)
+        XCTAssertEqual(o.output, "end\n")
+        XCTAssertEqual(o.result.warnings.map { "\($0.range.start): \($0.message)" },
+                       ["3:3: this statement never runs: it follows the 'break' at 2:3"])
+    }
+
     func testCommandKeywordsAreNamesWhenUsedAsNames() {
         expectOutput("let input = 3\ninput = input + 1\nprint(input)", "4\n")
         expectOutput("let plot = [1, 2]\nplot[0] = 5\nprint(plot)", "[5, 2]\n")

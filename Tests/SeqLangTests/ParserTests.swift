@@ -155,4 +155,13 @@ final class ParserTests: XCTestCase {
         let fine = String(repeating: "(", count: 15) + "1" + String(repeating: ")", count: 15)
         XCTAssertEqual(Parser.parse(fine, file: "t.seq").diagnostics.count, 0)
     }
+
+    func testCodeAfterReturnIsAWarning() {
+        let (_, diagnostics) = Parser.parse("fn f() {\n  return 1\n  print(2)\n  print(3)\n}", file: "t.seq")
+        XCTAssertEqual(diagnostics.map(\.severity), [.warning, .warning])
+        XCTAssertEqual(diagnostics.map { "\($0.range.start) \($0.message)" }, [
+            "3:3 this statement never runs: it follows the 'return' at 2:3",
+            "4:3 this statement never runs: it follows the 'return' at 2:3",
+        ])
+    }
 }
