@@ -25,11 +25,14 @@ let package = Package(
             name: "CZlib", path: "Sources/CZlib",
             providers: [.apt(["zlib1g-dev"])]),
 
+        // The hot element-wise and matrix-vector loops in plain C (vector square roots, AVX2
+        // copies chosen at run time), each beside its reference loop.
+        .target(name: "CKernels"),
         // The numeric core: tensors, BLAS, layers with backward passes, optimizers, weight files.
         // Swift 5 mode: the kernels share raw buffers across BLAS threads, which strict
         // concurrency checking cannot express without noise.
         .target(
-            name: "Tensor", dependencies: ["COpenBLAS"],
+            name: "Tensor", dependencies: ["COpenBLAS", "CKernels"],
             swiftSettings: [.swiftLanguageMode(.v5)]),
         // The language front end: lexer, parser, AST, diagnostics.
         .target(name: "SeqLang"),
@@ -46,7 +49,7 @@ let package = Package(
         .executableTarget(name: "seqbench", dependencies: ["Tensor"],
                           swiftSettings: [.swiftLanguageMode(.v5)]),
 
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"], exclude: ["Reference"],
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels"], exclude: ["Reference"],
                     swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "SeqLangTests", dependencies: ["SeqLang"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "SeqLang", "Tensor"],

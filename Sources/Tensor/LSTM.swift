@@ -26,6 +26,7 @@
 // (T, B) seen and reused; nothing is allocated inside a time loop.
 // `LSTMReference.swift` is the plain-loop Double version the tests compare against.
 
+import CKernels
 import Foundation
 
 /// The order of the four gates inside the fused parameters `W_ih`, `W_hh`, `b_ih` and `b_hh`:
@@ -226,7 +227,7 @@ public final class LSTMLayer {
                         let a = gates + t * B * G
                         // a[B, G] += h_{t-1}[B, H] W_hh^T
                         if B == 1 {
-                            BLAS.gemv(m: G, n: H, a: whh, x: hPrev, beta: 1, y: a)
+                            seq_gemv_n(G, H, whh, H, hPrev, a)
                         } else {
                             BLAS.gemm(transB: true, m: B, n: G, k: H, a: hPrev, b: whh, beta: 1, c: a)
                         }
@@ -309,7 +310,7 @@ public final class LSTMLayer {
                                          batch: B, hidden: H, step: t, lengths: lens)
                         // dh_{t-1}[B, H] += dGates_t[B, G] W_hh
                         if B == 1 {
-                            BLAS.gemv(trans: true, m: G, n: H, a: whh, x: dg, beta: 1, y: dh)
+                            seq_gemv_t(G, H, whh, H, dg, dh)
                         } else {
                             BLAS.gemm(m: B, n: H, k: G, a: dg, b: whh, beta: 1, c: dh)
                         }

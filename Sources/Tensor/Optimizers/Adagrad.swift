@@ -4,6 +4,8 @@
 // Defaults lr 0.01, initial accumulator 0, ε 1e-10 (PyTorch). Keras starts the accumulator
 // at 0.1 with ε 1e-7 and lr 0.001; pass those to match it.
 
+import CKernels
+
 /// The Adagrad optimizer.
 public final class Adagrad: Optimizer {
     public let kind = "adagrad"
@@ -22,13 +24,12 @@ public final class Adagrad: Optimizer {
         let n = store.count
         if sum.count != n { sum = [Float](repeating: initialAccumulator, count: n) }
         let (eps, lr) = (epsilon, learningRate)
+        // One vectorised pass (CKernels/Optimizers.c), bit-identical to the formula above
+        // evaluated one element at a time.
         store.grads.withUnsafeBufferPointer { g in
             store.values.withUnsafeMutableBufferPointer { p in
                 sum.withUnsafeMutableBufferPointer { s in
-                    for i in 0..<n {
-                        s[i] += g[i] * g[i]
-                        p[i] -= lr * g[i] / (s[i].squareRoot() + eps)
-                    }
+                    seq_adagrad_update(p.baseAddress!, g.baseAddress!, s.baseAddress!, n, lr, eps)
                 }
             }
         }

@@ -6,6 +6,7 @@
 // Defaults lr 0.001, β1 0.9, β2 0.999, ε 1e-8 (PyTorch; Keras uses ε 1e-7 with ε added to
 // √v̂ before bias correction, which differs only when v̂ is tiny).
 
+import CKernels
 import Foundation
 
 /// The Adam optimizer.
@@ -33,32 +34,14 @@ public final class Adam: Optimizer {
         let t = Double(stepCount)
         let c1 = Float(1 - Foundation.pow(Double(beta1), t)), c2 = Float(1 - Foundation.pow(Double(beta2), t))
         let (b1, b2, eps, lr) = (beta1, beta2, epsilon, learningRate)
+        // One vectorised pass (CKernels/Optimizers.c), bit-identical to the formula above
+        // evaluated one element at a time.
         store.grads.withUnsafeBufferPointer { g in
             store.values.withUnsafeMutableBufferPointer { p in
                 m.withUnsafeMutableBufferPointer { m in
                     v.withUnsafeMutableBufferPointer { v in
-                        // 8 lanes at a time (the same operations in the same order as the tail).
-                        typealias V = SIMD8<Float>
-                        let rg = UnsafeRawPointer(g.baseAddress!), rp = UnsafeMutableRawPointer(p.baseAddress!)
-                        let rm = UnsafeMutableRawPointer(m.baseAddress!), rv = UnsafeMutableRawPointer(v.baseAddress!)
-                        var i = 0
-                        while i + 8 <= n {
-                            let o = i * 4
-                            let gv = rg.loadUnaligned(fromByteOffset: o, as: V.self)
-                            let mv = b1 * rm.loadUnaligned(fromByteOffset: o, as: V.self) + (1 - b1) * gv
-                            let vv = b2 * rv.loadUnaligned(fromByteOffset: o, as: V.self) + (1 - b2) * gv * gv
-                            rm.storeBytes(of: mv, toByteOffset: o, as: V.self)
-                            rv.storeBytes(of: vv, toByteOffset: o, as: V.self)
-                            let pv = rp.loadUnaligned(fromByteOffset: o, as: V.self) - lr * (mv / c1) / ((vv / c2).squareRoot() + eps)
-                            rp.storeBytes(of: pv, toByteOffset: o, as: V.self)
-                            i += 8
-                        }
-                        while i < n {
-                            m[i] = b1 * m[i] + (1 - b1) * g[i]
-                            v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
-                            p[i] -= lr * (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
-                            i += 1
-                        }
+                        seq_adam_update(p.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!, n,
+                                        lr, b1, b2, eps, c1, c2)
                     }
                 }
             }

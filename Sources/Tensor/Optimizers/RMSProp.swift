@@ -5,6 +5,8 @@
 // models SeqLang scripts mirror were written against Keras. PyTorch's RMSprop uses ρ 0.99 and
 // ε 1e-8; pass those to match it. Neither uses momentum or centering here.
 
+import CKernels
+
 /// The RMSProp optimizer.
 public final class RMSProp: Optimizer {
     public let kind = "rmsprop"
@@ -23,28 +25,12 @@ public final class RMSProp: Optimizer {
         let n = store.count
         if average.count != n { average = [Float](repeating: 0, count: n) }
         let (rho, eps, lr) = (rho, epsilon, learningRate)
+        // One vectorised pass (CKernels/Optimizers.c), bit-identical to the formula above
+        // evaluated one element at a time.
         store.grads.withUnsafeBufferPointer { g in
             store.values.withUnsafeMutableBufferPointer { p in
                 average.withUnsafeMutableBufferPointer { a in
-                    // 8 lanes at a time (the same operations in the same order as the tail).
-                    typealias V = SIMD8<Float>
-                    let rg = UnsafeRawPointer(g.baseAddress!), rp = UnsafeMutableRawPointer(p.baseAddress!)
-                    let ra = UnsafeMutableRawPointer(a.baseAddress!)
-                    var i = 0
-                    while i + 8 <= n {
-                        let o = i * 4
-                        let gv = rg.loadUnaligned(fromByteOffset: o, as: V.self)
-                        let av = rho * ra.loadUnaligned(fromByteOffset: o, as: V.self) + (1 - rho) * gv * gv
-                        ra.storeBytes(of: av, toByteOffset: o, as: V.self)
-                        let pv = rp.loadUnaligned(fromByteOffset: o, as: V.self) - lr * gv / (av.squareRoot() + eps)
-                        rp.storeBytes(of: pv, toByteOffset: o, as: V.self)
-                        i += 8
-                    }
-                    while i < n {
-                        a[i] = rho * a[i] + (1 - rho) * g[i] * g[i]
-                        p[i] -= lr * g[i] / (a[i].squareRoot() + eps)
-                        i += 1
-                    }
+                    seq_rmsprop_update(p.baseAddress!, g.baseAddress!, a.baseAddress!, n, lr, rho, eps)
                 }
             }
         }

@@ -3,6 +3,8 @@
 //   without momentum   p ← p − lr · g
 //   with momentum μ    b ← μ · b + g   (b = g on the first step),   p ← p − lr · b
 
+import CKernels
+
 /// Plain or momentum SGD.
 public final class SGD: Optimizer {
     public let kind = "sgd"
@@ -22,7 +24,7 @@ public final class SGD: Optimizer {
         if mu == 0 {
             store.grads.withUnsafeBufferPointer { g in
                 store.values.withUnsafeMutableBufferPointer { p in
-                    for i in 0..<n { p[i] -= lr * g[i] }
+                    seq_sgd_update(p.baseAddress!, g.baseAddress!, n, lr)
                 }
             }
         } else {
@@ -31,10 +33,8 @@ public final class SGD: Optimizer {
             store.grads.withUnsafeBufferPointer { g in
                 store.values.withUnsafeMutableBufferPointer { p in
                     buffer.withUnsafeMutableBufferPointer { b in
-                        for i in 0..<n {
-                            b[i] = first ? g[i] : mu * b[i] + g[i]
-                            p[i] -= lr * b[i]
-                        }
+                        seq_sgd_momentum_update(p.baseAddress!, g.baseAddress!, b.baseAddress!, n, lr, mu,
+                                                first ? 1 : 0)
                     }
                 }
             }

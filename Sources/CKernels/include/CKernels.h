@@ -1,0 +1,61 @@
+// CKernels.h — the element-wise and matrix-vector loops of SeqLang's numeric core in plain C,
+// where clang vectorises them (vector square root and division, AVX2 where the CPU has it).
+//
+// Every fast kernel has a `_reference` twin: the same formula one element at a time, in the
+// same operation order, which the tests compare against. The optimizer updates are
+// bit-identical to their references (no fused multiply-add contraction); the GEMVs use FMA
+// on AVX2 machines and agree with their references to rounding.
+// Matrices are row-major with leading dimension `lda`; `n` counts Floats; sizes are >= 0.
+
+#ifndef SEQLANG_CKERNELS_H
+#define SEQLANG_CKERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// MARK: Optimizer updates (Optimizers.c), one pass over p, g and the optimizer's moments.
+
+/// SGD: p ← p − lr·g.
+void seq_sgd_update(float *p, const float *g, size_t n, float lr);
+void seq_sgd_update_reference(float *p, const float *g, size_t n, float lr);
+
+/// Momentum SGD: b ← first ? g : μ·b + g;  p ← p − lr·b.
+void seq_sgd_momentum_update(float *p, const float *g, float *b, size_t n, float lr, float mu, int first);
+void seq_sgd_momentum_update_reference(float *p, const float *g, float *b, size_t n, float lr, float mu, int first);
+
+/// RMSProp: a ← ρ·a + (1 − ρ)·g·g;  p ← p − lr·g / (√a + ε).
+void seq_rmsprop_update(float *p, const float *g, float *a, size_t n, float lr, float rho, float eps);
+void seq_rmsprop_update_reference(float *p, const float *g, float *a, size_t n, float lr, float rho, float eps);
+
+/// Adam: m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g·g;  p ← p − lr·(m / c1) / (√(v / c2) + ε),
+/// with c1 = 1 − β1ᵗ and c2 = 1 − β2ᵗ computed by the caller.
+void seq_adam_update(float *p, const float *g, float *m, float *v, size_t n,
+                     float lr, float beta1, float beta2, float eps, float c1, float c2);
+void seq_adam_update_reference(float *p, const float *g, float *m, float *v, size_t n,
+                               float lr, float beta1, float beta2, float eps, float c1, float c2);
+
+/// Adagrad: s ← s + g·g;  p ← p − lr·g / (√s + ε).
+void seq_adagrad_update(float *p, const float *g, float *s, size_t n, float lr, float eps);
+void seq_adagrad_update_reference(float *p, const float *g, float *s, size_t n, float lr, float eps);
+
+// MARK: Single-threaded matrix-vector products (GEMV.c), for batch-1 recurrent steps.
+
+/// y[m] += A[m, n] · x[n].
+void seq_gemv_n(size_t m, size_t n, const float *A, size_t lda, const float *x, float *y);
+void seq_gemv_n_reference(size_t m, size_t n, const float *A, size_t lda, const float *x, float *y);
+
+/// y[n] += A[m, n]ᵀ · x[m].
+void seq_gemv_t(size_t m, size_t n, const float *A, size_t lda, const float *x, float *y);
+void seq_gemv_t_reference(size_t m, size_t n, const float *A, size_t lda, const float *x, float *y);
+
+/// 1 when the AVX2/FMA paths are in use on this CPU, else 0 (the portable loops).
+int seq_kernels_use_avx2(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

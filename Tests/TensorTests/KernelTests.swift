@@ -1,0 +1,148 @@
+// KernelTests.swift — the C kernels (Sources/CKernels) against their reference loops: every
+// optimizer update bit for bit on random data of awkward lengths (vector body and tail), and
+// the single-threaded GEMVs against a Double product over shapes with row and column tails.
+
+import CKernels
+import XCTest
+@testable import Tensor
+
+final class KernelTests: XCTestCase {
+    /// Lengths that exercise an empty call, a tail alone, whole vectors, and vectors plus a tail.
+    let lengths = [0, 1, 3, 7, 8, 9, 16, 31, 64, 1000, 1027]
+
+    /// Random values in [-scale, scale), with some exact zeros (a zero gradient must leave p as is).
+    func values(_ n: Int, scale: Float, seed: UInt64) -> [Float] {
+        var rng = LSTMTestRandom(seed: seed)
+        return (0..<n).map { i in i % 5 == 3 ? 0 : rng.uniform(scale) }
+    }
+
+    /// Runs `fast` and `reference` on copies of the same buffers and requires equal bits.
+    func assertSameBits(_ n: Int, buffers: Int, _ what: String,
+                        fast: ([UnsafeMutablePointer<Float>]) -> Void,
+                        reference: ([UnsafeMutablePointer<Float>]) -> Void,
+                        file: StaticString = #filePath, line: UInt = #line) {
+        // Buffer 0 is p, 1 is g, the rest are moments (kept non-negative where they are squares).
+        var a = (0..<buffers).map { k in values(n, scale: k == 0 ? 2 : (k == 1 ? 0.5 : 0.3), seed: UInt64(n * 10 + k)) }
+        for k in 2..<max(buffers, 2) { a[k] = a[k].map { abs($0) } }
+        var b = a
+        for _ in 0..<3 {   // three steps, so the moments carry over
+            withPointers(&a, fast)
+            withPointers(&b, reference)
+        }
+        for k in 0..<buffers {
+            XCTAssertEqual(a[k].map(\.bitPattern), b[k].map(\.bitPattern), "\(what) n=\(n) buffer \(k)", file: file, line: line)
+        }
+        XCTAssertTrue(a[0].allSatisfy(\.isFinite), "\(what) n=\(n)", file: file, line: line)
+    }
+
+    func withPointers(_ arrays: inout [[Float]], _ body: ([UnsafeMutablePointer<Float>]) -> Void) {
+        let pointers = arrays.map { array -> UnsafeMutablePointer<Float> in
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(array.count, 1))
+            p.initialize(from: array, count: array.count)
+            return p
+        }
+        body(pointers)
+        for k in arrays.indices {
+            arrays[k] = Array(UnsafeBufferPointer(start: pointers[k], count: arrays[k].count))
+            pointers[k].deallocate()
+        }
+    }
+
+    func testOptimizerUpdatesMatchTheirReferencesBitForBit() {
+        for n in lengths {
+            assertSameBits(n, buffers: 2, "sgd",
+                           fast: { seq_sgd_update($0[0], $0[1], n, 0.1) },
+                           reference: { seq_sgd_update_reference($0[0], $0[1], n, 0.1) })
+            for first: Int32 in [0, 1] {
+                assertSameBits(n, buffers: 3, "momentum first=\(first)",
+                               fast: { seq_sgd_momentum_update($0[0], $0[1], $0[2], n, 0.1, 0.9, first) },
+                               reference: { seq_sgd_momentum_update_reference($0[0], $0[1], $0[2], n, 0.1, 0.9, first) })
+            }
+            assertSameBits(n, buffers: 3, "rmsprop",
+                           fast: { seq_rmsprop_update($0[0], $0[1], $0[2], n, 1e-3, 0.9, 1e-7) },
+                           reference: { seq_rmsprop_update_reference($0[0], $0[1], $0[2], n, 1e-3, 0.9, 1e-7) })
+            assertSameBits(n, buffers: 4, "adam",
+                           fast: { seq_adam_update($0[0], $0[1], $0[2], $0[3], n, 1e-3, 0.9, 0.999, 1e-8, 0.19, 0.002998) },
+                           reference: { seq_adam_update_reference($0[0], $0[1], $0[2], $0[3], n, 1e-3, 0.9, 0.999, 1e-8, 0.19, 0.002998) })
+            assertSameBits(n, buffers: 3, "adagrad",
+                           fast: { seq_adagrad_update($0[0], $0[1], $0[2], n, 0.01, 1e-10) },
+                           reference: { seq_adagrad_update_reference($0[0], $0[1], $0[2], n, 0.01, 1e-10) })
+        }
+    }
+
+    /// The reference loops compute the documented formulas (known answers in Float).
+    func testReferenceUpdatesGiveKnownAnswers() {
+        // RMSProp, ρ 0.9, ε 1e-7, lr 0.1, from p 1, a 0, g 0.5: a = 0.025, p = 1 − 0.05 / (√0.025 + 1e-7).
+        var p: [Float] = [1], g: [Float] = [0.5], a: [Float] = [0]
+        seq_rmsprop_update_reference(&p, g, &a, 1, 0.1, 0.9, 1e-7)
+        XCTAssertEqual(Double(a[0]), 0.025, accuracy: 1e-8)
+        XCTAssertEqual(Double(p[0]), 0.6837724339830356, accuracy: 1e-6)
+        // Adagrad from s 0: s = g², p = 1 − 0.1 · 0.5 / (0.5 + 1e-10) = 0.9.
+        p = [1]; a = [0]
+        seq_adagrad_update_reference(&p, g, &a, 1, 0.1, 1e-10)
+        XCTAssertEqual(p[0], 0.9, accuracy: 1e-7)
+        XCTAssertEqual(a[0], 0.25)
+        // Momentum: first step b = g, later b = μ b + g.
+        p = [1]; a = [0]
+        seq_sgd_momentum_update_reference(&p, g, &a, 1, 0.1, 0.9, 1)
+        seq_sgd_momentum_update_reference(&p, g, &a, 1, 0.1, 0.9, 0)
+        XCTAssertEqual(a[0], 0.95, accuracy: 1e-7)
+        XCTAssertEqual(p[0], 1 - 0.05 - 0.095, accuracy: 1e-6)
+    }
+
+    /// y += A x and y += Aᵀ x in Double, the ground truth for both GEMVs.
+    func doubleGEMV(transposed: Bool, m: Int, n: Int, _ A: [Float], lda: Int, _ x: [Float], _ y: [Float]) -> [Double] {
+        var out = y.map(Double.init)
+        for i in 0..<m {
+            for j in 0..<n {
+                let a = Double(A[i * lda + j])
+                if transposed { out[j] += a * Double(x[i]) } else { out[i] += a * Double(x[j]) }
+            }
+        }
+        return out
+    }
+
+    func testGEMVsMatchADoubleProductOverShapesWithTails() {
+        for m in [1, 2, 3, 4, 5, 8, 13, 64, 2048] {
+            for n in [1, 3, 7, 8, 9, 17, 64, 130, 512] where m * n <= 1 << 20 {
+                let lda = n + (m % 3)   // padded rows too
+                let A = values(m * lda, scale: 1, seed: UInt64(m * 1000 + n))
+                let xn = values(n, scale: 1, seed: UInt64(n + 7)), xm = values(m, scale: 1, seed: UInt64(m + 11))
+                let yn = values(m, scale: 1, seed: 3), yt = values(n, scale: 1, seed: 5)
+                for transposed in [false, true] {
+                    let x = transposed ? xm : xn, y0 = transposed ? yt : yn
+                    let want = doubleGEMV(transposed: transposed, m: m, n: n, A, lda: lda, x, y0)
+                    var fast = y0, reference = y0
+                    if transposed {
+                        seq_gemv_t(m, n, A, lda, x, &fast)
+                        seq_gemv_t_reference(m, n, A, lda, x, &reference)
+                    } else {
+                        seq_gemv_n(m, n, A, lda, x, &fast)
+                        seq_gemv_n_reference(m, n, A, lda, x, &reference)
+                    }
+                    // Each output sums `depth` products of magnitude < 1 in Float.
+                    let depth = Double(transposed ? m : n)
+                    let tolerance = 4 * depth * Double(Float.ulpOfOne) + 1e-6
+                    for k in want.indices {
+                        XCTAssertEqual(Double(fast[k]), want[k], accuracy: tolerance, "fast T=\(transposed) m=\(m) n=\(n) [\(k)]")
+                        XCTAssertEqual(Double(reference[k]), want[k], accuracy: tolerance, "reference T=\(transposed) m=\(m) n=\(n) [\(k)]")
+                    }
+                }
+            }
+        }
+    }
+
+    /// A GEMV writes only its m (or n) outputs: the element past the end stays untouched.
+    func testGEMVsWriteNothingPastTheirOutput() {
+        let m = 9, n = 11
+        let A = values(m * n, scale: 1, seed: 1), x = values(max(m, n), scale: 1, seed: 2)
+        var y = [Float](repeating: 0, count: max(m, n) + 1)
+        y[m] = 42
+        seq_gemv_n(m, n, A, n, x, &y)
+        XCTAssertEqual(y[m], 42)
+        y = [Float](repeating: 0, count: n + 1)
+        y[n] = 42
+        seq_gemv_t(m, n, A, n, x, &y)
+        XCTAssertEqual(y[n], 42)
+    }
+}
