@@ -16,8 +16,8 @@ enum Builtins {
     }
 
     private static var table: [(String, NativeHandler)] { [
-        ("print", { args, ctx, _ in
-            ctx.output(args.map(\.description).joined(separator: " ") + "\n")
+        ("print", { args, ctx, range in
+            ctx.output(try args.map { try $0.text(at: range) }.joined(separator: " ") + "\n")
             return .none
         }),
         ("len", { args, _, range in
@@ -32,7 +32,7 @@ enum Builtins {
         }),
         ("str", { args, _, range in
             try arity("str", args, 1, range)
-            return .string(args[0].description)
+            return .string(try args[0].text(at: range))
         }),
         ("type", { args, _, range in
             try arity("type", args, 1, range)
@@ -140,7 +140,9 @@ enum Builtins {
                 guard case .string(let s) = args[1] else { throw argumentError("join", 2, "a string", args[1], range) }
                 separator = s
             }
-            return .string(items.map(\.description).joined(separator: separator))
+            let text = try items.map { try $0.text(at: range) }.joined(separator: separator)
+            try Operators.checkSize(text.utf8.count, at: range)
+            return .string(text)
         }),
         ("split", { args, _, range in
             guard args.count == 1 || args.count == 2 else {

@@ -73,7 +73,9 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
 
         /// True when there were no errors (there may be warnings).
         public var succeeded: Bool { errors.isEmpty }
+        /// The diagnostics of severity `.error`.
         public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
+        /// The diagnostics of severity `.warning` (empty when `onWarning` received them).
         public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
         /// True when the input only failed because it ended inside an unfinished block, list or
         /// string: a REPL should read another line and run the whole text again.

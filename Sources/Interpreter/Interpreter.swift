@@ -317,8 +317,9 @@ final class Interpreter: CommandContext {
             for part in parts {
                 switch part {
                 case .text(let s): text += s
-                case .expr(let inner): text += try eval(inner, scope).description
+                case .expr(let inner): text += try eval(inner, scope).text(at: inner.extent)
                 }
+                try Operators.checkSize(text.utf8.count, at: e.range)
             }
             return .string(text)
         case .variable(let name):

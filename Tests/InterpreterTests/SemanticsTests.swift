@@ -167,6 +167,13 @@ final class SemanticsTests: XCTestCase {
         XCTAssertEqual(o.errors, ["2:7: unknown name 'nope'"])
     }
 
+    func testHugeSharedValuesHitALimitInsteadOfHanging() {
+        let o = runSeq("let xs = [1]\nfor i in range(80) {\n  xs = [xs, xs]\n}\nprint(len(xs))\nprint(xs)")
+        XCTAssertEqual(o.output, "2\n")
+        XCTAssertEqual(o.result.errors.map(\.kind), [.limit])
+        XCTAssertEqual(o.errors, ["6:1: the text of this value is longer than 1000000 characters"])
+    }
+
     func testWarningsNeverStopAScript() {
         let o = runSeq("for i in range(3) {\n  break\n  print(i)\n}\nprint(\"end\")")
         XCTAssertTrue(o.result.succeeded)
