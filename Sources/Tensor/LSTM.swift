@@ -17,13 +17,14 @@
 // length[b]-1) is exactly the final h; `lastOutput` is that.
 //
 // The fast way: one GEMM projects the inputs of all T steps at once into the gate buffer;
-// each step adds one recurrent GEMM (a GEMV when B == 1) into its slice of that buffer, and one
-// fused kernel turns the pre-activations into activations in place and updates the cell,
-// 8 units at a time with vector sigmoid/tanh (libm's scalar ones cost more than the GEMM).
-// With B == 1 the GEMV path is about 3x faster per step than a one-row GEMM.
-// Backward walks time in reverse with one GEMM per step for dh_{t-1}, then one GEMM per weight
-// matrix over all steps. Buffers live in a workspace owned by the layer, grown to the largest
-// (T, B) seen and reused; nothing is allocated inside a time loop.
+// each step adds one recurrent GEMM (a single-threaded GEMV from CKernels when B == 1) into its
+// slice of that buffer, and one fused kernel turns the pre-activations into activations in
+// place and updates the cell, 8 units at a time with vector sigmoid/tanh (libm's scalar ones
+// cost more than the GEMM). With B == 1 the GEMV path is about 3x faster per step than a
+// one-row GEMM. Backward walks time in reverse with one GEMM per step for dh_{t-1} (the last,
+// for dh0, only when the caller wants it), then one GEMM per weight matrix over all steps.
+// Buffers live in a workspace owned by the layer, grown to the largest (T, B) seen and reused;
+// nothing is allocated inside a time loop.
 // `LSTMReference.swift` is the plain-loop Double version the tests compare against.
 
 import CKernels
@@ -225,7 +226,8 @@ public final class LSTMLayer {
                         let write = training ? t + 1 : (t + 1) & 1
                         let hPrev = hs + read * BH, cPrev = cs + read * BH
                         let a = gates + t * B * G
-                        // a[B, G] += h_{t-1}[B, H] W_hh^T
+                        // a[B, G] += h_{t-1}[B, H] W_hh^T (also from the zero state, so a
+                        // non-finite W_hh shows at step 0)
                         if B == 1 {
                             seq_gemv_n(G, H, whh, H, hPrev, a)
                         } else {
@@ -260,11 +262,13 @@ public final class LSTMLayer {
     ///   - dLast: dL/d`lastOutput`, [B, H], or `nil`.
     ///   - dFinalState: dL/d`finalState` (each [B, H]), or `nil`.
     ///   - store: the store the layer registered its parameters in.
+    ///   - initialStateGradient: false when the caller ignores dL/dh0 (truncated
+    ///     backpropagation): the last product with W_hh is skipped and `dInitialState.h` is zero.
     /// - Returns: dL/dx [T, B, I] and dL/d(h0, c0).
     /// - Throws: `TensorError` if there is no training forward pass to go back through or a
     ///   gradient's shape does not match it.
     public func backward(dOutputs: Tensor?, dLast: Tensor? = nil, dFinalState: LSTMState? = nil,
-                         in store: ParameterStore) throws -> LSTMInputGradients {
+                         in store: ParameterStore, initialStateGradient: Bool = true) throws -> LSTMInputGradients {
         let op = "LSTM layer \(layerIndex) backward"
         let work = trainingWork
         guard work.hasCache, let input = work.input else {
@@ -309,7 +313,9 @@ public final class LSTMLayer {
                                          dh: dh, dc: dc, dGates: dg,
                                          batch: B, hidden: H, step: t, lengths: lens)
                         // dh_{t-1}[B, H] += dGates_t[B, G] W_hh
-                        if B == 1 {
+                        if t == 0 && !initialStateGradient {
+                            dh.update(repeating: 0, count: BH)
+                        } else if B == 1 {
                             seq_gemv_t(G, H, whh, H, dg, dh)
                         } else {
                             BLAS.gemm(m: B, n: H, k: G, a: dg, b: whh, beta: 1, c: dh)

@@ -184,9 +184,9 @@ final class LSTMStage {
             masks[l].backward(&d)
             let g: LSTMInputGradients
             if l == layers.count - 1 && !returnSequences {
-                g = try layers[l].backward(dOutputs: nil, dLast: d, in: store)
+                g = try layers[l].backward(dOutputs: nil, dLast: d, in: store, initialStateGradient: false)
             } else {
-                g = try layers[l].backward(dOutputs: d, in: store)
+                g = try layers[l].backward(dOutputs: d, in: store, initialStateGradient: false)
             }
             d = g.dInput
         }

@@ -145,4 +145,27 @@ final class KernelTests: XCTestCase {
         seq_gemv_t(m, n, A, n, x, &y)
         XCTAssertEqual(y[n], 42)
     }
+
+    // MARK: - The batch-1 LSTM step on these kernels
+
+    /// Skipping the last product with W_hh (`initialStateGradient: false`) changes nothing but
+    /// dL/dh0, for batch 1 (the GEMV path) and batch 3 (GEMM), with and without padding.
+    func testLSTMBackwardWithoutInitialStateGradient() throws {
+        for (batch, lengths) in [(1, nil), (3, nil), (3, [4, 1, 0])] as [(Int, [Int]?)] {
+            let (store, layers) = try makeLSTMStack(inputSize: 3, hidden: [5], seed: 21)
+            var rng = LSTMTestRandom(seed: 22)
+            let x = rng.tensor([4, batch, 3]), dy = rng.tensor([4, batch, 5])
+            store.zeroGrads()
+            _ = try layers[0].forward(x, lengths: lengths, in: store)
+            let full = try layers[0].backward(dOutputs: dy, in: store)
+            let fullGrads = store.grads
+            store.zeroGrads()
+            let cut = try layers[0].backward(dOutputs: dy, in: store, initialStateGradient: false)
+            XCTAssertEqual(store.grads, fullGrads, "batch \(batch)")
+            XCTAssertEqual(cut.dInput, full.dInput, "batch \(batch)")
+            XCTAssertEqual(cut.dInitialState.c, full.dInitialState.c, "batch \(batch)")
+            XCTAssertEqual(cut.dInitialState.h, Tensor(zeros: [batch, 5]), "batch \(batch)")
+            XCTAssertGreaterThan(full.dInitialState.h.scalars.map(abs).max() ?? 0, 0, "batch \(batch)")
+        }
+    }
 }
