@@ -128,6 +128,8 @@ final class Interpreter: CommandContext {
             _ = try eval(e, scope)
         case .command:
             _ = try command(s, scope)
+        case .letCommand(let name, let statement):
+            scope.define(name, try command(statement, scope))
         case .if(let condition, let then, let orElse):
             if try truth(condition, scope, what: "'if'") {
                 return try execBlock(then, Scope(parent: scope))

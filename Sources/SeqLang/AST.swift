@@ -92,6 +92,9 @@ public struct Stmt: Sendable {
         case function(FunctionDecl)
         /// `keyword arg arg …`
         case command(String, [Expr])
+        /// `let name = keyword arg …`: binds the value a command statement gives (a training
+        /// history, an evaluation record). The inner statement is always a `.command`.
+        case letCommand(String, Stmt)
     }
 
     public var kind: Kind

@@ -115,21 +115,29 @@ public struct Parser {
         }
     }
 
-    /// A command keyword starts a command unless it is used as a name (`model.params`, `input = 3`).
+    /// A command keyword starts a command unless it is used as a name (`model.params`, `input = 3`,
+    /// `predict(x)`, `layer[0]`). A bracket after a space starts an argument: `predict [1, 2]`.
     private var startsCommand: Bool {
         switch peekNext.kind {
-        case .dot, .equal, .leftParen, .leftBracket, .plusEqual, .minusEqual, .starEqual, .slashEqual:
+        case .dot, .equal, .plusEqual, .minusEqual, .starEqual, .slashEqual:
             return false
+        case .leftParen, .leftBracket:
+            let (word, next) = (peek.range, peekNext.range)
+            return !(word.start.line == next.start.line && word.start.column + word.length == next.start.column)
         default:
             return true
         }
     }
 
-    /// letStmt -> "let" IDENT "=" expr
+    /// letStmt -> "let" IDENT "=" (command | expr)
     private mutating func letStatement() throws(Failure) -> Stmt {
         let keyword = advance()
         let name = try consumeIdentifier("a name after 'let'")
         try consume(.equal, "'=' after 'let \(name.text)'")
+        if case .identifier(let word) = peek.kind, Keywords.commands.contains(word), startsCommand {
+            let statement = try command()
+            return Stmt(.letCommand(name.text, statement), at: span(keyword.range, name.range))
+        }
         let value = try expression()
         return Stmt(.let(name.text, value), at: span(keyword.range, name.range))
     }

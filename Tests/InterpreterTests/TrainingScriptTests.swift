@@ -260,10 +260,12 @@ final class TrainingScriptTests: XCTestCase {
         let outcome = runSeq(nextWordPrelude + """
             train adam lr 0.02 epochs 30 batch 4 on data
             let p = predict "the cat sat"
+            print(p.class)
             """)
-        // `predict` is a statement: its value is the run's value and `prediction`.
+        // `predict` is a statement: its value is the run's value and `prediction`; `let` keeps it too.
         let run = runSeq(nextWordPrelude + "train adam lr 0.02 epochs 30 batch 4 on data\npredict \"the cat sat\"")
-        XCTAssertFalse(outcome.errors.isEmpty)
+        XCTAssertEqual(outcome.errors, [])
+        XCTAssertEqual(outcome.output.split(separator: "\n").last.map(String.init), "on")
         XCTAssertEqual(run.errors, [])
         XCTAssertEqual(field(run.result.value, "class")?.description, "on")
         XCTAssertEqual(numbers(field(run.result.value, "probabilities")).count, 9)

@@ -89,6 +89,26 @@ final class ParserTests: XCTestCase {
         guard case .let = program.statements[2].kind else { return XCTFail("input can be a name") }
     }
 
+    func testLetBindsTheValueOfACommand() {
+        let (program, errors) = parse("let h = train adam epochs 2\nlet m = model.params")
+        XCTAssertEqual(errors, [])
+        guard case .letCommand(let name, let inner) = program.statements[0].kind,
+              case .command(let keyword, let args) = inner.kind else { return XCTFail("not a let of a command") }
+        XCTAssertEqual(name, "h")
+        XCTAssertEqual(keyword, "train")
+        XCTAssertEqual(args.map(show), ["adam", "epochs", "2"])
+        guard case .let = program.statements[1].kind else { return XCTFail("model.params is an expression") }
+    }
+
+    func testASpacedBracketAfterACommandKeywordIsAnArgument() {
+        let (program, errors) = parse("predict [1, 2]\npredict[0]\nlet p = predict [3]")
+        XCTAssertEqual(errors, [])
+        guard case .command("predict", let args) = program.statements[0].kind else { return XCTFail("not a command") }
+        XCTAssertEqual(args.map(show), ["[1,2]"])
+        guard case .expression = program.statements[1].kind else { return XCTFail("predict[0] indexes a name") }
+        guard case .letCommand = program.statements[2].kind else { return XCTFail("not a let of a command") }
+    }
+
     func testElseMayStartTheNextLine() {
         let (program, errors) = parse("if a {\n} \nelse {\n}")
         XCTAssertEqual(errors, [])
