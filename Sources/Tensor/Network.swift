@@ -15,6 +15,7 @@
 // and are left out of a per-step loss.
 // Buffers belong to the stages and are reused while the (batch, time) shape stays the same.
 
+import CKernels
 import Foundation
 
 /// A sequential network (embedding, LSTM, dense and dropout layers) with its parameters.
@@ -454,28 +455,11 @@ public final class Network {
         }
     }
 
-    /// √(Σ g²) over every gradient, summed in Double.
+    /// √(Σ g²) over every gradient: Float lanes within blocks, blocks summed in Double
+    /// (CKernels/Norms.c).
     func gradientNorm() -> Double {
         store.grads.withUnsafeBufferPointer { g in
-            var total = 0.0
-            var i = 0
-            let n = g.count
-            while i < n {
-                let end = min(i + 4096, n)
-                var acc = SIMD8<Float>(repeating: 0)
-                var j = i
-                let raw = UnsafeRawPointer(g.baseAddress!)
-                while j + 8 <= end {
-                    let v = raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
-                    acc += v * v
-                    j += 8
-                }
-                var s = Double(acc.sum())
-                while j < end { s += Double(g[j]) * Double(g[j]); j += 1 }
-                total += s
-                i = end
-            }
-            return total.squareRoot()
+            g.isEmpty ? 0 : seq_sum_squares(g.baseAddress!, g.count).squareRoot()
         }
     }
 

@@ -146,6 +146,18 @@ final class KernelTests: XCTestCase {
         XCTAssertEqual(y[n], 42)
     }
 
+    /// The blocked sum of squares: bit for bit its reference, and close to a Double sum.
+    func testSumOfSquaresMatchesItsReferenceAndADoubleSum() {
+        for n in lengths + [4095, 4096, 4097, 8192 + 13, 100_003] {
+            let x = values(n, scale: 3, seed: UInt64(n))
+            let fast = seq_sum_squares(x, n), reference = seq_sum_squares_reference(x, n)
+            XCTAssertEqual(fast.bitPattern, reference.bitPattern, "n=\(n)")
+            let exact = x.reduce(0.0) { $0 + Double($1) * Double($1) }
+            XCTAssertEqual(fast, exact, accuracy: max(exact, 1) * 1e-5, "n=\(n)")
+        }
+        XCTAssertEqual(seq_sum_squares([3, 4], 2), 25)
+    }
+
     // MARK: - The batch-1 LSTM step on these kernels
 
     /// Skipping the last product with W_hh (`initialStateGradient: false`) changes nothing but

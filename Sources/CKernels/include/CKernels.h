@@ -41,6 +41,12 @@ void seq_adam_update_reference(float *p, const float *g, float *m, float *v, siz
 void seq_adagrad_update(float *p, const float *g, float *s, size_t n, float lr, float eps);
 void seq_adagrad_update_reference(float *p, const float *g, float *s, size_t n, float lr, float eps);
 
+// MARK: Norms (Norms.c)
+
+/// Σ x² over n values: Float lanes within blocks of 4096, blocks summed in Double.
+double seq_sum_squares(const float *x, size_t n);
+double seq_sum_squares_reference(const float *x, size_t n);
+
 // MARK: Single-threaded matrix-vector products (GEMV.c), for batch-1 recurrent steps.
 
 /// y[m] += A[m, n] · x[n].
