@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# demo.sh — the main demo: installs missing Debian packages, builds in release mode, runs it.
+# demo.sh — the main demo: installs missing Debian packages, builds seqsh in release mode and
+# runs the Aesop example (next word from three words, 50,000 steps, then the fable continued).
+# Arguments go to the script: `bash scripts/demo.sh quick` runs its quick mode.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
-swift build -c release --product seqbench
-.build/release/seqbench "$@"
+swift build -c release --product seqsh
+.build/release/seqsh examples/aesop.seq "$@"
