@@ -6,4 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 swift build -c release --product seqsh
+# A batch-1 step's matrix products are too small to share between threads profitably.
+export SEQ_THREADS="${SEQ_THREADS:-1}"
 .build/release/seqsh examples/aesop.seq "$@"
