@@ -1,0 +1,138 @@
+// TerminalReplTests.swift — the REPL under a real terminal (tmux): line editing, history
+// across sessions, tab completion, continuation lines, echo, errors, :help, Ctrl-C, Ctrl-D.
+
+import Foundation
+import XCTest
+
+final class TerminalReplTests: XCTestCase {
+    private var sessions: [TmuxSession] = []
+    private var home: URL!
+
+    override func setUpWithError() throws {
+        guard TmuxSession.available else {
+            XCTFail("tmux is not installed: scripts/deps.sh installs it")
+            throw TmuxFailure(arguments: ["tmux"], status: -1)
+        }
+        home = try Seqsh.temporaryFolder(for: self)
+    }
+
+    override func tearDown() {
+        for session in sessions { session.kill() }
+        sessions = []
+    }
+
+    /// A running seqsh in a fresh tmux server, with this test's HOME.
+    private func startSession(file: StaticString = #filePath, line: UInt = #line) throws -> TmuxSession {
+        let session = TmuxSession(home: home)
+        sessions.append(session)
+        try session.start(file: file, line: line)
+        return session
+    }
+
+    func testTabCompletesAKeyword() throws {
+        let repl = try startSession()
+        repl.type("lay")
+        repl.waitFor("seq> lay")
+        repl.press("Tab")
+        // `layer` and the option `layers` share the prefix: Tab stops at `layer`.
+        repl.waitFor("seq> layer")
+        repl.type(" embe")
+        repl.press("Tab")
+        repl.waitFor("seq> layer embedding")
+        repl.type("64 ")
+        repl.waitFor("seq> layer embedding 64")
+    }
+
+    func testUpArrowRecallsALineFromAnEarlierSession() throws {
+        let first = try startSession()
+        first.enter("let remembered = 41")
+        first.waitFor("seq> ", count: 2)
+        first.press("C-d")
+        first.waitForExit()
+
+        let second = try startSession()
+        second.press("Up")
+        second.waitFor("seq> let remembered = 41")
+        second.press("Enter")
+        second.enter("remembered + 1")
+        second.waitFor("\n42")
+    }
+
+    func testABlockContinuesUnderTheContinuationPrompt() throws {
+        let repl = try startSession()
+        repl.enter("fn twice(a) {")
+        repl.waitFor("...> ")
+        repl.enter("return a * 2")
+        repl.waitFor("...> ", count: 2)
+        repl.enter("}")
+        repl.waitFor("seq> ", count: 2)
+        repl.enter("twice(21)")
+        repl.waitFor("\n42\n")
+    }
+
+    func testAnErrorShowsACaretAndTheSessionKeepsItsState() throws {
+        let repl = try startSession()
+        repl.enter("let n = 5")
+        repl.enter("print(nn)")
+        repl.waitFor("<repl>:1:7: error: unknown name 'nn'")
+        repl.waitFor("  print(nn)\n        ^~")
+        repl.enter("n * 2")
+        repl.waitFor("\n10\n")
+    }
+
+    func testAModelTypedLineByLineShowsEachLayer() throws {
+        let repl = try startSession()
+        repl.enter("model tagger")
+        repl.waitFor("model tagger (no input yet)")
+        repl.enter("input tokens 50 vocab 200")
+        repl.waitFor("[batch, time 50]")
+        repl.enter("layer embedding 16")
+        repl.waitFor("layer embedding 200 16 -> [batch, time 50, feature 16]   3,200 params")
+        repl.enter("layer lstm 32 last")
+        repl.waitFor("-> [batch, feature 32]")
+        repl.enter(":undo")
+        repl.waitFor("model tagger now gives [batch, time 50, feature 16]")
+    }
+
+    func testHelp() throws {
+        let repl = try startSession()
+        repl.enter(":help")
+        repl.waitFor(":shape EXPR")
+        repl.waitFor("Ctrl-C clears the line or stops a running statement")
+        repl.enter(":help layer")
+        repl.waitFor("layer KIND SIZES {OPTION}")
+    }
+
+    func testCtrlCStopsARunningStatementAndReturnsToThePrompt() throws {
+        let repl = try startSession()
+        repl.enter("let kept = 3")
+        repl.enter("while true { }")
+        repl.waitFor("while true { }")
+        // The statement may not have started when the first Ctrl-C arrives; press until it stops.
+        repl.waitUntil("the loop to be cancelled") { screen in
+            if screen.contains("cancelled") { return true }
+            repl.press("C-c")
+            usleep(200_000)
+            return false
+        }
+        repl.enter("kept * 10")
+        repl.waitFor("\n30\n")
+    }
+
+    func testCtrlCAtThePromptClearsTheLine() throws {
+        let repl = try startSession()
+        repl.type("half typed")
+        repl.waitFor("seq> half typed")
+        repl.press("C-c")
+        repl.waitFor("seq> half typed^C\nseq> ")
+        repl.enter("1 + 1")
+        repl.waitFor("\n2\n")
+        XCTAssertTrue(repl.isRunning)
+    }
+
+    func testCtrlDQuits() throws {
+        let repl = try startSession()
+        repl.press("C-d")
+        repl.waitForExit()
+    }
+}
