@@ -5,6 +5,7 @@
 //     seqsh -e CODE [ARGS...]        run a snippet
 //     seqsh - [ARGS...]              run what comes in on stdin
 //     seqsh --check FILE.seq         parse and check a script without training; list every problem
+//     seqsh fetch NAME...            download known data sets into the cache (or --data DIR)
 //
 // Everything after the script (or `-`) belongs to the script, options included.
 
@@ -19,6 +20,8 @@ struct Seqsh: ParsableCommand {
         abstract: "The SeqLang REPL and script runner.",
         discussion: """
             With no script and stdin on a terminal, seqsh starts the REPL (type :help there). \
+            `seqsh fetch NAME` downloads a known data set (ptb, mnist, rt-polarity, aesop, \
+            tinyshakespeare) into ~/.cache/seqlang/datasets, verifying its sha256. \
             A script's diagnostics go to stderr as file:line:column with the source line and a caret. \
             Exit status: 0 on success, 1 on a script error, 2 on a bad command line. \
             See docs/seqsh.md for the keys, commands and environment variables.
@@ -58,6 +61,9 @@ struct Seqsh: ParsableCommand {
         if interactive && (check || code != nil || !scriptAndArguments.isEmpty) {
             throw ValidationError("-i starts the REPL; it takes no script, -e or --check")
         }
+        if scriptAndArguments.first == "fetch" && (check || code != nil || interactive) {
+            throw ValidationError("fetch takes only data-set names (and --data DIR)")
+        }
         if let first = scriptAndArguments.first, first.hasPrefix("-"), first != "-", code == nil {
             throw ValidationError("unknown option '\(first)'")
         }
@@ -65,8 +71,11 @@ struct Seqsh: ParsableCommand {
 
     /// Runs what the command line asks for and returns the exit status.
     func start() -> ExitStatus {
-        if let data { DataFolder.shared.explicitFolder = data }
         let color = !noColor
+        if scriptAndArguments.first == "fetch" && code == nil {
+            return FetchCommand.run(Array(scriptAndArguments.dropFirst()), into: data, color: color)
+        }
+        if let data { DataFolder.shared.explicitFolder = data }
         if let code {
             return ScriptRunner(arguments: scriptAndArguments, checkOnly: check, color: color)
                 .run(source: code, file: "<string>")
