@@ -1,5 +1,7 @@
 // main.swift — a host program that embeds SeqLang: it registers a native function, runs a
-// script that defines a model, and reads the model's shapes and parameter count back.
+// script that defines a model, and reads the model's shapes and parameter count back; then
+// it trains a tiny model while following its progress, reads a prediction back, and cancels
+// a long training run from another thread.
 // Exits 1 (with the diagnostics on stderr) if anything is not as expected.
 
 import Foundation
@@ -66,4 +68,50 @@ guard let error = bad.errors.first, error.range.start.line == 1, error.range.sta
     fail("expected an error at typo.seq:1:7, got \(bad.diagnostics)")
 }
 print("a typo is reported as: \(error)")
+
+// Training: a tiny next-symbol model, with the host following progress through a callback.
+final class Steps: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}
+let steps = Steps()
+var trainConfig = SeqInterpreter.Configuration(output: { _ in })
+trainConfig.fileAccess = .none
+trainConfig.onProgress = { _ in steps.add() }
+let trainer = SeqInterpreter(trainConfig)
+let training = trainer.run(source: """
+    let syms = tokens("a b c d a b c d a b c d a b c d")
+    let vocab = vocabulary(syms)
+    let data = windows(encode(vocab, syms), 2, vocab)
+    model abcd
+    input tokens 2 vocab vocab.size
+    layer embedding 8
+    layer lstm 16 last
+    layer dense vocab.size softmax
+    let h = train adam lr 0.05 epochs 40 batch 4 on data quiet
+    let p = predict "b c"
+    """, file: "train.seq")
+for d in training.diagnostics { FileHandle.standardError.write(Data(trainer.render(d).utf8)) }
+guard training.succeeded else { fail("the training script failed") }
+guard case .record(let prediction)? = trainer[global: "p"],
+      case .string(let next)? = prediction.first(where: { $0.key == "class" })?.value else {
+    fail("no prediction record 'p' with a class after training, got \(String(describing: trainer[global: "p"]))")
+}
+print("after \(steps.value) training steps, the model says 'b c' is followed by '\(next)'")
+guard next == "d" else { fail("expected 'd' after 'b c', got '\(next)'") }
+guard steps.value > 0 else { fail("the progress callback was never called") }
+
+// Cancelling from another thread: training stops after the current batch, weights kept.
+let before = steps.value
+DispatchQueue.global().async {
+    while steps.value < before + 5 { usleep(1_000) }
+    trainer.cancel()
+}
+let long = trainer.run(source: "train adam lr 0.01 epochs 100000 batch 1 on data quiet", file: "long.seq")
+guard let stop = long.errors.first, stop.kind == .cancelled else {
+    fail("expected the long run to be cancelled, got \(long.diagnostics)")
+}
+print("cancelled: \(stop.message)")
 print("ok")
