@@ -2,7 +2,8 @@
 //
 // A value prints as it would inside a list (strings quoted); a tensor as its shape and the
 // first few numbers; a layer as its summary line (`lstm 128 -> [batch, time 100, feature 128]
-// 99,328 params`); a model as its one-line description.
+// 99,328 params`); a model as its one-line description. Long lists (a training history's
+// per-epoch figures) show their first and last few items and their length.
 
 import Foundation
 import Interpreter
@@ -23,8 +24,31 @@ enum ValueDisplay {
             return value.debugText
         case .object(let object) where object is ModelLayer:
             return "layer " + object.displayDescription
+        case .list, .record:
+            return brief(value)
         default:
             return value.description
+        }
+    }
+
+    /// How many items of a long list the echo shows at each end.
+    static let listEnds = 3
+
+    /// `value` as in a list, with lists longer than `2 * listEnds + 1` items shortened to their
+    /// ends: `[1.39, 1.11, 0.254, …, 5.09e-05, 4.94e-05, 4.79e-05] (52 items)`.
+    static func brief(_ value: Value) -> String {
+        switch value {
+        case .list(let items) where items.count > 2 * listEnds + 1:
+            let head = items.prefix(listEnds).map(brief), tail = items.suffix(listEnds).map(brief)
+            return "[" + (head + ["…"] + tail).joined(separator: ", ") + "] (\(items.count) items)"
+        case .list(let items):
+            return "[" + items.map(brief).joined(separator: ", ") + "]"
+        case .record(let fields):
+            return "{" + fields.map { "\($0.key): \(brief($0.value))" }.joined(separator: ", ") + "}"
+        case .number(let v):
+            return String(format: "%.4g", v)
+        default:
+            return value.debugText
         }
     }
 

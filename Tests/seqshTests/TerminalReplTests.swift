@@ -119,6 +119,38 @@ final class TerminalReplTests: XCTestCase {
         repl.waitFor("\n30\n")
     }
 
+    func testCtrlCStopsTrainingKeepsTheWeightsAndResumeContinues() throws {
+        let repl = try startSession()
+        let checkpoint = home.appendingPathComponent("abcd.ckpt").path
+        for line in ["let syms = tokens(\"a b c d a b c d a b c d a b c d\")",
+                     "let vocab = vocabulary(syms)",
+                     "let data = windows(encode(vocab, syms), 2, vocab)",
+                     "model abcd",
+                     "input tokens 2 vocab vocab.size",
+                     "layer embedding 8",
+                     "layer lstm 32 last",
+                     "layer dense vocab.size softmax"] {
+            repl.enter(line)
+        }
+        repl.waitFor("layer dense 4 softmax -> [batch, class 4]")
+        repl.enter("train adam lr 0.01 epochs 100000 batch 1 on data checkpoint \"\(checkpoint)\"")
+        // Wait until a few epochs (and so a checkpoint) are done, then interrupt.
+        repl.waitUntil("a checkpoint to be written") { _ in FileManager.default.fileExists(atPath: checkpoint) }
+        repl.waitUntil("training to be cancelled") { screen in
+            if screen.contains("training cancelled after epoch") { return true }
+            repl.press("C-c")
+            usleep(200_000)
+            return false
+        }
+        repl.waitFor("the weights learned so far are kept")
+        // The model is still there, and training continues from the checkpoint.
+        repl.enter("abcd.params")
+        repl.waitFor("\n5540\n")
+        repl.enter("let h = resume \"\(checkpoint)\" on data epochs 2")
+        repl.enter("h.epochs > 2")
+        repl.waitFor("\ntrue\n")
+    }
+
     func testCtrlCAtThePromptClearsTheLine() throws {
         let repl = try startSession()
         repl.type("half typed")
