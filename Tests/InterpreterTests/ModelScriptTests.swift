@@ -10,14 +10,7 @@ final class ModelScriptTests: XCTestCase {
     func docExamples() throws -> [String] {
         let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../docs/model.md").standardized
-        let text = try String(contentsOf: docs, encoding: .utf8)
-        var blocks: [String] = [], current: [String]?
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if current == nil, line == "```seq" { current = [] }
-            else if current != nil, line == "```" { blocks.append(current!.joined(separator: "\n")); current = nil }
-            else if current != nil { current!.append(String(line)) }
-        }
-        return blocks
+        return seqBlocks(in: try String(contentsOf: docs, encoding: .utf8)).map(\.code)
     }
 
     func testEveryDocumentedExampleRuns() throws {

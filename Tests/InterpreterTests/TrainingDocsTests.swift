@@ -8,13 +8,7 @@ final class TrainingDocsTests: XCTestCase {
     func testEveryDocumentedExampleRuns() throws {
         let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../docs/training.md").standardized
-        let text = try String(contentsOf: docs, encoding: .utf8)
-        var blocks: [String] = [], current: [String]?
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if current == nil, line == "```seq" { current = [] }
-            else if current != nil, line == "```" { blocks.append(current!.joined(separator: "\n")); current = nil }
-            else if current != nil { current!.append(String(line)) }
-        }
+        let blocks = seqBlocks(in: try String(contentsOf: docs, encoding: .utf8)).map(\.code)
         XCTAssertEqual(blocks.count, 11)
         for block in blocks {
             let outcome = runSeq(block)
