@@ -73,6 +73,26 @@ public final class Dense {
 
     /// Accumulates dW and db into `store.grads` and returns dX, for the last `forward`.
     /// `dY` is the gradient of the loss by that forward's output (dZ if it skipped the activation).
+    /// dW[O, I] += dZᵀ X (one GEMM) and db[O] += the column sums of dZ[rows, O], into the
+    /// store's gradients. Shared by `backward` and the network's dense stage.
+    static func accumulateParameterGradients(dZ: Tensor, input: Tensor, rows: Int, outputSize o: Int,
+                                             inputSize i: Int, weight: ParameterSlot, bias: ParameterSlot,
+                                             store: ParameterStore) {
+        store.grads.withUnsafeMutableBufferPointer { g in
+            let dW = g.baseAddress! + weight.offset, db = g.baseAddress! + bias.offset
+            dZ.scalars.withUnsafeBufferPointer { pdz in
+                input.scalars.withUnsafeBufferPointer { px in
+                    BLAS.gemm(transA: true, m: o, n: i, k: rows, a: pdz.baseAddress!, b: px.baseAddress!,
+                              beta: 1, c: dW)
+                }
+                for r in 0..<rows {
+                    let row = pdz.baseAddress! + r * o
+                    for j in 0..<o { db[j] += row[j] }
+                }
+            }
+        }
+    }
+
     public func backward(_ dY: Tensor, store: ParameterStore) throws -> Tensor {
         guard dY.shape == output.shape else {
             throw TensorError.shape("dense backward", expected: output.shape, got: dY.shape)
@@ -91,19 +111,8 @@ public final class Dense {
         var dX = Tensor(zeros: input.shape)
         guard rows > 0 else { return dX }
         let (o, i) = (outputSize, inputSize)
-        store.grads.withUnsafeMutableBufferPointer { g in
-            let dW = g.baseAddress! + weight.offset, db = g.baseAddress! + bias.offset
-            dZ.scalars.withUnsafeBufferPointer { pdz in
-                input.scalars.withUnsafeBufferPointer { px in
-                    BLAS.gemm(transA: true, m: o, n: i, k: rows, a: pdz.baseAddress!, b: px.baseAddress!,
-                              beta: 1, c: dW)
-                }
-                for r in 0..<rows {
-                    let row = pdz.baseAddress! + r * o
-                    for j in 0..<o { db[j] += row[j] }
-                }
-            }
-        }
+        Dense.accumulateParameterGradients(dZ: dZ, input: input, rows: rows, outputSize: o, inputSize: i,
+                                           weight: weight, bias: bias, store: store)
         store.values.withUnsafeBufferPointer { v in
             dZ.scalars.withUnsafeBufferPointer { pdz in
                 dX.scalars.withUnsafeMutableBufferPointer { pdx in

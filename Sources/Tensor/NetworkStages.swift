@@ -270,19 +270,8 @@ final class DenseStage {
             }
             dZ = dz
         }
-        store.grads.withUnsafeMutableBufferPointer { g in
-            let dW = g.baseAddress! + weight.offset, db = g.baseAddress! + bias.offset
-            dZ.scalars.withUnsafeBufferPointer { pdz in
-                input.scalars.withUnsafeBufferPointer { px in
-                    BLAS.gemm(transA: true, m: O, n: I, k: rows, a: pdz.baseAddress!, b: px.baseAddress!,
-                              beta: 1, c: dW)
-                }
-                for r in 0..<rows {
-                    let row = pdz.baseAddress! + r * O
-                    for j in 0..<O { db[j] += row[j] }
-                }
-            }
-        }
+        Dense.accumulateParameterGradients(dZ: dZ, input: input, rows: rows, outputSize: O, inputSize: I,
+                                           weight: weight, bias: bias, store: store)
         guard needsInputGradient else { return nil }
         networkReuse(&dx, input.shape)
         store.values.withUnsafeBufferPointer { v in
