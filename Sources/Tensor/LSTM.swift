@@ -184,6 +184,7 @@ public final class LSTMLayer {
 
         let training = mode == .training
         let work = training ? trainingWork : inferenceWork
+        let useKernel = seq_kernels_use_avx2() != 0
         let stateSlots = training ? T + 1 : 2
         work.prepare(steps: T, batch: B, hidden: H, stateSlots: stateSlots, keepsTanhC: training)
         work.hasCache = false
@@ -218,25 +219,34 @@ public final class LSTMLayer {
                           beta: 1, c: gates)
             }
 
+            // The per-step products h_{t-1} W_hh^T go through CKernels' GEMM on W_hh^T [H, G],
+            // packed once here, each thread taking its own rows of the batch for the whole loop.
+            let whhT: UnsafePointer<Float>? = useKernel && B > 1 ? work.packedWeight(whh, rows: G, columns: H, transposed: true) : nil
             output.scalars.withUnsafeMutableBufferPointer { yBuffer in
                 let y = yBuffer.baseAddress!
                 Self.withOptionalLengths(lengths) { lens in
-                    for t in 0..<T {
-                        let read = training ? t : t & 1
-                        let write = training ? t + 1 : (t + 1) & 1
-                        let hPrev = hs + read * BH, cPrev = cs + read * BH
-                        let a = gates + t * B * G
-                        // a[B, G] += h_{t-1}[B, H] W_hh^T (also from the zero state, so a
-                        // non-finite W_hh shows at step 0)
-                        if B == 1 {
-                            seq_gemv_n(G, H, whh, H, hPrev, a)
-                        } else {
-                            BLAS.gemm(transB: true, m: B, n: G, k: H, a: hPrev, b: whh, beta: 1, c: a)
+                    RowSplit.run(rows: useKernel ? B : 1) { part in
+                        let rows = useKernel ? part : 0..<B
+                        let b0 = rows.lowerBound, nb = rows.count
+                        for t in 0..<T {
+                            let read = training ? t : t & 1
+                            let write = training ? t + 1 : (t + 1) & 1
+                            let hPrev = hs + read * BH + b0 * H, cPrev = cs + read * BH + b0 * H
+                            let a = gates + (t * B + b0) * G
+                            // a[rows, G] += h_{t-1}[rows, H] W_hh^T (also from the zero state, so
+                            // a non-finite W_hh shows at step 0)
+                            if nb == 1 {
+                                seq_gemv_n(G, H, whh, H, hPrev, a)
+                            } else if let whhT {
+                                seq_gemm_acc_packed(nb, G, H, hPrev, H, whhT, a, G)
+                            } else {
+                                BLAS.gemm(transB: true, m: nb, n: G, k: H, a: hPrev, b: whh, beta: 1, c: a)
+                            }
+                            lstmGateForward(gates: a, hPrev: hPrev, cPrev: cPrev,
+                                            h: hs + write * BH + b0 * H, c: cs + write * BH + b0 * H,
+                                            tanhC: tanhC.map { $0 + t * BH + b0 * H }, y: y + t * BH + b0 * H,
+                                            batch: nb, hidden: H, step: t, lengths: lens.map { $0 + b0 })
                         }
-                        lstmGateForward(gates: a, hPrev: hPrev, cPrev: cPrev,
-                                        h: hs + write * BH, c: cs + write * BH,
-                                        tanhC: tanhC.map { $0 + t * BH }, y: y + t * BH,
-                                        batch: B, hidden: H, step: t, lengths: lens)
                     }
                 }
             }
@@ -304,21 +314,31 @@ public final class LSTMLayer {
         store.values.withUnsafeBufferPointer { valuesBuffer in
             let v = valuesBuffer.baseAddress!
             let wih = v + weightIH.offset, whh = v + weightHH.offset
+            let useKernel = seq_kernels_use_avx2() != 0
+            let whhPacked: UnsafePointer<Float>? = useKernel && B > 1 ? work.packedWeight(whh, rows: G, columns: H, transposed: false) : nil
             Self.withOptionalLengths(work.lengths) { lens in
                 Self.withOptionalScalars(dOutputs) { dy in
-                    for t in stride(from: T - 1, through: 0, by: -1) {
-                        let dg = dGates + t * B * G
-                        lstmGateBackward(gates: gates + t * B * G, cPrev: cs + t * BH,
-                                         tanhC: tanhC + t * BH, dy: dy.map { $0 + t * BH },
-                                         dh: dh, dc: dc, dGates: dg,
-                                         batch: B, hidden: H, step: t, lengths: lens)
-                        // dh_{t-1}[B, H] += dGates_t[B, G] W_hh
-                        if t == 0 && !initialStateGradient {
-                            dh.update(repeating: 0, count: BH)
-                        } else if B == 1 {
-                            seq_gemv_t(G, H, whh, H, dg, dh)
-                        } else {
-                            BLAS.gemm(m: B, n: H, k: G, a: dg, b: whh, beta: 1, c: dh)
+                    // Like forward: each thread walks time backwards over its own rows.
+                    RowSplit.run(rows: useKernel ? B : 1) { part in
+                        let rows = useKernel ? part : 0..<B
+                        let b0 = rows.lowerBound, nb = rows.count
+                        let dhRows = dh + b0 * H
+                        for t in stride(from: T - 1, through: 0, by: -1) {
+                            let dg = dGates + (t * B + b0) * G
+                            lstmGateBackward(gates: gates + (t * B + b0) * G, cPrev: cs + t * BH + b0 * H,
+                                             tanhC: tanhC + t * BH + b0 * H, dy: dy.map { $0 + t * BH + b0 * H },
+                                             dh: dhRows, dc: dc + b0 * H, dGates: dg,
+                                             batch: nb, hidden: H, step: t, lengths: lens.map { $0 + b0 })
+                            // dh_{t-1}[rows, H] += dGates_t[rows, G] W_hh
+                            if t == 0 && !initialStateGradient {
+                                dhRows.update(repeating: 0, count: nb * H)
+                            } else if nb == 1 {
+                                seq_gemv_t(G, H, whh, H, dg, dhRows)
+                            } else if let whhPacked {
+                                seq_gemm_acc_packed(nb, H, G, dg, G, whhPacked, dhRows, H)
+                            } else {
+                                BLAS.gemm(m: nb, n: H, k: G, a: dg, b: whh, beta: 1, c: dhRows)
+                            }
                         }
                     }
                 }
@@ -585,6 +605,9 @@ private final class LSTMWorkspace {
     let dGates = LSTMScratch()
     /// [B, H] each: the running dL/dh and dL/dc.
     let dh = LSTMScratch(), dc = LSTMScratch()
+    /// W_hh packed for CKernels' GEMM at the start of each pass: transposed ([H, G]) for the
+    /// forward's per-step products, as it is ([G, H]) for the backward's.
+    let packed = LSTMScratch()
 
     private(set) var steps = 0, batch = 0
     var input: Tensor?
@@ -598,6 +621,15 @@ private final class LSTMWorkspace {
         h.reserve(stateSlots * B * H)
         c.reserve(stateSlots * B * H)
         if keepsTanhC { tanhC.reserve(T * B * H) }
+    }
+
+    /// Packs `w` [rows, columns] (or its transpose, [columns, rows]) as the right-hand side
+    /// of `seq_gemm_acc_packed` into `packed` and returns it.
+    func packedWeight(_ w: UnsafePointer<Float>, rows: Int, columns: Int, transposed: Bool) -> UnsafePointer<Float> {
+        let k = transposed ? columns : rows, n = transposed ? rows : columns
+        packed.reserve(seq_gemm_packed_size(k, n))
+        seq_gemm_pack(k, n, w, columns, transposed ? 1 : 0, packed.pointer)
+        return UnsafePointer(packed.pointer)
     }
 
     func prepareBackward(steps T: Int, batch B: Int, hidden H: Int) {

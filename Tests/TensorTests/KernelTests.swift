@@ -146,6 +146,65 @@ final class KernelTests: XCTestCase {
         XCTAssertEqual(y[n], 42)
     }
 
+    /// The packed GEMM: bit for bit its reference on the unpacked matrix, for row counts around
+    /// its 6-row blocks, widths around its 16- and 8-wide panels (and the zero-padded last
+    /// one), padded leading dimensions, B packed as it is and from its transpose; it writes
+    /// nothing outside C's m × n block.
+    func testPackedGEMMMatchesItsReferenceBitForBit() {
+        for m in [1, 2, 5, 6, 7, 13, 32] {
+            for n in [1, 7, 8, 9, 16, 20, 24, 33, 200] {
+                for k in [1, 3, 8, 64] {
+                    let lda = k + 2, ldb = n + 1, ldc = n + 3
+                    let A = values(m * lda, scale: 1, seed: UInt64(m * 7 + k))
+                    let B = values(k * ldb, scale: 1, seed: UInt64(n * 13 + k))
+                    // Bᵀ [n, k] with leading dimension k + 1, holding the same B.
+                    var Bt = [Float](repeating: 0, count: n * (k + 1))
+                    for p in 0..<k { for j in 0..<n { Bt[j * (k + 1) + p] = B[p * ldb + j] } }
+                    let C0 = values(m * ldc, scale: 1, seed: UInt64(m + n))
+                    var reference = C0
+                    seq_gemm_acc_reference(m, n, k, A, lda, B, ldb, &reference, ldc)
+                    for transposed in [false, true] {
+                        var packed = [Float](repeating: .nan, count: seq_gemm_packed_size(k, n))
+                        if transposed { seq_gemm_pack(k, n, Bt, k + 1, 1, &packed) } else { seq_gemm_pack(k, n, B, ldb, 0, &packed) }
+                        var fast = C0
+                        seq_gemm_acc_packed(m, n, k, A, lda, packed, &fast, ldc)
+                        let what = "m=\(m) n=\(n) k=\(k) transposed=\(transposed)"
+                        XCTAssertEqual(fast.map(\.bitPattern), reference.map(\.bitPattern), what)
+                    }
+                    // Close to a Double product, and C's padding columns untouched.
+                    for i in 0..<m {
+                        for j in 0..<ldc {
+                            let got = reference[i * ldc + j]
+                            guard j < n else { XCTAssertEqual(got, C0[i * ldc + j]); continue }
+                            let want = Double(C0[i * ldc + j]) + (0..<k).reduce(0.0) { $0 + Double(A[i * lda + $1]) * Double(B[$1 * ldb + j]) }
+                            XCTAssertEqual(Double(got), want, accuracy: 4 * Double(k + 1) * Double(Float.ulpOfOne) + 1e-6)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Splitting the rows between calls gives the same bits as one call (what lets the LSTM
+    /// split a batch between threads without changing results).
+    func testPackedGEMMRowsDoNotDependOnTheSplit() {
+        let m = 13, n = 40, k = 17
+        let A = values(m * k, scale: 1, seed: 1), B = values(k * n, scale: 1, seed: 2)
+        var packed = [Float](repeating: 0, count: seq_gemm_packed_size(k, n))
+        seq_gemm_pack(k, n, B, n, 0, &packed)
+        let C0 = values(m * n, scale: 1, seed: 3)
+        var whole = C0, parts = C0
+        seq_gemm_acc_packed(m, n, k, A, k, packed, &whole, n)
+        A.withUnsafeBufferPointer { a in
+            parts.withUnsafeMutableBufferPointer { c in
+                for (lo, hi) in [(0, 4), (4, 5), (5, 13)] {
+                    seq_gemm_acc_packed(hi - lo, n, k, a.baseAddress! + lo * k, k, packed, c.baseAddress! + lo * n, n)
+                }
+            }
+        }
+        XCTAssertEqual(whole.map(\.bitPattern), parts.map(\.bitPattern))
+    }
+
     /// The blocked sum of squares: bit for bit its reference, and close to a Double sum.
     func testSumOfSquaresMatchesItsReferenceAndADoubleSum() {
         for n in lengths + [4095, 4096, 4097, 8192 + 13, 100_003] {

@@ -51,6 +51,13 @@ final class LSTMGradientTests: XCTestCase {
                          carried: true, everyStep: true, last: true, finalState: true, seed: 7))
     }
 
+    /// B = 9: the batch is split between threads (on a machine with 2 or more) and the
+    /// per-step products go through CKernels' packed GEMM; H = 13 ends in a padded panel.
+    func testBatchSplitBetweenThreadsWithVariableLengths() throws {
+        try check(Config(steps: 4, batch: 9, inputSize: 3, hidden: [13, 5], lengths: [4, 1, 3, 0, 4, 2, 4, 3, 1],
+                         carried: true, everyStep: true, last: true, finalState: true, seed: 8))
+    }
+
     func testLastStepOutputOnlyWithVariableLengths() throws {
         try check(Config(steps: 6, batch: 3, inputSize: 3, hidden: [4, 3], lengths: [2, 6, 4],
                          carried: false, everyStep: false, last: true, seed: 5))

@@ -137,6 +137,10 @@ final class LSTMTests: XCTestCase {
             (7, 3, 5, [8, 6], true, true),
             (4, 6, 2, [16], true, false),
             (9, 5, 11, [7, 7, 3], true, true),
+            // B >= 8: the batch is split between threads, per-step products in CKernels' GEMM
+            // (G = 48, 80 and 52: full, 8-wide and zero-padded panels; H = 13 and 20 backward)
+            (5, 9, 4, [12, 20], true, true),
+            (3, 17, 6, [13], true, false),
         ]
         var rng = LSTMTestRandom(seed: 7)
         for (n, (T, B, I, hidden, masked, carried)) in cases.enumerated() {

@@ -4,7 +4,8 @@
 // Every fast kernel has a `_reference` twin: the same formula one element at a time, in the
 // same operation order, which the tests compare against. The optimizer updates are
 // bit-identical to their references (no fused multiply-add contraction); the GEMVs use FMA
-// on AVX2 machines and agree with their references to rounding.
+// on AVX2 machines and agree with their references to rounding; the GEMM is bit-identical
+// to its reference (both use one fused multiply-add per term, in the same order).
 // Matrices are row-major with leading dimension `lda`; `n` counts Floats; sizes are >= 0.
 
 #ifndef SEQLANG_CKERNELS_H
@@ -56,6 +57,23 @@ void seq_gemv_n_reference(size_t m, size_t n, const float *A, size_t lda, const 
 /// y[n] += A[m, n]ᵀ · x[m].
 void seq_gemv_t(size_t m, size_t n, const float *A, size_t lda, const float *x, float *y);
 void seq_gemv_t_reference(size_t m, size_t n, const float *A, size_t lda, const float *x, float *y);
+
+// MARK: Single-threaded matrix product (GEMM.c), for the small per-step recurrent products.
+
+/// Floats needed to hold a [k, n] matrix packed for `seq_gemm_acc_packed`: k · (n rounded up to 8).
+size_t seq_gemm_packed_size(size_t k, size_t n);
+
+/// Packs B [k, n] (row-major, leading dimension ldb) into `packed`; with `transposed` nonzero,
+/// `B` holds Bᵀ as [n, k] instead (leading dimension ldb), so B[p, j] is read at B[j·ldb + p].
+void seq_gemm_pack(size_t k, size_t n, const float *B, size_t ldb, int transposed, float *packed);
+
+/// C[m, n] += A[m, k] · B[k, n], B packed by `seq_gemm_pack`. Each element: C[i, j], then one
+/// fused multiply-add per p in order, so a row's result does not depend on how rows are split
+/// between calls, and equals `seq_gemm_acc_reference` on the unpacked B bit for bit.
+void seq_gemm_acc_packed(size_t m, size_t n, size_t k, const float *A, size_t lda,
+                         const float *packed, float *C, size_t ldc);
+void seq_gemm_acc_reference(size_t m, size_t n, size_t k, const float *A, size_t lda,
+                            const float *B, size_t ldb, float *C, size_t ldc);
 
 /// 1 when the AVX2/FMA paths are in use on this CPU, else 0 (the portable loops).
 int seq_kernels_use_avx2(void);
