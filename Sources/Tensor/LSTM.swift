@@ -16,13 +16,15 @@
 // A held state does not change, so the last valid output of each sequence (h at step
 // length[b]-1) is exactly the final h; `lastOutput` is that.
 //
-// The fast way: one GEMM projects the inputs of all T steps at once into the gate buffer;
-// each step adds one recurrent GEMM (a single-threaded GEMV from CKernels when B == 1) into its
-// slice of that buffer, and one fused kernel turns the pre-activations into activations in
-// place and updates the cell, 8 units at a time with vector sigmoid/tanh (libm's scalar ones
-// cost more than the GEMM). With B == 1 the GEMV path is about 3x faster per step than a
-// one-row GEMM. Backward walks time in reverse with one GEMM per step for dh_{t-1} (the last,
-// for dh0, only when the caller wants it), then one GEMM per weight matrix over all steps.
+// The fast way: one GEMM projects the inputs of all T steps at once into the gate buffer.
+// Then the time loop: each step adds the recurrent product h_{t-1} W_hh^T into its slice of
+// that buffer and one fused kernel (CKernels' LSTMGates.c: vector sigmoid/tanh, 8 units at a
+// time) turns the pre-activations into activations in place and updates the cell. With
+// B == 1 the product is CKernels' single-threaded GEMV; otherwise CKernels' GEMM on W_hh
+// packed once per pass, and the batch is split between threads for the whole loop
+// (RowSplit.swift) instead of each small product waking OpenBLAS's threads. Backward walks
+// time in reverse the same way, one product per step for dh_{t-1} (the last, for dh0, only
+// when the caller wants it), then one OpenBLAS GEMM per weight matrix over all steps.
 // Buffers live in a workspace owned by the layer, grown to the largest (T, B) seen and reused;
 // nothing is allocated inside a time loop.
 // `LSTMReference.swift` is the plain-loop Double version the tests compare against.
@@ -242,10 +244,9 @@ public final class LSTMLayer {
                             } else {
                                 BLAS.gemm(transB: true, m: nb, n: G, k: H, a: hPrev, b: whh, beta: 1, c: a)
                             }
-                            lstmGateForward(gates: a, hPrev: hPrev, cPrev: cPrev,
-                                            h: hs + write * BH + b0 * H, c: cs + write * BH + b0 * H,
-                                            tanhC: tanhC.map { $0 + t * BH + b0 * H }, y: y + t * BH + b0 * H,
-                                            batch: nb, hidden: H, step: t, lengths: lens.map { $0 + b0 })
+                            seq_lstm_gates_forward(a, hPrev, cPrev, hs + write * BH + b0 * H, cs + write * BH + b0 * H,
+                                                   tanhC.map { $0 + t * BH + b0 * H }, y + t * BH + b0 * H,
+                                                   nb, H, t, lens.map { $0 + b0 })
                         }
                     }
                 }
@@ -325,10 +326,9 @@ public final class LSTMLayer {
                         let dhRows = dh + b0 * H
                         for t in stride(from: T - 1, through: 0, by: -1) {
                             let dg = dGates + (t * B + b0) * G
-                            lstmGateBackward(gates: gates + (t * B + b0) * G, cPrev: cs + t * BH + b0 * H,
-                                             tanhC: tanhC + t * BH + b0 * H, dy: dy.map { $0 + t * BH + b0 * H },
-                                             dh: dhRows, dc: dc + b0 * H, dGates: dg,
-                                             batch: nb, hidden: H, step: t, lengths: lens.map { $0 + b0 })
+                            seq_lstm_gates_backward(gates + (t * B + b0) * G, cs + t * BH + b0 * H, tanhC + t * BH + b0 * H,
+                                                    dy.map { $0 + t * BH + b0 * H }, dhRows, dc + b0 * H, dg,
+                                                    nb, H, t, lens.map { $0 + b0 })
                             // dh_{t-1}[rows, H] += dGates_t[rows, G] W_hh
                             if t == 0 && !initialStateGradient {
                                 dhRows.update(repeating: 0, count: nb * H)
@@ -403,173 +403,6 @@ public final class LSTMLayer {
     private static func withOptionalScalars<R>(_ t: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
         guard let t else { return body(nil) }
         return t.scalars.withUnsafeBufferPointer { body($0.baseAddress!) }
-    }
-}
-
-// MARK: - Fused step kernels
-
-/// One step forward for every sequence of the batch.
-///   gates  [B, G]  in: pre-activations a; out: activations (i, f, g, o)
-///   hPrev, cPrev [B, H] -> h, c [B, H];  y [B, H];  tanhC [B, H] (kept for backward if given)
-/// A sequence past its length holds its state and outputs zero. Units go 8 at a time through
-/// the vector sigmoid/tanh below, the remainder through the scalar ones.
-@inline(__always)
-private func lstmGateForward(gates: UnsafeMutablePointer<Float>,
-                             hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
-                             h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>,
-                             tanhC: UnsafeMutablePointer<Float>?, y: UnsafeMutablePointer<Float>,
-                             batch B: Int, hidden H: Int, step t: Int, lengths: UnsafePointer<Int>?) {
-    let G = 4 * H
-    let oi = LSTMGate.input.offset(hidden: H), of = LSTMGate.forget.offset(hidden: H)
-    let og = LSTMGate.cell.offset(hidden: H), oo = LSTMGate.output.offset(hidden: H)
-    for b in 0..<B {
-        let hp = hPrev + b * H, cp = cPrev + b * H, hn = h + b * H, cn = c + b * H, yb = y + b * H
-        if let lengths, t >= lengths[b] {
-            hn.update(from: hp, count: H)
-            cn.update(from: cp, count: H)
-            yb.update(repeating: 0, count: H)
-            tanhC?.advanced(by: b * H).update(repeating: 0, count: H)
-            continue
-        }
-        let a = gates + b * G
-        let tc = tanhC.map { $0 + b * H }
-        typealias V = LSTMVector
-        var j = 0
-        while j + V.width <= H {
-            let i = V.sigmoid(V.load(a + oi + j)), f = V.sigmoid(V.load(a + of + j))
-            let g = V.tanh(V.load(a + og + j)), o = V.sigmoid(V.load(a + oo + j))
-            V.store(i, a + oi + j); V.store(f, a + of + j); V.store(g, a + og + j); V.store(o, a + oo + j)
-            let cNew = f * V.load(cp + j) + i * g
-            let tcNew = V.tanh(cNew)
-            let hNew = o * tcNew
-            V.store(cNew, cn + j)
-            V.store(hNew, hn + j)
-            V.store(hNew, yb + j)
-            if let tc { V.store(tcNew, tc + j) }
-            j += V.width
-        }
-        while j < H {
-            let i = lstmSigmoid(a[oi + j]), f = lstmSigmoid(a[of + j])
-            let g = tanh(a[og + j]), o = lstmSigmoid(a[oo + j])
-            a[oi + j] = i; a[of + j] = f; a[og + j] = g; a[oo + j] = o
-            let cNew = f * cp[j] + i * g
-            let tcNew = tanh(cNew)
-            cn[j] = cNew
-            hn[j] = o * tcNew
-            yb[j] = o * tcNew
-            tc?[j] = tcNew
-            j += 1
-        }
-    }
-}
-
-/// One step backward for every sequence of the batch.
-///   gates [B, G] activations of step t;  cPrev [B, H] = c_{t-1};  tanhC [B, H] = tanh(c_t)
-///   dy    [B, H] dL/dy_t or nil
-///   dh, dc [B, H]  in: dL/dh_t, dL/dc_t from later steps;  out: dL/dc_{t-1} in dc, and dh left
-///                  ready for `dh += dGates W_hh` (zero for live sequences, passed on for held ones)
-///   dGates [B, G]  out: dL/da (zero for held sequences)
-@inline(__always)
-private func lstmGateBackward(gates: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
-                              tanhC: UnsafePointer<Float>, dy: UnsafePointer<Float>?,
-                              dh: UnsafeMutablePointer<Float>, dc: UnsafeMutablePointer<Float>,
-                              dGates: UnsafeMutablePointer<Float>,
-                              batch B: Int, hidden H: Int, step t: Int, lengths: UnsafePointer<Int>?) {
-    let G = 4 * H
-    let oi = LSTMGate.input.offset(hidden: H), of = LSTMGate.forget.offset(hidden: H)
-    let og = LSTMGate.cell.offset(hidden: H), oo = LSTMGate.output.offset(hidden: H)
-    for b in 0..<B {
-        let da = dGates + b * G
-        if let lengths, t >= lengths[b] {
-            // Held state: h and c pass through unchanged; the zero output has no gradient.
-            da.update(repeating: 0, count: G)
-            continue
-        }
-        let a = gates + b * G, cp = cPrev + b * H, tc = tanhC + b * H
-        let dhb = dh + b * H, dcb = dc + b * H
-        if let dy {
-            let dyb = dy + b * H
-            for j in 0..<H { dhb[j] += dyb[j] }
-        }
-        for j in 0..<H {
-            let i = a[oi + j], f = a[of + j], g = a[og + j], o = a[oo + j]
-            let dhj = dhb[j]
-            let tcj = tc[j]
-            let dcj = dcb[j] + dhj * o * (1 - tcj * tcj)
-            da[oi + j] = dcj * g * i * (1 - i)
-            da[of + j] = dcj * cp[j] * f * (1 - f)
-            da[og + j] = dcj * i * (1 - g * g)
-            da[oo + j] = dhj * tcj * o * (1 - o)
-            dcb[j] = dcj * f
-            dhb[j] = 0
-        }
-    }
-}
-
-// MARK: - Vector math
-
-@inline(__always) private func lstmSigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
-
-/// 8-lane exp, sigmoid and tanh for the gate kernel: libm's scalar `expf`/`tanhf` cost more
-/// than the recurrent GEMM at typical sizes. The polynomials are Cephes' `expf` and `tanhf`
-/// (relative error ~1e-7 over the LSTM's range); `LSTMTests` checks them against Double.
-enum LSTMVector {
-    typealias Lanes = SIMD8<Float>
-    static let width = 8
-
-    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-    }
-
-    @inline(__always) static func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-    }
-
-    @inline(__always) static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-    }
-
-    /// e^x, with x clamped to [-87, 88] so the result stays a normal finite Float.
-    @inline(__always) static func exp(_ v: SIMD8<Float>) -> SIMD8<Float> {
-        var x = v.replacing(with: -87, where: v .< -87)
-        x.replace(with: 88, where: x .> 88)
-        // x = n ln2 + r with n = round(x / ln2), |r| <= ln2 / 2. Adding 1.5 * 2^23 rounds to an
-        // integer and leaves n in the low mantissa bits; ln2 is split in a high and a low part.
-        let magic: Float = 12_582_912
-        let shifted = x * 1.44269504088896341 + magic
-        let n = shifted - magic
-        let r = x - n * 0.693359375 + n * 2.12194440e-4
-        var p = SIMD8<Float>(repeating: 1.9875691500e-4)
-        p = p * r + 1.3981999507e-3
-        p = p * r + 8.3334519073e-3
-        p = p * r + 4.1665795894e-2
-        p = p * r + 1.6666665459e-1
-        p = p * r + 5.0000001201e-1
-        let er = p * (r * r) + r + 1
-        // 2^n: the exponent field (n + 127) << 23; the magic's own bits shift out.
-        let bits = (unsafeBitCast(shifted, to: SIMD8<UInt32>.self) &+ 127) &<< 23
-        return er * unsafeBitCast(bits, to: SIMD8<Float>.self)
-    }
-
-    /// 1 / (1 + e^-x).
-    @inline(__always) static func sigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        1 / (1 + exp(-x))
-    }
-
-    /// tanh x: an odd polynomial for |x| < 0.625, else (1 - e^-2|x|) / (1 + e^-2|x|) with x's sign.
-    @inline(__always) static func tanh(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        let ax = x.replacing(with: -x, where: x .< 0)
-        let e = exp(-2 * ax)
-        var large = (1 - e) / (1 + e)
-        large.replace(with: -large, where: x .< 0)
-        let z = x * x
-        var p = SIMD8<Float>(repeating: -5.70498872745e-3)
-        p = p * z + 2.06390887954e-2
-        p = p * z - 5.37397155531e-2
-        p = p * z + 1.33314422036e-1
-        p = p * z - 3.33332819422e-1
-        let small = p * z * x + x
-        return large.replacing(with: small, where: ax .< 0.625)
     }
 }
 

@@ -1,9 +1,9 @@
 // NetworkMath.swift — vectorised exponentials for the network's hot loops (softmax rows),
 // with the plain `Foundation.exp` loop they are checked against.
 //
-// The 8-lane exponential is `LSTMVector.exp` (LSTM.swift): a Cephes polynomial with inputs
-// clamped to [−87, 88], so e^(−∞) comes out as about 1e-38 instead of 0 — nothing a softmax
-// sum notices — and a NaN stays NaN, so a broken row still shows in the loss.
+// The 8-lane exponential is Cephes' `expf` polynomial (the one CKernels' LSTM gates use) with
+// inputs clamped to [−87, 88], so e^(−∞) comes out as about 1e-38 instead of 0 — nothing a
+// softmax sum notices — and a NaN stays NaN, so a broken row still shows in the loss.
 
 import Foundation
 
@@ -11,9 +11,28 @@ public enum NetworkMath {
     private static let lanes = 8
     private typealias V = SIMD8<Float>
 
-    /// e^x for 8 lanes: the LSTM gate kernel's polynomial (inputs clamped to [−87, 88]).
+    /// e^x for 8 lanes, x clamped to [-87, 88] so the result stays a normal finite Float.
     @inline(__always)
-    private static func exp8(_ x: V) -> V { LSTMVector.exp(x) }
+    static func exp8(_ v: SIMD8<Float>) -> SIMD8<Float> {
+        var x = v.replacing(with: -87, where: v .< -87)
+        x.replace(with: 88, where: x .> 88)
+        // x = n ln2 + r with n = round(x / ln2), |r| <= ln2 / 2. Adding 1.5 * 2^23 rounds to an
+        // integer and leaves n in the low mantissa bits; ln2 is split in a high and a low part.
+        let magic: Float = 12_582_912
+        let shifted = x * 1.44269504088896341 + magic
+        let n = shifted - magic
+        let r = x - n * 0.693359375 + n * 2.12194440e-4
+        var p = V(repeating: 1.9875691500e-4)
+        p = p * r + 1.3981999507e-3
+        p = p * r + 8.3334519073e-3
+        p = p * r + 4.1665795894e-2
+        p = p * r + 1.6666665459e-1
+        p = p * r + 5.0000001201e-1
+        let er = p * (r * r) + r + 1
+        // 2^n: the exponent field (n + 127) << 23; the magic's own bits shift out.
+        let bits = (unsafeBitCast(shifted, to: SIMD8<UInt32>.self) &+ 127) &<< 23
+        return er * unsafeBitCast(bits, to: V.self)
+    }
 
     /// y[j] = exp(x[j] − shift) for `count` values; returns Σ y.
     @inline(__always)

@@ -4,6 +4,7 @@
 
 import Foundation
 import XCTest
+import CKernels
 @testable import Tensor
 
 /// A small deterministic generator (SplitMix64) so every random test is reproducible.
@@ -309,33 +310,107 @@ final class LSTMTests: XCTestCase {
     }
 }
 
-/// The vector exp, sigmoid and tanh of the gate kernel against Double libm.
+/// The vector exp of the softmax and the gate kernel's sigmoid and tanh against Double libm;
+/// the kernels' fast paths against their plain references.
 final class LSTMVectorMathTests: XCTestCase {
-    func testVectorActivationsMatchDouble() {
+    /// Inputs across the LSTM's range and beyond, a multiple of 8 long.
+    private func inputs() -> [Float] {
         var xs: [Float] = stride(from: -30.0, through: 30.0, by: 0.01).map { Float($0) }
         xs += [0, 1e-8, -1e-8, 1e-4, -3e-3, 0.6249, 0.625, 0.6251, -0.625, 87, -87, 88, 89, -100, 100, 1e30, -1e30]
         while xs.count % 8 != 0 { xs.append(0.5) }
-        var worstExp = 0.0, worstSigmoid = 0.0, worstTanh = 0.0
-        xs.withUnsafeBufferPointer { p in
-            for start in stride(from: 0, to: xs.count, by: 8) {
-                let v = LSTMVector.load(p.baseAddress! + start)
-                let e = LSTMVector.exp(v), s = LSTMVector.sigmoid(v), t = LSTMVector.tanh(v)
-                for k in 0..<8 {
-                    let x = Double(v[k])
-                    XCTAssertTrue(e[k].isFinite && s[k].isFinite && t[k].isFinite, "not finite at \(x)")
-                    if abs(x) <= 87 {
-                        worstExp = max(worstExp, abs(Double(e[k]) - Foundation.exp(x)) / Foundation.exp(x))
-                    }
-                    // Relative error where the value is not tiny, absolute below.
-                    let sig = 1 / (1 + Foundation.exp(-x))
-                    worstSigmoid = max(worstSigmoid, abs(Double(s[k]) - sig) / max(sig, 1e-3))
-                    let th = Foundation.tanh(x)
-                    worstTanh = max(worstTanh, abs(Double(t[k]) - th) / max(abs(th), 1e-30))
+        return xs
+    }
+
+    func testVectorExpMatchesDouble() {
+        let xs = inputs()
+        var worst = 0.0
+        for start in stride(from: 0, to: xs.count, by: 8) {
+            let v = SIMD8<Float>(xs[start..<start + 8])
+            let e = NetworkMath.exp8(v)
+            for k in 0..<8 {
+                let x = Double(v[k])
+                XCTAssertTrue(e[k].isFinite, "not finite at \(x)")
+                if abs(x) <= 87 { worst = max(worst, abs(Double(e[k]) - Foundation.exp(x)) / Foundation.exp(x)) }
+            }
+        }
+        XCTAssertLessThan(worst, 5e-7, "exp")
+        XCTAssertTrue(NetworkMath.exp8(SIMD8(repeating: .nan))[0].isNaN, "a NaN stays NaN")
+    }
+
+    /// Every input as all four pre-activations of one unit: the kernel's i, f, o must be
+    /// σ(x) and g = tanh(x) to 5e-7 (relative; absolute for tiny sigmoids).
+    func testGateActivationsMatchDouble() {
+        let xs = inputs()
+        let H = xs.count, B = 1
+        var gates = xs + xs + xs + xs
+        let zeros = [Float](repeating: 0, count: H)
+        var h = zeros, c = zeros, y = zeros
+        seq_lstm_gates_forward(&gates, zeros, zeros, &h, &c, nil, &y, B, H, 0, nil)
+        var worstSigmoid = 0.0, worstTanh = 0.0
+        for j in 0..<H {
+            let x = Double(xs[j])
+            let sig = 1 / (1 + Foundation.exp(-x)), th = Foundation.tanh(x)
+            for gate in [0, 1, 3] {
+                let s = gates[gate * H + j]
+                XCTAssertTrue(s.isFinite, "sigmoid not finite at \(x)")
+                worstSigmoid = max(worstSigmoid, abs(Double(s) - sig) / max(sig, 1e-3))
+            }
+            let t = gates[2 * H + j]
+            XCTAssertTrue(t.isFinite, "tanh not finite at \(x)")
+            worstTanh = max(worstTanh, abs(Double(t) - th) / max(abs(th), 1e-30))
+        }
+        XCTAssertLessThan(worstSigmoid, 5e-7, "sigmoid")
+        XCTAssertLessThan(worstTanh, 5e-7, "tanh")
+    }
+
+    /// A NaN pre-activation gives NaN activations and a NaN cell (so training can name it).
+    func testGateKernelKeepsNaN() {
+        let H = 9
+        var gates = [Float](repeating: .nan, count: 4 * H)
+        let zeros = [Float](repeating: 0, count: H)
+        var h = zeros, c = zeros, y = zeros
+        seq_lstm_gates_forward(&gates, zeros, zeros, &h, &c, nil, &y, 1, H, 0, nil)
+        XCTAssertTrue(gates.allSatisfy(\.isNaN))
+        XCTAssertTrue(c.allSatisfy(\.isNaN) && h.allSatisfy(\.isNaN) && y.allSatisfy(\.isNaN))
+    }
+
+    /// Forward and backward fast paths against their references, over widths with vector
+    /// bodies and scalar tails, held rows, with and without dy.
+    func testGateKernelsMatchTheirReferences() {
+        var rng = LSTMTestRandom(seed: 11)
+        for H in [1, 7, 8, 13, 64] {
+            let B = 3, G = 4 * H
+            let lengths = [3, 1, 2]
+            for t in 0..<3 {
+                let pre = rng.tensor([B, G], scale: 4).scalars
+                let hPrev = rng.tensor([B, H]).scalars, cPrev = rng.tensor([B, H], scale: 2).scalars
+                var fast = (g: pre, h: [Float](repeating: 0, count: B * H), c: [Float](repeating: 0, count: B * H),
+                            tc: [Float](repeating: 0, count: B * H), y: [Float](repeating: 0, count: B * H))
+                var ref = fast
+                seq_lstm_gates_forward(&fast.g, hPrev, cPrev, &fast.h, &fast.c, &fast.tc, &fast.y, B, H, t, lengths)
+                seq_lstm_gates_forward_reference(&ref.g, hPrev, cPrev, &ref.h, &ref.c, &ref.tc, &ref.y, B, H, t, lengths)
+                let what = "H \(H) t \(t)"
+                XCTAssertLessThan(lstmMaxAbsDiff(fast.g, ref.g), 1e-6, "\(what): activations")
+                XCTAssertLessThan(lstmMaxAbsDiff(fast.c, ref.c), 1e-6, "\(what): c")
+                XCTAssertLessThan(lstmMaxAbsDiff(fast.h, ref.h), 1e-6, "\(what): h")
+                XCTAssertLessThan(lstmMaxAbsDiff(fast.y, ref.y), 1e-6, "\(what): y")
+                XCTAssertLessThan(lstmMaxAbsDiff(fast.tc, ref.tc), 1e-6, "\(what): tanh c")
+                for b in 0..<B where t >= lengths[b] {
+                    XCTAssertEqual(Array(fast.h[b * H..<(b + 1) * H]), Array(hPrev[b * H..<(b + 1) * H]), "\(what): held h")
+                    XCTAssertEqual(Array(fast.y[b * H..<(b + 1) * H]), [Float](repeating: 0, count: H), "\(what): held y")
+                }
+
+                let dy = rng.tensor([B, H]).scalars
+                for withDy in [false, true] {
+                    var back = (dh: rng.tensor([B, H]).scalars, dc: rng.tensor([B, H]).scalars, dg: [Float](repeating: .nan, count: B * G))
+                    var backRef = back
+                    seq_lstm_gates_backward(ref.g, cPrev, ref.tc, withDy ? dy : nil, &back.dh, &back.dc, &back.dg, B, H, t, lengths)
+                    seq_lstm_gates_backward_reference(ref.g, cPrev, ref.tc, withDy ? dy : nil, &backRef.dh, &backRef.dc, &backRef.dg, B, H, t, lengths)
+                    XCTAssertLessThan(lstmMaxAbsDiff(back.dg, backRef.dg), 1e-6, "\(what) dy \(withDy): dGates")
+                    XCTAssertLessThan(lstmMaxAbsDiff(back.dc, backRef.dc), 1e-6, "\(what) dy \(withDy): dc")
+                    XCTAssertEqual(back.dh, backRef.dh, "\(what) dy \(withDy): dh")
                 }
             }
         }
-        XCTAssertLessThan(worstExp, 5e-7, "exp")
-        XCTAssertLessThan(worstSigmoid, 5e-7, "sigmoid")
-        XCTAssertLessThan(worstTanh, 5e-7, "tanh")
     }
 }

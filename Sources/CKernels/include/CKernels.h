@@ -75,6 +75,28 @@ void seq_gemm_acc_packed(size_t m, size_t n, size_t k, const float *A, size_t ld
 void seq_gemm_acc_reference(size_t m, size_t n, size_t k, const float *A, size_t lda,
                             const float *B, size_t ldb, float *C, size_t ldc);
 
+// MARK: The element-wise part of one LSTM step (LSTMGates.c), for rows 0 ..< B of a batch.
+
+/// gates [B, 4H]: pre-activations in, activations (i, f, g, o) out; hPrev, cPrev [B, H] ->
+/// h, c [B, H]; y [B, H] = h; tanhC [B, H] = tanh(c) when not NULL. Rows with
+/// t >= lengths[b] (when lengths is not NULL) hold their state and output zero.
+void seq_lstm_gates_forward(float *gates, const float *hPrev, const float *cPrev,
+                            float *h, float *c, float *tanhC, float *y,
+                            size_t B, size_t H, size_t t, const long *lengths);
+void seq_lstm_gates_forward_reference(float *gates, const float *hPrev, const float *cPrev,
+                                      float *h, float *c, float *tanhC, float *y,
+                                      size_t B, size_t H, size_t t, const long *lengths);
+
+/// gates [B, 4H] activations of step t; cPrev = c_{t-1}, tanhC = tanh(c_t), dy = dL/dy_t or
+/// NULL, each [B, H]. dh, dc [B, H]: dL/dh_t, dL/dc_t in; out: dc = dL/dc_{t-1}, dh zero for
+/// live rows (the caller adds dGates · W_hh) and unchanged for held ones. dGates [B, 4H] out.
+void seq_lstm_gates_backward(const float *gates, const float *cPrev, const float *tanhC,
+                             const float *dy, float *dh, float *dc, float *dGates,
+                             size_t B, size_t H, size_t t, const long *lengths);
+void seq_lstm_gates_backward_reference(const float *gates, const float *cPrev, const float *tanhC,
+                                       const float *dy, float *dh, float *dc, float *dGates,
+                                       size_t B, size_t H, size_t t, const long *lengths);
+
 /// 1 when the AVX2/FMA paths are in use on this CPU, else 0 (the portable loops).
 int seq_kernels_use_avx2(void);
 
