@@ -12,8 +12,8 @@
 //   da_i = dc'·g·i(1−i)   da_f = dc'·c_prev·f(1−f)   da_g = dc'·i·(1−g²)   da_o = dh·tanh c·o(1−o)
 //   dc ← dc' ⊙ f (for step t−1);  dh ← 0 (the caller then adds dGates · W_hh)
 //
-// On CPUs with AVX2 and FMA the forward runs 8 units at a time with vector exp, sigmoid and
-// tanh (Cephes' expf and tanhf polynomials, relative error ~1e-7 over an LSTM's range), and
+// On CPUs with AVX2 and FMA the forward runs 8 units at a time with vector exp (VectorMath.h),
+// sigmoid and tanh (Cephes' tanhf polynomial; relative error ~1e-7 over an LSTM's range), and
 // the backward is the same loop compiled for AVX2; elsewhere the `_reference` loops run, with
 // libm's expf and tanhf. libm's scalar functions cost more than the recurrent product itself.
 
@@ -21,10 +21,7 @@
 #include <math.h>
 #include <string.h>
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define SEQ_HAVE_X86 1
-#endif
+#include "VectorMath.h"
 
 static inline float seq_sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
 
@@ -105,30 +102,6 @@ void seq_lstm_gates_backward_reference(const float *gates, const float *cPrev, c
 #ifdef SEQ_HAVE_X86
 
 // MARK: AVX2 + FMA
-
-/// e^x, x clamped to [-87, 88] so the result stays a normal finite float; a NaN stays NaN
-/// (max and min return their second operand when one is NaN). x = n·ln2 + r with
-/// n = round(x / ln2): adding 1.5·2²³ rounds to an integer and leaves n in the low mantissa
-/// bits; ln2 is split in a high and a low part; e^r is Cephes' degree-5 polynomial.
-__attribute__((target("avx2,fma"), always_inline))
-static inline __m256 seq_exp8(__m256 v) {
-    const __m256 x = _mm256_min_ps(_mm256_set1_ps(88.0f), _mm256_max_ps(_mm256_set1_ps(-87.0f), v));
-    const __m256 magic = _mm256_set1_ps(12582912.0f);
-    const __m256 shifted = _mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504088896341f), magic);
-    const __m256 n = _mm256_sub_ps(shifted, magic);
-    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
-    r = _mm256_fmadd_ps(n, _mm256_set1_ps(2.12194440e-4f), r);
-    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-    const __m256 er = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-    // 2^n: the exponent field (n + 127) << 23; the magic's own bits shift out.
-    const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(shifted), _mm256_set1_epi32(127)), 23);
-    return _mm256_mul_ps(er, _mm256_castsi256_ps(bits));
-}
 
 __attribute__((target("avx2,fma"), always_inline))
 static inline __m256 seq_sigmoid8(__m256 x) {

@@ -8,8 +8,10 @@
 //   correct = #{n : w_n ≠ 0, argmax Z_n = t_n}   (first index on ties, as Metrics.accuracy)
 // `Loss.softmaxCrossEntropy` is the plain reference the tests compare this kernel against;
 // this one differs only in writing into a caller's buffer and counting the correct rows in
-// the same pass. Sums run in Double; the exponentials use `NetworkMath.expShifted`.
+// the same pass. Sums run in Double; the row's argmax and exponentials
+// are CKernels' (Softmax.c).
 
+import CKernels
 import Foundation
 
 enum NetworkLossKernels {
@@ -29,22 +31,18 @@ enum NetworkLossKernels {
                 continue
             }
             let t = Int(targets[n])
-            var best = 0
-            var m = z[0]
-            for j in 1..<max(C, 1) where z[j] > m {
-                m = z[j]
-                best = j
-            }
+            let best = seq_argmax(z, C)
+            let m = z[best]
             if best == t { correct += 1 }
             let sum: Double
             if let grad {
                 let g = grad + n * C
-                sum = Double(NetworkMath.expShifted(z, shift: m, into: g, count: C))
+                sum = Double(seq_exp_shifted(z, m, g, C))
                 let k = Float(Double(w) / (sum * scale))
                 for j in 0..<C { g[j] *= k }
                 g[t] -= Float(Double(w) / scale)
             } else {
-                sum = Double(NetworkMath.sumExpShifted(z, shift: m, count: C))
+                sum = Double(seq_exp_shifted(z, m, nil, C))
             }
             total += Double(w) * ((Double(m) + Foundation.log(sum)) - Double(z[t]))
         }

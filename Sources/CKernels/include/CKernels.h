@@ -97,6 +97,16 @@ void seq_lstm_gates_backward_reference(const float *gates, const float *cPrev, c
                                        const float *dy, float *dh, float *dc, float *dGates,
                                        size_t B, size_t H, size_t t, const long *lengths);
 
+// MARK: Softmax rows (Softmax.c)
+
+/// The first index of the largest of x[0 ..< n] (0 when n is 0).
+size_t seq_argmax(const float *x, size_t n);
+size_t seq_argmax_reference(const float *x, size_t n);
+
+/// y[j] = e^(x[j] − shift) for j < n when y is not NULL; returns Σ e^(x[j] − shift).
+float seq_exp_shifted(const float *x, float shift, float *y, size_t n);
+float seq_exp_shifted_reference(const float *x, float shift, float *y, size_t n);
+
 /// 1 when the AVX2/FMA paths are in use on this CPU, else 0 (the portable loops).
 int seq_kernels_use_avx2(void);
 
