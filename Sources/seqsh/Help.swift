@@ -64,6 +64,64 @@ enum Help {
               the current model. The REPL's :summary does the same.
 
             """,
+        "seed": """
+            seed N
+              Seeds the initial weights, dropout masks and shuffling (default 42): the same
+              seed gives the same losses, bit for bit. Write it before the weights are used.
+
+            """,
+        "train": """
+            train OPTIMIZER on DATA {OPTION}
+              OPTIMIZER: sgd | adam | rmsprop | adagrad. Trains the current model; binds `history`.
+              lr F   momentum M (sgd)   epochs N | steps N   batch N   clip F   decay F after N
+              validate DATA   every N   early stop on METRIC patience N   checkpoint PATH
+              bptt N stateful | stateful   shuffle | shuffle off   loss NAME [sum]   quiet
+              Ctrl-C stops it after the current batch, keeping the weights trained so far.
+              Example: train adam lr 0.001 epochs 10 batch 64 on parts.train validate parts.test
+              More: docs/training.md
+
+            """,
+        "evaluate": """
+            evaluate [MODEL] on DATA [batch N]
+              Loss and accuracy (or perplexity) on DATA with dropout off; binds `evaluation`.
+
+            """,
+        "predict": """
+            predict [MODEL] INPUT
+              INPUT: text, a list of ids or numbers, a tensor, or a dataset. One sequence gives
+              a record (class, probability, probabilities; or next; or values); binds `prediction`.
+              Example: predict "a truly wonderful film"
+
+            """,
+        "generate": """
+            generate [MODEL] from TEXT length N [temperature T] [top K]
+              Continues TEXT by N symbols: greedy, or sampled (seeded) with temperature/top.
+              Binds `generated`. Example: generate from "had a general" length 32
+
+            """,
+        "save": """
+            save [MODEL] PATH
+              Writes the model (weights, architecture, vocabulary) to one safetensors file,
+              atomically. `load(PATH)` reads it back and makes it the current model.
+
+            """,
+        "resume": """
+            resume PATH on DATA [validate DATA] [epochs N | steps N] [every N] [checkpoint PATH]
+              Continues a run from a checkpoint written by `train ... checkpoint PATH`, exactly
+              as if it had not stopped. DATA must be the data it was trained on.
+
+            """,
+        "check": """
+            check gradients [on DATA]
+              Compares the model's backward pass with finite differences on two samples and
+              prints the worst relative error of each parameter tensor; binds `gradients`.
+
+            """,
+        "plot": """
+            plot HISTORY [PATH]
+              Draws loss (and val_loss) per epoch as a bar chart; with PATH also an SVG file.
+
+            """,
         "let": "let NAME = EXPR\n  Binds NAME in the current scope; NAME = EXPR rebinds it.\n",
         "fn": "fn NAME(A, B) { ... }\n  Defines a function; `return EXPR` gives its value.\n",
         "if": "if COND { ... } else { ... }\n",

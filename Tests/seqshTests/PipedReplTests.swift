@@ -89,4 +89,17 @@ final class PipedReplTests: XCTestCase {
         XCTAssertTrue(outcome.stdout.contains("layer KIND SIZES {OPTION}"), outcome.stdout)
         XCTAssertTrue(outcome.stdout.contains("Removes the last layer of the current model"), outcome.stdout)
     }
+
+    /// Every statement has its own help, not just the line that says it exists.
+    func testEveryStatementHasItsOwnHelp() throws {
+        let statements = ["model", "input", "layer", "summary", "seed", "train", "evaluate", "predict",
+                          "generate", "save", "resume", "check", "plot"]
+        for word in statements {
+            let outcome = try session([":help \(word)"])
+            XCTAssertTrue(outcome.stdout.hasPrefix(word), "\(word): \(outcome.stdout)")
+            XCTAssertFalse(outcome.stdout.contains("is a statement of this interpreter"), "\(word): \(outcome.stdout)")
+        }
+        let train = try session([":help train"])
+        XCTAssertTrue(train.stdout.contains("early stop on METRIC patience N"), train.stdout)
+    }
 }
