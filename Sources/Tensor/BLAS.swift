@@ -1,7 +1,14 @@
 // BLAS.swift — the only file that calls CBLAS: GEMM, GEMV, GER and AXPY on raw buffers,
-// plus the BLAS thread count (set once; `SEQ_THREADS` overrides the machine's core count).
+// plus the thread count (set once; `SEQ_THREADS` overrides the machine's core count).
 //
 // All matrices are row-major. Callers pass raw pointers so the hot loops allocate nothing.
+//
+// Threads: OpenBLAS itself runs single-threaded, and a large GEMM is split here into one
+// block of rows (or of columns, when the rows are few) per thread, each a single-threaded
+// OpenBLAS call (RowSplit.swift). OpenBLAS's own threads busy-wait after every call for the
+// next one; on a 2-core machine they then compete with the LSTM's time loop, which splits its
+// batch between the same threads (LSTM.swift), and two threads ran slower than one. With one
+// pool of threads for both, they scale.
 
 import COpenBLAS
 import Foundation
@@ -12,9 +19,12 @@ public enum BLAS {
     public static let threads: Int = {
         let env = ProcessInfo.processInfo.environment["SEQ_THREADS"].flatMap { Int($0) }
         let n = (env ?? 0) > 0 ? env! : ProcessInfo.processInfo.activeProcessorCount
-        openblas_set_num_threads(Int32(n))
+        openblas_set_num_threads(1)
         return n
     }()
+
+    /// The fewest multiply-adds (m·n·k) a GEMM needs before it is split between threads.
+    static let splitWork = 1 << 20
 
     /// Makes sure the thread count is set (cheap after the first call).
     @inline(__always) public static func ensureConfigured() { _ = threads }
@@ -31,7 +41,28 @@ public enum BLAS {
         let lda = lda ?? (transA ? m : k)
         let ldb = ldb ?? (transB ? k : n)
         let ldc = ldc ?? n
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+        let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
+        if threads > 1 && m * n * k >= splitWork {
+            if m >= 32 {
+                // Rows i0 ..< i1 of C: the same rows of op(A), all of op(B).
+                RowSplit.run(rows: m, parts: min(threads, m / 16)) { r in
+                    cblas_sgemm(CblasRowMajor, ta, tb, blasint(r.count), blasint(n), blasint(k), alpha,
+                                transA ? a + r.lowerBound : a + r.lowerBound * lda, blasint(lda),
+                                b, blasint(ldb), beta, c + r.lowerBound * ldc, blasint(ldc))
+                }
+                return
+            }
+            if n >= 128 {
+                // Columns j0 ..< j1 of C: all of op(A), the same columns of op(B).
+                RowSplit.run(rows: n, parts: min(threads, n / 64)) { cols in
+                    cblas_sgemm(CblasRowMajor, ta, tb, blasint(m), blasint(cols.count), blasint(k), alpha,
+                                a, blasint(lda), transB ? b + cols.lowerBound * ldb : b + cols.lowerBound, blasint(ldb),
+                                beta, c + cols.lowerBound, blasint(ldc))
+                }
+                return
+            }
+        }
+        cblas_sgemm(CblasRowMajor, ta, tb,
                     blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
                     beta, c, blasint(ldc))
     }

@@ -1,10 +1,12 @@
-// RowSplit.swift — runs a loop over the rows of a batch in contiguous parts, one per thread.
+// RowSplit.swift — runs a loop over rows in contiguous parts, one per thread: SeqLang's one
+// way of using several cores.
 //
 // A recurrent layer's time loop is a long chain of small steps; splitting each step's matrix
 // product between threads costs a wake-up and a wait per step. The sequences of a batch are
 // independent of each other, though, so the LSTM instead gives each thread its own rows for
 // the whole time loop (see LSTM.swift): two threads meet once per pass, not once per step.
-// Results do not depend on the split, because every row is computed the same way in any part.
+// There, results do not depend on the split, because every row is computed the same way in
+// any part. Large GEMMs are split the same way, by rows or columns (BLAS.swift).
 
 import Dispatch
 
@@ -21,7 +23,11 @@ enum RowSplit {
     /// part it runs on the calling thread. Parts run at the same time, so `body` may only write
     /// memory that belongs to its own rows.
     static func run(rows: Int, _ body: (Range<Int>) -> Void) {
-        let n = parts(rows: rows)
+        run(rows: rows, parts: parts(rows: rows), body)
+    }
+
+    /// Calls `body` once per part, `parts` parts (at least 1) covering `0..<rows` in order.
+    static func run(rows: Int, parts n: Int, _ body: (Range<Int>) -> Void) {
         guard n > 1 else { return body(0..<rows) }
         DispatchQueue.concurrentPerform(iterations: n) { part in
             body(part * rows / n ..< (part + 1) * rows / n)

@@ -205,6 +205,38 @@ final class KernelTests: XCTestCase {
         XCTAssertEqual(whole.map(\.bitPattern), parts.map(\.bitPattern))
     }
 
+    /// BLAS.gemm on shapes large enough to be split between threads (by rows, and by columns
+    /// when the rows are few), every transpose, with alpha and beta, against a Double product.
+    func testSplitGEMMMatchesADoubleProduct() {
+        XCTAssertGreaterThan(BLAS.threads, 0)
+        for (m, n, k) in [(64, 128, 128), (8, 512, 256), (100, 200, 60)] {
+            for (transA, transB) in [(false, false), (true, false), (false, true), (true, true)] {
+                let A = values(m * k, scale: 1, seed: UInt64(m + k)), B = values(k * n, scale: 1, seed: UInt64(n + k))
+                let C0 = values(m * n, scale: 1, seed: 9)
+                var C = C0
+                A.withUnsafeBufferPointer { a in
+                    B.withUnsafeBufferPointer { b in
+                        C.withUnsafeMutableBufferPointer { c in
+                            BLAS.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 0.5,
+                                      a: a.baseAddress!, b: b.baseAddress!, beta: 2, c: c.baseAddress!)
+                        }
+                    }
+                }
+                // op(A)[i, p] and op(B)[p, j] in their stored layouts.
+                func opA(_ i: Int, _ p: Int) -> Double { Double(transA ? A[p * m + i] : A[i * k + p]) }
+                func opB(_ p: Int, _ j: Int) -> Double { Double(transB ? B[j * k + p] : B[p * n + j]) }
+                var worst = 0.0
+                for i in 0..<m {
+                    for j in 0..<n {
+                        let dot = (0..<k).reduce(0.0) { $0 + opA(i, $1) * opB($1, j) }
+                        worst = max(worst, abs(Double(C[i * n + j]) - (0.5 * dot + 2 * Double(C0[i * n + j]))))
+                    }
+                }
+                XCTAssertLessThan(worst, 1e-4, "m=\(m) n=\(n) k=\(k) transA=\(transA) transB=\(transB)")
+            }
+        }
+    }
+
     /// The blocked sum of squares: bit for bit its reference, and close to a Double sum.
     func testSumOfSquaresMatchesItsReferenceAndADoubleSum() {
         for n in lengths + [4095, 4096, 4097, 8192 + 13, 100_003] {
