@@ -5,7 +5,8 @@
 //
 // Forward, for each row b with t < lengths[b] (a row past its length holds its state and
 // outputs zero):
-//   gates[b] in: pre-activations a; out: i = σ(a_i), f = σ(a_f), g = tanh(a_g), o = σ(a_o)
+//   gates[b] in: a without the bias; with a += bias, out: i = σ(a_i), f = σ(a_f), g = tanh(a_g),
+//   o = σ(a_o)  (the bias is added here rather than written into every row beforehand)
 //   c = f ⊙ c_prev + i ⊙ g;   h = y = o ⊙ tanh(c);   tanhC = tanh(c) when kept for backward
 // Backward, for each live row (held rows get dGates = 0 and pass dh, dc through):
 //   dh += dy;  dc' = dc + dh ⊙ o ⊙ (1 − tanh²c)
@@ -40,10 +41,10 @@ static inline void seq_hold_row(const float *hp, const float *cp, float *hn, flo
 }
 
 /// One unit of one live row, the scalar way (the reference, and the vector path's tail).
-static inline void seq_forward_unit(float *a, size_t H, size_t j, const float *cp, float *cn,
-                                    float *hn, float *tc, float *yb) {
-    const float i = seq_sigmoidf(a[j]), f = seq_sigmoidf(a[H + j]);
-    const float g = tanhf(a[2 * H + j]), o = seq_sigmoidf(a[3 * H + j]);
+static inline void seq_forward_unit(float *a, const float *bias, size_t H, size_t j, const float *cp,
+                                    float *cn, float *hn, float *tc, float *yb) {
+    const float i = seq_sigmoidf(a[j] + bias[j]), f = seq_sigmoidf(a[H + j] + bias[H + j]);
+    const float g = tanhf(a[2 * H + j] + bias[2 * H + j]), o = seq_sigmoidf(a[3 * H + j] + bias[3 * H + j]);
     a[j] = i; a[H + j] = f; a[2 * H + j] = g; a[3 * H + j] = o;
     const float cNew = f * cp[j] + i * g;
     const float tcNew = tanhf(cNew);
@@ -53,14 +54,14 @@ static inline void seq_forward_unit(float *a, size_t H, size_t j, const float *c
     if (tc) tc[j] = tcNew;
 }
 
-void seq_lstm_gates_forward_reference(float *gates, const float *hPrev, const float *cPrev,
+void seq_lstm_gates_forward_reference(float *gates, const float *bias, const float *hPrev, const float *cPrev,
                                       float *h, float *c, float *tanhC, float *y,
                                       size_t B, size_t H, size_t t, const long *lengths) {
     for (size_t b = 0; b < B; b++) {
         const float *hp = hPrev + b * H, *cp = cPrev + b * H;
         float *hn = h + b * H, *cn = c + b * H, *yb = y + b * H, *tc = tanhC ? tanhC + b * H : NULL;
         if (seq_row_held(lengths, b, t)) { seq_hold_row(hp, cp, hn, cn, tc, yb, H); continue; }
-        for (size_t j = 0; j < H; j++) seq_forward_unit(gates + b * 4 * H, H, j, cp, cn, hn, tc, yb);
+        for (size_t j = 0; j < H; j++) seq_forward_unit(gates + b * 4 * H, bias, H, j, cp, cn, hn, tc, yb);
     }
 }
 
@@ -128,7 +129,7 @@ static inline __m256 seq_tanh8(__m256 x) {
 }
 
 __attribute__((target("avx2,fma")))
-static void seq_lstm_gates_forward_avx2(float *gates, const float *hPrev, const float *cPrev,
+static void seq_lstm_gates_forward_avx2(float *gates, const float *bias, const float *hPrev, const float *cPrev,
                                         float *h, float *c, float *tanhC, float *y,
                                         size_t B, size_t H, size_t t, const long *lengths) {
     for (size_t b = 0; b < B; b++) {
@@ -138,10 +139,10 @@ static void seq_lstm_gates_forward_avx2(float *gates, const float *hPrev, const 
         float *a = gates + b * 4 * H;
         size_t j = 0;
         for (; j + 8 <= H; j += 8) {
-            const __m256 i = seq_sigmoid8(_mm256_loadu_ps(a + j));
-            const __m256 f = seq_sigmoid8(_mm256_loadu_ps(a + H + j));
-            const __m256 g = seq_tanh8(_mm256_loadu_ps(a + 2 * H + j));
-            const __m256 o = seq_sigmoid8(_mm256_loadu_ps(a + 3 * H + j));
+            const __m256 i = seq_sigmoid8(_mm256_add_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(bias + j)));
+            const __m256 f = seq_sigmoid8(_mm256_add_ps(_mm256_loadu_ps(a + H + j), _mm256_loadu_ps(bias + H + j)));
+            const __m256 g = seq_tanh8(_mm256_add_ps(_mm256_loadu_ps(a + 2 * H + j), _mm256_loadu_ps(bias + 2 * H + j)));
+            const __m256 o = seq_sigmoid8(_mm256_add_ps(_mm256_loadu_ps(a + 3 * H + j), _mm256_loadu_ps(bias + 3 * H + j)));
             _mm256_storeu_ps(a + j, i);
             _mm256_storeu_ps(a + H + j, f);
             _mm256_storeu_ps(a + 2 * H + j, g);
@@ -154,7 +155,7 @@ static void seq_lstm_gates_forward_avx2(float *gates, const float *hPrev, const 
             _mm256_storeu_ps(yb + j, hNew);
             if (tc) _mm256_storeu_ps(tc + j, tcNew);
         }
-        for (; j < H; j++) seq_forward_unit(a, H, j, cp, cn, hn, tc, yb);
+        for (; j < H; j++) seq_forward_unit(a, bias, H, j, cp, cn, hn, tc, yb);
     }
 }
 
@@ -169,16 +170,16 @@ static void seq_lstm_gates_backward_avx2(const float *gates, const float *cPrev,
 
 // MARK: Entry points
 
-void seq_lstm_gates_forward(float *gates, const float *hPrev, const float *cPrev,
+void seq_lstm_gates_forward(float *gates, const float *bias, const float *hPrev, const float *cPrev,
                             float *h, float *c, float *tanhC, float *y,
                             size_t B, size_t H, size_t t, const long *lengths) {
 #ifdef SEQ_HAVE_X86
     if (seq_kernels_use_avx2()) {
-        seq_lstm_gates_forward_avx2(gates, hPrev, cPrev, h, c, tanhC, y, B, H, t, lengths);
+        seq_lstm_gates_forward_avx2(gates, bias, hPrev, cPrev, h, c, tanhC, y, B, H, t, lengths);
         return;
     }
 #endif
-    seq_lstm_gates_forward_reference(gates, hPrev, cPrev, h, c, tanhC, y, B, H, t, lengths);
+    seq_lstm_gates_forward_reference(gates, bias, hPrev, cPrev, h, c, tanhC, y, B, H, t, lengths);
 }
 
 void seq_lstm_gates_backward(const float *gates, const float *cPrev, const float *tanhC,

@@ -210,15 +210,12 @@ public final class LSTMLayer {
             let wih = v + weightIH.offset, whh = v + weightHH.offset
             let bih = v + biasIH.offset, bhh = v + biasHH.offset
 
-            // Every row of the gate buffer starts as b_ih + b_hh, then gets all T input
-            // projections in one GEMM: gates[T*B, G] += x[T*B, I] W_ih^T.
-            for r in 0..<(T * B) {
-                let row = gates + r * G
-                for k in 0..<G { row[k] = bih[k] + bhh[k] }
-            }
+            // All T input projections in one GEMM: gates[T*B, G] = x[T*B, I] W_ih^T. The gate
+            // kernel adds b_ih + b_hh as it reads each row, saving a pass over the buffer.
+            let bias = work.bias.pointer
+            for k in 0..<G { bias[k] = bih[k] + bhh[k] }
             input.scalars.withUnsafeBufferPointer { x in
-                BLAS.gemm(transB: true, m: T * B, n: G, k: I, a: x.baseAddress!, b: wih,
-                          beta: 1, c: gates)
+                BLAS.gemm(transB: true, m: T * B, n: G, k: I, a: x.baseAddress!, b: wih, c: gates)
             }
 
             // The per-step products h_{t-1} W_hh^T go through CKernels' GEMM on W_hh^T [H, G],
@@ -244,7 +241,7 @@ public final class LSTMLayer {
                             } else {
                                 BLAS.gemm(transB: true, m: nb, n: G, k: H, a: hPrev, b: whh, beta: 1, c: a)
                             }
-                            seq_lstm_gates_forward(a, hPrev, cPrev, hs + write * BH + b0 * H, cs + write * BH + b0 * H,
+                            seq_lstm_gates_forward(a, bias, hPrev, cPrev, hs + write * BH + b0 * H, cs + write * BH + b0 * H,
                                                    tanhC.map { $0 + t * BH + b0 * H }, y + t * BH + b0 * H,
                                                    nb, H, t, lens.map { $0 + b0 })
                         }
@@ -425,8 +422,10 @@ private final class LSTMScratch {
 
 /// The buffers one forward/backward pair works in, and what backward needs from forward.
 private final class LSTMWorkspace {
-    /// [T, B, G]: pre-activations, then activations (i, f, g, o).
+    /// [T, B, G]: pre-activations (without the bias), then activations (i, f, g, o).
     let gates = LSTMScratch()
+    /// [G]: b_ih + b_hh of the current pass.
+    let bias = LSTMScratch()
     /// [slots, B, H]: slot s holds h_{s-1} (slot 0 is h0). Training keeps T + 1 slots,
     /// inference alternates between 2.
     let h = LSTMScratch()
@@ -451,6 +450,7 @@ private final class LSTMWorkspace {
         steps = T
         batch = B
         gates.reserve(T * B * 4 * H)
+        bias.reserve(4 * H)
         h.reserve(stateSlots * B * H)
         c.reserve(stateSlots * B * H)
         if keepsTanhC { tanhC.reserve(T * B * H) }

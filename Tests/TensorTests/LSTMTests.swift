@@ -341,7 +341,7 @@ final class LSTMVectorMathTests: XCTestCase {
         var gates = xs + xs + xs + xs
         let zeros = [Float](repeating: 0, count: H)
         var h = zeros, c = zeros, y = zeros
-        seq_lstm_gates_forward(&gates, zeros, zeros, &h, &c, nil, &y, B, H, 0, nil)
+        seq_lstm_gates_forward(&gates, [Float](repeating: 0, count: 4 * H), zeros, zeros, &h, &c, nil, &y, B, H, 0, nil)
         var worstSigmoid = 0.0, worstTanh = 0.0
         for j in 0..<H {
             let x = Double(xs[j])
@@ -365,7 +365,7 @@ final class LSTMVectorMathTests: XCTestCase {
         var gates = [Float](repeating: .nan, count: 4 * H)
         let zeros = [Float](repeating: 0, count: H)
         var h = zeros, c = zeros, y = zeros
-        seq_lstm_gates_forward(&gates, zeros, zeros, &h, &c, nil, &y, 1, H, 0, nil)
+        seq_lstm_gates_forward(&gates, [Float](repeating: 0.5, count: 4 * H), zeros, zeros, &h, &c, nil, &y, 1, H, 0, nil)
         XCTAssertTrue(gates.allSatisfy(\.isNaN))
         XCTAssertTrue(c.allSatisfy(\.isNaN) && h.allSatisfy(\.isNaN) && y.allSatisfy(\.isNaN))
     }
@@ -378,13 +378,13 @@ final class LSTMVectorMathTests: XCTestCase {
             let B = 3, G = 4 * H
             let lengths = [3, 1, 2]
             for t in 0..<3 {
-                let pre = rng.tensor([B, G], scale: 4).scalars
+                let pre = rng.tensor([B, G], scale: 4).scalars, bias = rng.tensor([G]).scalars
                 let hPrev = rng.tensor([B, H]).scalars, cPrev = rng.tensor([B, H], scale: 2).scalars
                 var fast = (g: pre, h: [Float](repeating: 0, count: B * H), c: [Float](repeating: 0, count: B * H),
                             tc: [Float](repeating: 0, count: B * H), y: [Float](repeating: 0, count: B * H))
                 var ref = fast
-                seq_lstm_gates_forward(&fast.g, hPrev, cPrev, &fast.h, &fast.c, &fast.tc, &fast.y, B, H, t, lengths)
-                seq_lstm_gates_forward_reference(&ref.g, hPrev, cPrev, &ref.h, &ref.c, &ref.tc, &ref.y, B, H, t, lengths)
+                seq_lstm_gates_forward(&fast.g, bias, hPrev, cPrev, &fast.h, &fast.c, &fast.tc, &fast.y, B, H, t, lengths)
+                seq_lstm_gates_forward_reference(&ref.g, bias, hPrev, cPrev, &ref.h, &ref.c, &ref.tc, &ref.y, B, H, t, lengths)
                 let what = "H \(H) t \(t)"
                 XCTAssertLessThan(lstmMaxAbsDiff(fast.g, ref.g), 1e-6, "\(what): activations")
                 XCTAssertLessThan(lstmMaxAbsDiff(fast.c, ref.c), 1e-6, "\(what): c")

@@ -77,13 +77,14 @@ void seq_gemm_acc_reference(size_t m, size_t n, size_t k, const float *A, size_t
 
 // MARK: The element-wise part of one LSTM step (LSTMGates.c), for rows 0 ..< B of a batch.
 
-/// gates [B, 4H]: pre-activations in, activations (i, f, g, o) out; hPrev, cPrev [B, H] ->
+/// gates [B, 4H]: pre-activations without the bias in, activations (i, f, g, o) of gates + bias
+/// out (bias [4H], added to every row); hPrev, cPrev [B, H] ->
 /// h, c [B, H]; y [B, H] = h; tanhC [B, H] = tanh(c) when not NULL. Rows with
 /// t >= lengths[b] (when lengths is not NULL) hold their state and output zero.
-void seq_lstm_gates_forward(float *gates, const float *hPrev, const float *cPrev,
+void seq_lstm_gates_forward(float *gates, const float *bias, const float *hPrev, const float *cPrev,
                             float *h, float *c, float *tanhC, float *y,
                             size_t B, size_t H, size_t t, const long *lengths);
-void seq_lstm_gates_forward_reference(float *gates, const float *hPrev, const float *cPrev,
+void seq_lstm_gates_forward_reference(float *gates, const float *bias, const float *hPrev, const float *cPrev,
                                       float *h, float *c, float *tanhC, float *y,
                                       size_t B, size_t H, size_t t, const long *lengths);
 
