@@ -16,15 +16,16 @@
 // A held state does not change, so the last valid output of each sequence (h at step
 // length[b]-1) is exactly the final h; `lastOutput` is that.
 //
-// The fast way: one GEMM projects the inputs of all T steps at once into the gate buffer.
-// Then the time loop: each step adds the recurrent product h_{t-1} W_hh^T into its slice of
-// that buffer and one fused kernel (CKernels' LSTMGates.c: vector sigmoid/tanh, 8 units at a
-// time) turns the pre-activations into activations in place and updates the cell. With
-// B == 1 the product is CKernels' single-threaded GEMV; otherwise CKernels' GEMM on W_hh
-// packed once per pass, and the batch is split between threads for the whole loop
-// (RowSplit.swift) instead of each small product waking OpenBLAS's threads. Backward walks
-// time in reverse the same way, one product per step for dh_{t-1} (the last, for dh0, only
-// when the caller wants it), then one OpenBLAS GEMM per weight matrix over all steps.
+// The fast way, for a batch (B > 1): the batch is split between threads for the whole time
+// loop (RowSplit.swift), and at each step a thread computes its rows' pre-activations
+// x_t W_ih^T + h_{t-1} W_hh^T with CKernels' GEMM on both weights packed once per pass, then
+// one fused kernel (CKernels' LSTMGates.c: bias, vector sigmoid/tanh, 8 units at a time)
+// turns them into activations in place and updates the cell, while the step's slice of the
+// gate buffer is still in cache. The threads meet once per pass, not once per step. With
+// B == 1 one OpenBLAS GEMM projects the inputs of all steps first and each step adds its
+// recurrent product with CKernels' single-threaded GEMV. Backward walks time in reverse the
+// same way, one product per step for dh_{t-1} (the last, for dh0, only when the caller wants
+// it), then one OpenBLAS GEMM per weight matrix over all steps.
 // Buffers live in a workspace owned by the layer, grown to the largest (T, B) seen and reused;
 // nothing is allocated inside a time loop.
 // `LSTMReference.swift` is the plain-loop Double version the tests compare against.
@@ -210,40 +211,49 @@ public final class LSTMLayer {
             let wih = v + weightIH.offset, whh = v + weightHH.offset
             let bih = v + biasIH.offset, bhh = v + biasHH.offset
 
-            // All T input projections in one GEMM: gates[T*B, G] = x[T*B, I] W_ih^T. The gate
-            // kernel adds b_ih + b_hh as it reads each row, saving a pass over the buffer.
             let bias = work.bias.pointer
             for k in 0..<G { bias[k] = bih[k] + bhh[k] }
-            input.scalars.withUnsafeBufferPointer { x in
-                BLAS.gemm(transB: true, m: T * B, n: G, k: I, a: x.baseAddress!, b: wih, c: gates)
-            }
-
-            // The per-step products h_{t-1} W_hh^T go through CKernels' GEMM on W_hh^T [H, G],
-            // packed once here, each thread taking its own rows of the batch for the whole loop.
-            let whhT: UnsafePointer<Float>? = useKernel && B > 1 ? work.packedWeight(whh, rows: G, columns: H, transposed: true) : nil
-            output.scalars.withUnsafeMutableBufferPointer { yBuffer in
-                let y = yBuffer.baseAddress!
-                Self.withOptionalLengths(lengths) { lens in
-                    RowSplit.run(rows: useKernel ? B : 1) { part in
-                        let rows = useKernel ? part : 0..<B
-                        let b0 = rows.lowerBound, nb = rows.count
-                        for t in 0..<T {
-                            let read = training ? t : t & 1
-                            let write = training ? t + 1 : (t + 1) & 1
-                            let hPrev = hs + read * BH + b0 * H, cPrev = cs + read * BH + b0 * H
-                            let a = gates + (t * B + b0) * G
-                            // a[rows, G] += h_{t-1}[rows, H] W_hh^T (also from the zero state, so
-                            // a non-finite W_hh shows at step 0)
-                            if nb == 1 {
-                                seq_gemv_n(G, H, whh, H, hPrev, a)
-                            } else if let whhT {
-                                seq_gemm_acc_packed(nb, G, H, hPrev, H, whhT, a, G)
-                            } else {
-                                BLAS.gemm(transB: true, m: nb, n: G, k: H, a: hPrev, b: whh, beta: 1, c: a)
+            // With B > 1 (on AVX2) each step's products go through CKernels' GEMM on weights
+            // packed once here, each thread taking its own rows of the batch for the whole loop:
+            //   a[rows, G] = x_t[rows, I] W_ih^T + h_{t-1}[rows, H] W_hh^T
+            // so a step's slice of the gate buffer is written and read while it is in cache.
+            // Otherwise one GEMM first projects the inputs of all T steps into the gate buffer
+            // and each step adds its recurrent product (a GEMV when B == 1).
+            // Either way the gate kernel adds b_ih + b_hh as it reads a row.
+            let perStep = useKernel && B > 1
+            let wihT = perStep ? work.pack(wih, rows: G, columns: I, transposed: true, into: work.packedInput) : nil
+            let whhT = perStep ? work.pack(whh, rows: G, columns: H, transposed: true, into: work.packedRecurrent) : nil
+            input.scalars.withUnsafeBufferPointer { xBuffer in
+                let x = xBuffer.baseAddress!
+                if !perStep {
+                    BLAS.gemm(transB: true, m: T * B, n: G, k: I, a: x, b: wih, c: gates)
+                }
+                output.scalars.withUnsafeMutableBufferPointer { yBuffer in
+                    let y = yBuffer.baseAddress!
+                    Self.withOptionalLengths(lengths) { lens in
+                        RowSplit.run(rows: perStep ? B : 1) { part in
+                            let rows = perStep ? part : 0..<B
+                            let b0 = rows.lowerBound, nb = rows.count
+                            for t in 0..<T {
+                                let read = training ? t : t & 1
+                                let write = training ? t + 1 : (t + 1) & 1
+                                let hPrev = hs + read * BH + b0 * H, cPrev = cs + read * BH + b0 * H
+                                let a = gates + (t * B + b0) * G
+                                // The recurrent product runs from the zero state too, so a
+                                // non-finite W_hh shows at step 0.
+                                if let wihT, let whhT {
+                                    a.update(repeating: 0, count: nb * G)
+                                    seq_gemm_acc_packed(nb, G, I, x + (t * B + b0) * I, I, wihT, a, G)
+                                    seq_gemm_acc_packed(nb, G, H, hPrev, H, whhT, a, G)
+                                } else if nb == 1 {
+                                    seq_gemv_n(G, H, whh, H, hPrev, a)
+                                } else {
+                                    BLAS.gemm(transB: true, m: nb, n: G, k: H, a: hPrev, b: whh, beta: 1, c: a)
+                                }
+                                seq_lstm_gates_forward(a, bias, hPrev, cPrev, hs + write * BH + b0 * H, cs + write * BH + b0 * H,
+                                                       tanhC.map { $0 + t * BH + b0 * H }, y + t * BH + b0 * H,
+                                                       nb, H, t, lens.map { $0 + b0 })
                             }
-                            seq_lstm_gates_forward(a, bias, hPrev, cPrev, hs + write * BH + b0 * H, cs + write * BH + b0 * H,
-                                                   tanhC.map { $0 + t * BH + b0 * H }, y + t * BH + b0 * H,
-                                                   nb, H, t, lens.map { $0 + b0 })
                         }
                     }
                 }
@@ -313,7 +323,7 @@ public final class LSTMLayer {
             let v = valuesBuffer.baseAddress!
             let wih = v + weightIH.offset, whh = v + weightHH.offset
             let useKernel = seq_kernels_use_avx2() != 0
-            let whhPacked: UnsafePointer<Float>? = useKernel && B > 1 ? work.packedWeight(whh, rows: G, columns: H, transposed: false) : nil
+            let whhPacked = useKernel && B > 1 ? work.pack(whh, rows: G, columns: H, transposed: false, into: work.packedRecurrent) : nil
             Self.withOptionalLengths(work.lengths) { lens in
                 Self.withOptionalScalars(dOutputs) { dy in
                     // Like forward: each thread walks time backwards over its own rows.
@@ -439,7 +449,9 @@ private final class LSTMWorkspace {
     let dh = LSTMScratch(), dc = LSTMScratch()
     /// W_hh packed for CKernels' GEMM at the start of each pass: transposed ([H, G]) for the
     /// forward's per-step products, as it is ([G, H]) for the backward's.
-    let packed = LSTMScratch()
+    let packedRecurrent = LSTMScratch()
+    /// W_ih^T [I, G] packed for the forward's per-step input products.
+    let packedInput = LSTMScratch()
 
     private(set) var steps = 0, batch = 0
     var input: Tensor?
@@ -457,12 +469,13 @@ private final class LSTMWorkspace {
     }
 
     /// Packs `w` [rows, columns] (or its transpose, [columns, rows]) as the right-hand side
-    /// of `seq_gemm_acc_packed` into `packed` and returns it.
-    func packedWeight(_ w: UnsafePointer<Float>, rows: Int, columns: Int, transposed: Bool) -> UnsafePointer<Float> {
+    /// of `seq_gemm_acc_packed` into `scratch` and returns it.
+    func pack(_ w: UnsafePointer<Float>, rows: Int, columns: Int, transposed: Bool,
+              into scratch: LSTMScratch) -> UnsafePointer<Float> {
         let k = transposed ? columns : rows, n = transposed ? rows : columns
-        packed.reserve(seq_gemm_packed_size(k, n))
-        seq_gemm_pack(k, n, w, columns, transposed ? 1 : 0, packed.pointer)
-        return UnsafePointer(packed.pointer)
+        scratch.reserve(seq_gemm_packed_size(k, n))
+        seq_gemm_pack(k, n, w, columns, transposed ? 1 : 0, scratch.pointer)
+        return UnsafePointer(scratch.pointer)
     }
 
     func prepareBackward(steps T: Int, batch B: Int, hidden H: Int) {
