@@ -115,6 +115,12 @@ public final class LSTMLayer {
     /// pass, [B, H]. Equal to `finalState.h`, since a finished sequence holds its state.
     public var lastOutput: Tensor { finalState.h }
 
+    /// The largest W_ih (I · 4H floats, 256 KiB) whose products are computed step by step.
+    /// A step's few rows per thread read all of it, so beyond the core's cache the one large
+    /// projection GEMM over all steps is faster (measured: B4's 64 x 512 and B2's 28 x 512
+    /// gain, PTB's 200 x 800 lost 15 % of its evaluation speed).
+    static let perStepInputWeights = 64 * 1024
+
     private let trainingWork = LSTMWorkspace()
     private let inferenceWork = LSTMWorkspace()
 
@@ -213,26 +219,27 @@ public final class LSTMLayer {
 
             let bias = work.bias.pointer
             for k in 0..<G { bias[k] = bih[k] + bhh[k] }
-            // With B > 1 (on AVX2) each step's products go through CKernels' GEMM on weights
-            // packed once here, each thread taking its own rows of the batch for the whole loop:
-            //   a[rows, G] = x_t[rows, I] W_ih^T + h_{t-1}[rows, H] W_hh^T
-            // so a step's slice of the gate buffer is written and read while it is in cache.
-            // Otherwise one GEMM first projects the inputs of all T steps into the gate buffer
-            // and each step adds its recurrent product (a GEMV when B == 1).
-            // Either way the gate kernel adds b_ih + b_hh as it reads a row.
-            let perStep = useKernel && B > 1
-            let wihT = perStep ? work.pack(wih, rows: G, columns: I, transposed: true, into: work.packedInput) : nil
-            let whhT = perStep ? work.pack(whh, rows: G, columns: H, transposed: true, into: work.packedRecurrent) : nil
+            // With B > 1 (on AVX2) each thread takes its own rows of the batch for the whole
+            // loop, and each step's products go through CKernels' GEMM on weights packed once
+            // here:  a[rows, G] = x_t[rows, I] W_ih^T + h_{t-1}[rows, H] W_hh^T,  so the step's
+            // slice of the gate buffer is written and read while it is in cache. When W_ih is too
+            // large to stay in cache beside W_hh (PTB's 200 x 800), and with B == 1, one GEMM
+            // first projects the inputs of all T steps instead, reading W_ih once; with B == 1
+            // the recurrent product is CKernels' GEMV. The gate kernel adds b_ih + b_hh.
+            let split = useKernel && B > 1
+            let perStepInput = split && I * G <= Self.perStepInputWeights
+            let wihT = perStepInput ? work.pack(wih, rows: G, columns: I, transposed: true, into: work.packedInput) : nil
+            let whhT = split ? work.pack(whh, rows: G, columns: H, transposed: true, into: work.packedRecurrent) : nil
             input.scalars.withUnsafeBufferPointer { xBuffer in
                 let x = xBuffer.baseAddress!
-                if !perStep {
+                if !perStepInput {
                     BLAS.gemm(transB: true, m: T * B, n: G, k: I, a: x, b: wih, c: gates)
                 }
                 output.scalars.withUnsafeMutableBufferPointer { yBuffer in
                     let y = yBuffer.baseAddress!
                     Self.withOptionalLengths(lengths) { lens in
-                        RowSplit.run(rows: perStep ? B : 1) { part in
-                            let rows = perStep ? part : 0..<B
+                        RowSplit.run(rows: split ? B : 1) { part in
+                            let rows = split ? part : 0..<B
                             let b0 = rows.lowerBound, nb = rows.count
                             for t in 0..<T {
                                 let read = training ? t : t & 1
@@ -241,9 +248,11 @@ public final class LSTMLayer {
                                 let a = gates + (t * B + b0) * G
                                 // The recurrent product runs from the zero state too, so a
                                 // non-finite W_hh shows at step 0.
-                                if let wihT, let whhT {
-                                    a.update(repeating: 0, count: nb * G)
-                                    seq_gemm_acc_packed(nb, G, I, x + (t * B + b0) * I, I, wihT, a, G)
+                                if let whhT {
+                                    if let wihT {
+                                        a.update(repeating: 0, count: nb * G)
+                                        seq_gemm_acc_packed(nb, G, I, x + (t * B + b0) * I, I, wihT, a, G)
+                                    }
                                     seq_gemm_acc_packed(nb, G, H, hPrev, H, whhT, a, G)
                                 } else if nb == 1 {
                                     seq_gemv_n(G, H, whh, H, hPrev, a)
