@@ -142,7 +142,11 @@ final class LSTMTests: XCTestCase {
             // (G = 48, 80 and 52: full, 8-wide and zero-padded panels; H = 13 and 20 backward)
             (5, 9, 4, [12, 20], true, true),
             (3, 17, 6, [13], true, false),
+            // I · 4H above LSTMLayer.perStepInputWeights: one input GEMM, then the split loop
+            (2, 9, 130, [130], true, true),
         ]
+        XCTAssertGreaterThan(130 * 4 * 130, LSTMLayer.perStepInputWeights, "the last case takes the input-GEMM path")
+        XCTAssertLessThan(6 * 4 * 13, LSTMLayer.perStepInputWeights, "the B = 17 case takes the step-by-step path")
         var rng = LSTMTestRandom(seed: 7)
         for (n, (T, B, I, hidden, masked, carried)) in cases.enumerated() {
             let (store, layers) = try makeLSTMStack(inputSize: I, hidden: hidden, seed: UInt64(100 + n))
