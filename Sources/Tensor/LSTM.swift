@@ -193,7 +193,6 @@ public final class LSTMLayer {
 
         let training = mode == .training
         let work = training ? trainingWork : inferenceWork
-        let useKernel = seq_kernels_use_avx2() != 0
         let stateSlots = training ? T + 1 : 2
         work.prepare(steps: T, batch: B, hidden: H, stateSlots: stateSlots, keepsTanhC: training)
         work.hasCache = false
@@ -226,7 +225,7 @@ public final class LSTMLayer {
             // large to stay in cache beside W_hh (PTB's 200 x 800), and with B == 1, one GEMM
             // first projects the inputs of all T steps instead, reading W_ih once; with B == 1
             // the recurrent product is CKernels' GEMV. The gate kernel adds b_ih + b_hh.
-            let split = useKernel && B > 1
+            let split = seq_kernels_use_avx2() != 0 && B > 1
             let perStepInput = split && I * G <= Self.perStepInputWeights
             let wihT = perStepInput ? work.pack(wih, rows: G, columns: I, transposed: true, into: work.packedInput) : nil
             let whhT = split ? work.pack(whh, rows: G, columns: H, transposed: true, into: work.packedRecurrent) : nil
@@ -331,13 +330,13 @@ public final class LSTMLayer {
         store.values.withUnsafeBufferPointer { valuesBuffer in
             let v = valuesBuffer.baseAddress!
             let wih = v + weightIH.offset, whh = v + weightHH.offset
-            let useKernel = seq_kernels_use_avx2() != 0
-            let whhPacked = useKernel && B > 1 ? work.pack(whh, rows: G, columns: H, transposed: false, into: work.packedRecurrent) : nil
+            let split = seq_kernels_use_avx2() != 0 && B > 1
+            let whhPacked = split ? work.pack(whh, rows: G, columns: H, transposed: false, into: work.packedRecurrent) : nil
             Self.withOptionalLengths(work.lengths) { lens in
                 Self.withOptionalScalars(dOutputs) { dy in
                     // Like forward: each thread walks time backwards over its own rows.
-                    RowSplit.run(rows: useKernel ? B : 1) { part in
-                        let rows = useKernel ? part : 0..<B
+                    RowSplit.run(rows: split ? B : 1) { part in
+                        let rows = split ? part : 0..<B
                         let b0 = rows.lowerBound, nb = rows.count
                         let dhRows = dh + b0 * H
                         for t in stride(from: T - 1, through: 0, by: -1) {
