@@ -108,13 +108,7 @@ final class TerminalReplTests: XCTestCase {
         repl.enter("let kept = 3")
         repl.enter("while true { }")
         repl.waitFor("while true { }")
-        // The statement may not have started when the first Ctrl-C arrives; press until it stops.
-        repl.waitUntil("the loop to be cancelled") { screen in
-            if screen.contains("cancelled") { return true }
-            repl.press("C-c")
-            usleep(200_000)
-            return false
-        }
+        repl.interruptUntil("cancelled")
         repl.enter("kept * 10")
         repl.waitFor("\n30\n")
     }
@@ -136,12 +130,7 @@ final class TerminalReplTests: XCTestCase {
         repl.enter("train adam lr 0.01 epochs 100000 batch 1 on data checkpoint \"\(checkpoint)\"")
         // Wait until a few epochs (and so a checkpoint) are done, then interrupt.
         repl.waitUntil("a checkpoint to be written") { _ in FileManager.default.fileExists(atPath: checkpoint) }
-        repl.waitUntil("training to be cancelled") { screen in
-            if screen.contains("training cancelled after epoch") { return true }
-            repl.press("C-c")
-            usleep(200_000)
-            return false
-        }
+        repl.interruptUntil("training cancelled after epoch")
         repl.waitFor("the weights learned so far are kept")
         // The model is still there, and training continues from the checkpoint.
         repl.enter("abcd.params")

@@ -78,6 +78,18 @@ final class TmuxSession {
         return false
     }
 
+    /// Presses Ctrl-C every 200 ms until the screen contains `text`: a statement may not have
+    /// started when the first one arrives.
+    @discardableResult
+    func interruptUntil(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> Bool {
+        waitUntil("Ctrl-C to show '\(text)'", file: file, line: line) { screen in
+            if screen.contains(text) { return true }
+            press("C-c")
+            usleep(200_000)
+            return false
+        }
+    }
+
     /// Polls until the screen contains `text`. `capture-pane` drops the blanks at the end of a
     /// line, so trailing blanks of `text` (the prompt's `seq> `) are dropped too.
     @discardableResult
