@@ -20,10 +20,7 @@
 #include "CKernels.h"
 #include <math.h>
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define SEQ_HAVE_X86 1
-#endif
+#include "Targets.h"
 
 // MARK: Packing
 

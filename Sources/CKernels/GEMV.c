@@ -13,10 +13,7 @@
 
 #include "CKernels.h"
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define SEQ_HAVE_X86 1
-#endif
+#include "Targets.h"
 
 // MARK: References (and the portable path)
 

@@ -9,11 +9,7 @@
 
 #pragma clang fp contract(off)
 
-#if defined(__x86_64__) && !defined(__APPLE__)
-#define SEQ_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define SEQ_CLONES
-#endif
+#include "Targets.h"
 
 enum { SEQ_NORM_BLOCK = 4096, SEQ_NORM_LANES = 8 };
 

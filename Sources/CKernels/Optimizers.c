@@ -12,11 +12,7 @@
 
 #pragma clang fp contract(off)
 
-#if defined(__x86_64__) && !defined(__APPLE__)
-#define SEQ_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define SEQ_CLONES
-#endif
+#include "Targets.h"
 
 /// A correctly rounded square root without errno, so it vectorises (sqrtps / vsqrtps).
 #define SEQ_SQRT(x) __builtin_elementwise_sqrt(x)

@@ -4,9 +4,9 @@
 #ifndef SEQLANG_VECTOR_MATH_H
 #define SEQLANG_VECTOR_MATH_H
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define SEQ_HAVE_X86 1
+#include "Targets.h"
+
+#ifdef SEQ_HAVE_X86
 
 /// e^x, x clamped to [-87, 88] so the result stays a normal finite float; a NaN stays NaN
 /// (max and min return their second operand when one is NaN). x = n·ln2 + r with
