@@ -32,6 +32,12 @@ struct Arguments {
 
     var count: Int { values.count }
     func has(_ i: Int) -> Bool { i < values.count }
+    /// Whether argument `i` is there and not `none` (how a script skips an optional argument).
+    func given(_ i: Int) -> Bool {
+        guard has(i) else { return false }
+        if case .none = values[i] { return false }
+        return true
+    }
 
     func typeError(_ i: Int, _ what: String, expected: String, hint: String? = nil) -> Diagnostic {
         .error(.type, at: range,

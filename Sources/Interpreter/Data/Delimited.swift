@@ -1,13 +1,42 @@
 // Delimited.swift — CSV and TSV tables: read_csv (float columns as a time series) and the rows
 // behind read_labelled's label-column form.
 //
-// Fields are separated by tabs in `.tsv`/`.tab` files and by commas otherwise; a field may be
-// quoted with `"` (a doubled `""` is a quote inside it). The first row is a header when any of
-// its fields is not a number. Errors name the file and the line.
+// A field may be quoted with `"` (a doubled `""` is a quote inside it); lines may end in `\n`
+// or `\r\n`. The separator and whether the first line is a header are the caller's to give
+// (`TableLayout`) or are sniffed from the first lines (`TableSniffer.swift`). Errors name the
+// file and the line.
 
 import Foundation
 import SeqLang
 import Tensor
+
+/// How a table is laid out: its separator and whether its first line names the columns; nil
+/// for either means "find out from the file".
+struct TableLayout {
+    var separator: Character?
+    var header: Bool?
+
+    /// Reads the optional `delimiter` and `header` arguments at positions `d` and `h` (`none`
+    /// or absent means "sniff").
+    static func read(_ args: Arguments, delimiter d: Int, header h: Int) throws -> TableLayout {
+        var layout = TableLayout()
+        if args.given(d) {
+            let text = try args.string(d, "the delimiter")
+            guard text.count == 1, let c = text.first, c != "\"", c != "\n", c != "\r" else {
+                throw args.valueError("the delimiter must be one character other than a quote or a line break but is \"\(text)\"",
+                                      hint: "for a tab write \"\\t\"; for a comma \",\"")
+            }
+            layout.separator = c
+        }
+        if args.given(h) {
+            guard case .bool(let b) = args.values[h] else {
+                throw args.typeError(h, "whether the first line is a header", expected: "true, false or none")
+            }
+            layout.header = b
+        }
+        return layout
+    }
+}
 
 struct DelimitedTable {
     var file: String
@@ -15,28 +44,52 @@ struct DelimitedTable {
     var header: [String]?
     /// Data rows with their 1-based line numbers in the file.
     var rows: [(line: Int, fields: [String])]
+    /// The separator the fields were split at.
+    var separator: Character
+    /// Why the first line was taken as a header, when nobody said it was one.
+    var assumedHeader: String?
 
-    static func read(_ path: String, context: CommandContext, at range: SourceRange) throws -> DelimitedTable {
+    /// Reads `path` laid out as `layout` says, sniffing what it leaves open; `wanted` are the
+    /// column names the caller asks for (a first line holding them is a header).
+    static func read(_ path: String, layout: TableLayout = TableLayout(), wanted: [String] = [],
+                     context: CommandContext, at range: SourceRange) throws -> DelimitedTable {
         let text = try DataFile.readText(path, context: context, at: range)
-        let ext = (path as NSString).pathExtension.lowercased()
-        let separator: Character = (ext == "tsv" || ext == "tab") ? "\t" : ","
-        var rows: [(Int, [String])] = []
+        var lines: [(Int, String)] = []
         for (k, line) in TextBuiltins.lines(of: text).enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-            rows.append((k + 1, try fields(of: line, separator: separator, file: path, line: k + 1, at: range)))
+            lines.append((k + 1, line))
+        }
+        let ext = (path as NSString).pathExtension.lowercased()
+        let separator = layout.separator
+            ?? TableSniffer.separator(of: lines.prefix(TableSniffer.sampleLines).map(\.1), preferTab: ext == "tsv" || ext == "tab")
+        var rows: [(Int, [String])] = []
+        for (number, line) in lines {
+            rows.append((number, try fields(of: line, separator: separator, file: path, line: number, at: range)))
         }
         var header: [String]?
-        if let first = rows.first, first.1.contains(where: { number($0) == nil }) {
-            header = first.1.map { $0.trimmingCharacters(in: .whitespaces) }
+        var assumed: String?
+        let isHeader: Bool
+        if let given = layout.header {
+            isHeader = given && !rows.isEmpty
+        } else if TableSniffer.namesWanted(rows.map(\.1), wanted) {
+            isHeader = true
+        } else if let reason = TableSniffer.headerReason(rows.map(\.1)) {
+            isHeader = true
+            assumed = reason
+        } else {
+            isHeader = false
+        }
+        if isHeader {
+            header = rows[0].1.map { $0.trimmingCharacters(in: .whitespaces) }
             rows.removeFirst()
         }
-        return DelimitedTable(file: path, header: header, rows: rows)
+        return DelimitedTable(file: path, header: header, rows: rows, separator: separator, assumedHeader: assumed)
     }
 
     static func number(_ field: String) -> Double? {
         Double(field.trimmingCharacters(in: .whitespaces))
     }
 
-    private static func fields(of line: String, separator: Character, file: String, line number: Int,
+    static func fields(of line: String, separator: Character, file: String, line number: Int,
                                at range: SourceRange) throws -> [String] {
         var out: [String] = []
         var field = ""
@@ -80,8 +133,8 @@ struct DelimitedTable {
             return i
         case .string(let name):
             guard let header else {
-                throw args.valueError("column '\(name)' needs a header row, but the first line of '\(file)' is all numbers",
-                                      hint: "choose columns by number (0 is the first)")
+                throw args.valueError("column '\(name)' needs a header row, but the first line of '\(file)' was read as data",
+                                      hint: "choose columns by number (0 is the first), or pass header true")
             }
             if let i = header.firstIndex(of: name) { return i }
             throw args.valueError("'\(file)' has no column '\(name)'; its columns are " + header.map { "'\($0)'" }.joined(separator: ", "))
@@ -103,11 +156,14 @@ struct DelimitedTable {
 enum DelimitedBuiltins {
     static func install(into registry: CommandRegistry) {
         registry.register(function: "read_csv") { values, context, range in
-            let args = try Arguments("read_csv", values, context, range, names: ["path", "columns"], optional: 1)
+            let args = try Arguments("read_csv", values, context, range, names: ["path", "columns", "delimiter", "header"],
+                                     optional: 3)
             let path = try args.string(0, "a file path")
-            let table = try DelimitedTable.read(path, context: context, at: range)
+            let layout = try TableLayout.read(args, delimiter: 2, header: 3)
+            let wanted = args.given(1) ? try args.list(1, "the columns").compactMap { v -> String? in if case .string(let s) = v { return s } else { return nil } } : []
+            let table = try DelimitedTable.read(path, layout: layout, wanted: wanted, context: context, at: range)
             let columns: [Int]
-            if args.has(1) {
+            if args.given(1) {
                 columns = try args.list(1, "the columns").map { try table.column($0, argument: 1, args: args) }
             } else {
                 columns = Array(0..<(table.header?.count ?? table.rows.first?.fields.count ?? 0))

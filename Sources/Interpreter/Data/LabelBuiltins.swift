@@ -2,8 +2,10 @@
 //
 // Two forms: one file per class (`read_labelled([pos, neg], ["pos", "neg"])`, every line of a
 // file a sample of that class), or one CSV/TSV table with a label column and a text column
-// (`read_labelled("reviews.tsv", "label", "text")`). Either gives a record
-// `{text: [strings], label: [strings]}`, one entry per sample, in file order.
+// (`read_labelled("reviews.tsv", "label", "text" [, delimiter [, header]])`). Either gives a
+// record `{text: [strings], label: [strings]}`, one entry per sample, in file order; a table
+// whose first line was taken for a header without the script saying so adds `note`, which
+// says why (TableSniffer.swift) and how to read it as data.
 // Class ids are given to label names in sorted order (numerically when every name is an
 // integer), so "neg" is 0 and "pos" is 1 whichever file came first.
 
@@ -13,12 +15,13 @@ enum LabelBuiltins {
     static func install(into registry: CommandRegistry) {
         registry.register(function: "read_labelled") { values, context, range in
             let args = try Arguments("read_labelled", values, context, range,
-                                     names: ["files or table", "labels or label column", "text column"], optional: 1)
+                                     names: ["files or table", "labels or label column", "text column", "delimiter", "header"],
+                                     optional: 3)
             var texts: [Value] = []
             var labels: [Value] = []
             if case .list = args.values[0] {
                 guard !args.has(2) else {
-                    throw args.valueError("with a list of files, expected 2 arguments (files, labels) but got 3")
+                    throw args.valueError("with a list of files, expected 2 arguments (files, labels) but got \(args.count)")
                 }
                 let files = try args.strings(0, "the files, one per class")
                 let names = try args.strings(1, "the label of each file")
@@ -34,10 +37,14 @@ enum LabelBuiltins {
                 }
             } else {
                 let path = try args.string(0, "a table file or a list of files")
-                let table = try DelimitedTable.read(path, context: context, at: range)
+                let wanted = [args.values[1], args.has(2) ? args.values[2] : .none].compactMap { v -> String? in
+                    if case .string(let s) = v { return s } else { return nil }
+                }
+                let table = try DelimitedTable.read(path, layout: try TableLayout.read(args, delimiter: 3, header: 4),
+                                                    wanted: wanted, context: context, at: range)
                 let labelColumn = try table.column(args.values[1], argument: 1, args: args)
                 let textColumn: Int
-                if args.has(2) {
+                if args.given(2) {
                     textColumn = try table.column(args.values[2], argument: 2, args: args)
                 } else {
                     let width = table.header?.count ?? table.rows.first?.fields.count ?? 0
@@ -50,6 +57,11 @@ enum LabelBuiltins {
                 for row in table.rows {
                     labels.append(.string(try table.field(row, labelColumn, args: args).trimmingCharacters(in: .whitespaces)))
                     texts.append(.string(try table.field(row, textColumn, args: args)))
+                }
+                if let why = table.assumedHeader, let names = table.header {
+                    let note = "the first line of '\(path)' was read as a header (" + names.joined(separator: ", ")
+                        + ") because " + why + "; pass header false to read it as data"
+                    return .record([("text", .list(texts)), ("label", .list(labels)), ("note", .string(note))])
                 }
             }
             return .record([("text", .list(texts)), ("label", .list(labels))])

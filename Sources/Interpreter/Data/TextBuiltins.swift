@@ -32,9 +32,11 @@ enum TextBuiltins {
 
     /// The lines of `text` without their terminators (`\n` or `\r\n`); no empty last line for a
     /// final newline.
+    /// Splits on the scalar U+000A, not the `Character` "\n": Swift reads `"\r\n"` as one
+    /// Character, which a split at "\n" never matches.
     static func lines(of text: String) -> [String] {
-        var out = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+        var out = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            String(String.UnicodeScalarView(line.last == "\r" ? line.dropLast() : line))
         }
         if out.last == "" { out.removeLast() }
         return out
