@@ -28,16 +28,18 @@ let package = Package(
         // The hot element-wise and matrix-vector loops in plain C (vector square roots, AVX2
         // copies chosen at run time), each beside its reference loop.
         .target(name: "CKernels"),
+        // The Linux calls Glibc does not wrap: openat2, O_TMPFILE, the stack address.
+        .target(name: "CSystem"),
         // The numeric core: tensors, BLAS, layers with backward passes, optimizers, weight files.
         // Swift 5 mode: the kernels share raw buffers across BLAS threads, which strict
         // concurrency checking cannot express without noise.
         .target(
-            name: "Tensor", dependencies: ["COpenBLAS", "CKernels"],
+            name: "Tensor", dependencies: ["COpenBLAS", "CKernels", "CSystem"],
             swiftSettings: [.swiftLanguageMode(.v5)]),
         // The language front end: lexer, parser, AST, diagnostics.
         .target(name: "SeqLang"),
         // The tree-walking interpreter, model builder, training, and the embedding API.
-        .target(name: "Interpreter", dependencies: ["SeqLang", "Tensor", "CZlib"]),
+        .target(name: "Interpreter", dependencies: ["SeqLang", "Tensor", "CZlib", "CSystem"]),
         // The REPL and script runner.
         .executableTarget(
             name: "seqsh",

@@ -16,6 +16,9 @@
 
 import Foundation
 import SeqLang
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A SeqLang interpreter: global state that persists across `run` calls (as in a REPL),
 /// the built-in functions, the host's functions and the command statements.
@@ -48,7 +51,11 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
         public var timeLimit: Double?
         /// `seqsh --check`: command handlers validate everything but read no data and train nothing.
         public var checkOnly = false
-        /// Most nested function calls before a `.limit` diagnostic.
+        /// Most nested function calls before a `.limit` diagnostic. Independently of it, scripts
+        /// run on a thread of the interpreter's own with a 512 MiB stack, and calls or
+        /// expressions that would nest past that stack (less a 16 MiB reserve for built-ins,
+        /// statements and host functions) stop with a `.limit` diagnostic too, so no script
+        /// overflows the stack whatever this is set to.
         public var maxCallDepth = 1000
         /// Called from the script's thread after every training step with the epoch, step,
         /// loss and metrics so far (nil: no calls).
@@ -85,14 +92,12 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
         }
     }
 
-    /// Stack size of the thread scripts run on (deep recursion stays well inside it).
-    private static let stackSize = 64 << 20
-
     private let engine: Interpreter
     private let configuration: Configuration
     private let runLock = NSLock()
     private let stateLock = NSLock()
-    private var worker: Thread?
+    /// The thread running a script, while one runs.
+    private var worker: pthread_t?
     private var sources: [String: String] = [:]
 
     /// Creates an interpreter with the built-ins and the model statements installed.
@@ -119,16 +124,14 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
         stateLock.withLock { sources[file] = source }
         engine.cancelFlag.clear()
         let box = ResultBox()
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread { [self] in
-            stateLock.withLock { worker = Thread.current }
+        // A thread of the interpreter's own, with a stack size it chose (StackLimit), so deep
+        // scripts end in a `.limit` diagnostic whatever thread the host calls from.
+        ScriptThread.run { [self] in
+            stateLock.withLock { worker = pthread_self() }
+            engine.stackLimit = .ofCurrentThread()
             box.result = execute(source, file: file)
             stateLock.withLock { worker = nil }
-            done.signal()
         }
-        thread.stackSize = SeqInterpreter.stackSize
-        thread.start()
-        done.wait()
         return box.result!
     }
 
@@ -239,7 +242,7 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
     /// Runs `body` holding the run lock, unless called from the running script's own thread
     /// (a host function or command handler), which already has exclusive access.
     private func exclusively<T>(_ body: () -> T) -> T {
-        let onWorker = stateLock.withLock { worker != nil && worker === Thread.current }
+        let onWorker = stateLock.withLock { worker.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
         if onWorker { return body() }
         runLock.lock()
         defer { runLock.unlock() }

@@ -49,6 +49,8 @@ final class Interpreter: CommandContext {
     var timeLimit: Double?
     private var deadline: ContinuousClock.Instant?
     private var callDepth = 0
+    /// How far down the script thread's stack evaluation may go (set by each run's thread).
+    var stackLimit = StackLimit.unbounded
     /// The scope the running statement sees (what handlers' `lookup` reads).
     private var currentScope: Scope
 
@@ -308,6 +310,7 @@ final class Interpreter: CommandContext {
     // MARK: - Expressions
 
     func eval(_ e: Expr, _ scope: Scope) throws -> Value {
+        if stackLimit.exceeded { throw stackExhausted(at: e.range, in: nil) }
         switch e.kind {
         case .int(let v): return .int(v)
         case .number(let v): return .number(v)
@@ -388,6 +391,7 @@ final class Interpreter: CommandContext {
             throw Diagnostic.error(.limit, at: range, "too much recursion: more than \(maxCallDepth) nested calls",
                                    hint: "check that '\(decl.name)' stops calling itself")
         }
+        if stackLimit.exceeded { throw stackExhausted(at: range, in: decl.name) }
         let scope = Scope(parent: user.closure)
         for (name, value) in zip(decl.params, args) { scope.define(name, value) }
         do {
@@ -399,6 +403,17 @@ final class Interpreter: CommandContext {
             }
             throw d
         }
+    }
+
+    /// The `.limit` diagnostic for a script about to nest past the script thread's stack
+    /// (StackLimit): calls, or (outside any call) one expression nested too deeply.
+    private func stackExhausted(at range: SourceRange, in function: String?) -> Diagnostic {
+        if callDepth == 0 {
+            return .error(.limit, at: range, "this expression nests too deeply: evaluating it would overflow the interpreter's stack",
+                          hint: "split it into smaller steps with 'let'")
+        }
+        return .error(.limit, at: range, "too much recursion: \(callDepth) nested calls would overflow the interpreter's stack",
+                      hint: function.map { "check that '\($0)' stops calling itself" } ?? "check that the recursion stops")
     }
 
     func index(_ base: Value, _ key: Value, at range: SourceRange) throws -> Value {
