@@ -63,6 +63,9 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
         /// True when `output` goes to a terminal: training then draws a live progress bar
         /// (plain lines otherwise).
         public var outputIsTerminal = false
+        /// How messages name a `cancel()`, in the user's words: "stopped by Ctrl-C" in a REPL
+        /// whose Ctrl-C cancels (default "cancelled").
+        public var cancelledWording = "cancelled"
 
         /// A configuration whose output goes to `output` (default: discarded).
         public init(output: @escaping (String) -> Void = { _ in }) {
@@ -110,8 +113,8 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
     }
 
     /// The host's training-progress callback and terminal flag, for the training statements.
-    var trainingHost: (progress: ((TrainingProgress) -> Void)?, terminal: Bool) {
-        (configuration.onProgress, configuration.outputIsTerminal)
+    var trainingHost: (progress: ((TrainingProgress) -> Void)?, terminal: Bool, cancelled: String, timeLimit: Double?) {
+        (configuration.onProgress, configuration.outputIsTerminal, configuration.cancelledWording, configuration.timeLimit)
     }
 
     // MARK: - Running

@@ -47,6 +47,7 @@ final class Interpreter: CommandContext {
 
     let cancelFlag = CancelFlag()
     var timeLimit: Double?
+    let cancelledWording: String
     private var deadline: ContinuousClock.Instant?
     private var callDepth = 0
     /// How far down the script thread's stack evaluation may go (set by each run's thread).
@@ -62,6 +63,7 @@ final class Interpreter: CommandContext {
         workingDirectory = configuration.workingDirectory
         checkOnly = configuration.checkOnly
         timeLimit = configuration.timeLimit
+        cancelledWording = configuration.cancelledWording
         maxCallDepth = configuration.maxCallDepth
         currentScope = globals
         Builtins.install(into: self)
@@ -96,12 +98,12 @@ final class Interpreter: CommandContext {
     /// Throws `.cancelled` if the host cancelled, `.limit` if the time limit passed.
     func checkInterrupt(at range: SourceRange) throws {
         if cancelFlag.isRaised {
-            throw Diagnostic.error(.cancelled, at: range, "the script was cancelled by the host")
+            throw Diagnostic.error(.cancelled, at: range, "the script was \(cancelledWording)")
         }
         if let deadline, ContinuousClock.now > deadline {
             throw Diagnostic.error(.limit, at: range,
-                                   "the script ran longer than its time limit of \(formatNumber(timeLimit ?? 0)) s",
-                                   hint: "the host sets the limit; make loops end sooner")
+                                   "the script ran longer than its time limit of \(seconds(timeLimit ?? 0))",
+                                   hint: "make loops end sooner, or work on less data")
         }
     }
 

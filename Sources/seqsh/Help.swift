@@ -26,7 +26,8 @@ enum Help {
           :quit           leave (or Ctrl-D)
 
         Keys: Tab completes, Up/Down walk the history, Ctrl-R searches it,
-        Ctrl-C clears the line or stops a running statement, Ctrl-D quits.
+        Ctrl-C clears the line or stops a running statement, Ctrl-D quits
+        (under ...> it drops the unfinished entry instead).
 
         """
 

@@ -6,7 +6,8 @@
 // it runs (ValueDisplay.swift); an error is printed with a caret under the typed line and
 // the session keeps its names and models. Lines starting with `:` are the REPL's own
 // commands (ReplCommands.swift). Ctrl-C cancels a running statement or clears the prompt;
-// Ctrl-D (or the end of piped input) quits.
+// Ctrl-D at the main prompt (or the end of piped input) quits, while Ctrl-D under the
+// continuation prompt only drops the unfinished entry, so the session and its models stay.
 
 import Foundation
 import Interpreter
@@ -37,6 +38,7 @@ final class REPL {
     /// Starts a fresh interpreter: no names, no models.
     func reset() {
         var configuration = Reporter.configuration(reporter: reporter, interpreter: { [slot] in slot.value })
+        configuration.cancelledWording = "stopped by Ctrl-C"
         configuration.echo = { [echo] value in
             if echo.isOn { Terminal.writeOut(ValueDisplay.echo(value) + "\n") }
         }
@@ -58,6 +60,11 @@ final class REPL {
             case .interrupted:
                 pending = []
             case .endOfInput:
+                if lineEditing && !pending.isEmpty {
+                    Terminal.writeOut("(the unfinished entry of \(pending.count) line\(pending.count == 1 ? "" : "s") is dropped; Ctrl-D at an empty seq> quits)\n")
+                    pending = []
+                    continue
+                }
                 if !pending.isEmpty { reporter.report(runEntry(pending.joined(separator: "\n")), from: interpreter) }
                 return .success
             case .line(let line):

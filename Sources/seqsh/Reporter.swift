@@ -34,6 +34,8 @@ struct Reporter {
     static func configuration(reporter: Reporter,
                               interpreter: @escaping @Sendable () -> SeqInterpreter?) -> SeqInterpreter.Configuration {
         var configuration = SeqInterpreter.Configuration(output: { Terminal.writeOut($0) })
+        // Training draws its live progress bar only where a person watches it.
+        configuration.outputIsTerminal = isatty(STDOUT_FILENO) == 1
         configuration.onWarning = { warning in
             if let seq = interpreter() {
                 reporter.report(warning, from: seq)

@@ -63,7 +63,7 @@ final class TrainingScriptTests: XCTestCase {
         XCTAssertTrue(outcome.output.contains("3 12 3 3\n"), outcome.output)
         guard case .record(let fields)? = outcome.result.value else { return XCTFail() }
         XCTAssertEqual(fields.map(\.key), ["loss", "accuracy", "val_loss", "val_accuracy", "lr", "epochs", "steps",
-                                          "seconds", "stopped_early"])
+                                          "seconds", "stopped_early", "interrupted"])
         XCTAssertTrue(outcome.output.contains("val_loss "), outcome.output)
     }
 
@@ -190,7 +190,7 @@ final class TrainingScriptTests: XCTestCase {
         }
         box.interpreter = captured.interpreter
         let outcome = captured.run(nextWordPrelude + "train adam lr 0.02 epochs 5 batch 4 on data")
-        XCTAssertEqual(outcome.errors, ["10:1: training cancelled after epoch 1 step 3; the weights learned so far are kept"])
+        XCTAssertEqual(outcome.errors, ["10:1: training cancelled in epoch 1 at step 3 of 4; the weights learned so far are kept"])
         XCTAssertEqual(outcome.result.errors.first?.kind, .cancelled)
         let kept = temporaryPath("cancelled.safetensors"), three = temporaryPath("three-steps.safetensors")
         XCTAssertEqual(captured.run("save \"\(kept)\"").errors, [])
@@ -293,8 +293,8 @@ final class TrainingScriptTests: XCTestCase {
         let captured = Captured { $0.outputIsTerminal = true }
         let outcome = captured.run(nextWordPrelude + "train adam epochs 1 batch 4 on data")
         XCTAssertEqual(outcome.errors, [])
-        XCTAssertTrue(outcome.output.contains("\repoch 1/1 "), outcome.output)
-        XCTAssertTrue(outcome.output.contains(" 4/4"), outcome.output)
+        XCTAssertTrue(outcome.output.contains("\r\u{1B}[Kepoch 1/1 "), outcome.output)
+        XCTAssertTrue(outcome.output.contains(" 1/4  loss "), outcome.output)
         XCTAssertFalse(runSeq(nextWordPrelude + "train adam epochs 1 batch 4 on data").output.contains("\r"))
     }
 }

@@ -108,7 +108,7 @@ final class TerminalReplTests: XCTestCase {
         repl.enter("let kept = 3")
         repl.enter("while true { }")
         repl.waitFor("while true { }")
-        repl.interruptUntil("cancelled")
+        repl.interruptUntil("the script was stopped by Ctrl-C")
         repl.enter("kept * 10")
         repl.waitFor("\n30\n")
     }
@@ -130,14 +130,73 @@ final class TerminalReplTests: XCTestCase {
         repl.enter("train adam lr 0.01 epochs 100000 batch 1 on data checkpoint \"\(checkpoint)\"")
         // Wait until a few epochs (and so a checkpoint) are done, then interrupt.
         repl.waitUntil("a checkpoint to be written") { _ in FileManager.default.fileExists(atPath: checkpoint) }
-        repl.interruptUntil("training cancelled after epoch")
-        repl.waitFor("the weights learned so far are kept")
+        repl.interruptUntil("training stopped by Ctrl-C in epoch")
+        repl.waitFor("(history.interrupted is true)")
         // The model is still there, and training continues from the checkpoint.
         repl.enter("abcd.params")
         repl.waitFor("\n5540\n")
         repl.enter("let h = resume \"\(checkpoint)\" on data epochs 2")
         repl.enter("h.epochs > 2")
         repl.waitFor("\ntrue\n")
+    }
+
+    /// Lines that make `data`: 2,000 windows of a repeating text, so an epoch at batch 1 takes
+    /// long enough to watch its bar.
+    static let longData = [
+        "let text = \"\"",
+        "for i in range(500) { text = text + \"a b c d \" }",
+        "let syms = tokens(text)",
+        "let vocab = vocabulary(syms)",
+        "let data = windows(encode(vocab, syms), 2, vocab)",
+        "model abcd",
+        "input tokens 2 vocab vocab.size",
+        "layer embedding 8",
+        "layer lstm 32 last",
+        "layer dense vocab.size softmax",
+    ]
+
+    func testTrainingDrawsALiveBarAndCtrlCKeepsTheHistory() throws {
+        let repl = try startSession()
+        for line in Self.longData { repl.enter(line) }
+        repl.waitFor("layer dense 4 softmax -> [batch, class 4]")
+        repl.enter("train adam lr 0.01 epochs 1000 batch 1 on data")
+        // The bar is redrawn in place: steps, the loss so far, the rate and the time left.
+        repl.waitUntil("the live progress bar") { screen in
+            screen.contains("epoch 1/1000 █") && screen.contains("/1998  loss ") && screen.contains(" samples/s  left ")
+        }
+        repl.interruptUntil("training stopped by Ctrl-C in epoch")
+        repl.waitFor("(history.interrupted is true)")
+        repl.enter("history.interrupted")
+        repl.waitFor("\ntrue\n")
+        // The bar was erased, not left behind the message.
+        XCTAssertFalse(repl.screen.contains("left 0:") && repl.screen.contains("█ "), repl.screen)
+    }
+
+    func testAScriptOnATerminalDrawsTheBarToo() throws {
+        let script = home.appendingPathComponent("long.seq")
+        try (Self.longData + ["train adam lr 0.01 epochs 1 batch 1 on data", "print(\"trained\", history.epochs)"])
+            .joined(separator: "\n").write(to: script, atomically: true, encoding: .utf8)
+        let session = TmuxSession(home: home)
+        sessions.append(session)
+        try session.start(arguments: [script.path])
+        session.waitUntil("the bar of a script") { $0.contains("epoch 1/1 █") && $0.contains(" samples/s  left ") }
+        session.waitFor("trained 1")
+        session.waitFor("[exit 0]")
+        XCTAssertTrue(session.screen.contains("epoch 1/1  loss "), session.screen)
+    }
+
+    func testCtrlDUnderTheContinuationPromptDropsTheEntryAndKeepsTheSession() throws {
+        let repl = try startSession()
+        repl.enter("let kept = 21")
+        repl.enter("fn half_typed(x) {")
+        repl.waitFor("...> ")
+        repl.press("C-d")
+        repl.waitFor("(the unfinished entry of 1 line is dropped; Ctrl-D at an empty seq> quits)")
+        repl.enter("kept * 2")
+        repl.waitFor("\n42\n")
+        XCTAssertTrue(repl.isRunning)
+        repl.press("C-d")
+        repl.waitForExit()
     }
 
     func testCtrlCAtThePromptClearsTheLine() throws {

@@ -30,13 +30,17 @@ final class TmuxSession {
             || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/tmux")
     }
 
-    /// Starts seqsh in a detached session and waits for its first prompt.
-    func start(file: StaticString = #filePath, line: UInt = #line) throws {
+    /// Starts seqsh in a detached session and waits for its first prompt. With `arguments`
+    /// (a script to run), seqsh runs them and the session stays open afterwards, so the test
+    /// can read the screen; nothing is waited for.
+    func start(arguments: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws {
         let binary = try Seqsh.binary(file: file, line: line)
-        let command = "env HOME='\(home.path)' SEQSH_HISTORY='\(historyFile)' NO_COLOR=1 TERM=xterm '\(binary)'"
+        var command = "env HOME='\(home.path)' SEQSH_HISTORY='\(historyFile)' NO_COLOR=1 TERM=xterm '\(binary)'"
+        command += arguments.map { " '\($0)'" }.joined()
+        if !arguments.isEmpty { command += "; echo \"[exit $?]\"; sleep 600" }
         try tmux(["-f", "/dev/null", "new-session", "-d", "-s", "main",
                   "-x", "\(TmuxSession.width)", "-y", "\(TmuxSession.height)", command])
-        waitFor("seq> ", file: file, line: line)
+        if arguments.isEmpty { waitFor("seq> ", file: file, line: line) }
     }
 
     /// Types `text` literally (no key names).

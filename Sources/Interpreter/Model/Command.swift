@@ -92,6 +92,11 @@ public func formatNumber(_ v: Double) -> String {
     return "\(v)"
 }
 
+/// A duration for messages: `10 s`, `2.5 s`.
+func seconds(_ v: Double) -> String {
+    (v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : formatNumber(v)) + " s"
+}
+
 /// A function a script can call: a user function or a native one (built-in or host-defined).
 public protocol ScriptFunction: AnyObject {
     var name: String { get }

@@ -235,7 +235,7 @@ enum LayerStatement {
             // Shape check.
             switch current.applying(spec) {
             case .success(let out):
-                made.append(ModelLayer(spec: spec, flow: out))
+                made.append(ModelLayer(spec: spec, flow: out, statement: request.range))
                 current = out
             case .failure(let mismatch):
                 // A shape that does not fit is reported at the kind and its sizes (`lstm 128`).

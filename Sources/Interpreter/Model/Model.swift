@@ -2,7 +2,9 @@
 //
 // A `Model` is built statement by statement (`model`, `input`, `layer`), so its input may be
 // missing for a while; `spec` is the complete `ModelSpec` once the input is there. A
-// `ModelLayer` is what `layer` returns: one layer's resolved spec and output shape.
+// `ModelLayer` is what `layer` returns: one layer's resolved spec and output shape, and,
+// once the model has weights, its tensors by PyTorch name (`l.weights.weight_ih_l0`).
+// A model that has learned from text carries its vocabulary (`m.vocab`), also after `load`.
 
 import SeqLang
 
@@ -46,6 +48,7 @@ public final class Model: ScriptObject {
     }
 
     func append(_ layer: ModelLayer) {
+        layer.owner = self
         layers.append(layer)
         changed()
     }
@@ -66,7 +69,13 @@ public final class Model: ScriptObject {
             + "\(layers.count) layer\(layers.count == 1 ? "" : "s"), \(groupedThousands(parameterCount)) params"
     }
 
-    public var memberNames: [String] { ["name", "input", "output", "layers", "params"] }
+    public var memberNames: [String] { ["name", "input", "output", "layers", "params", "vocab", "classes"] }
+
+    /// The weights the model has now (nil before it was trained, loaded or used).
+    var trained: TrainedNetwork? {
+        guard let t = network as? TrainedNetwork, t.revision == revision else { return nil }
+        return t
+    }
 
     public func member(_ member: String) -> Value? {
         switch member {
@@ -75,6 +84,8 @@ public final class Model: ScriptObject {
         case "output": return outputFlow.map { .shape($0.shape) } ?? Value.none
         case "layers": return .list(layers.map { .object($0) })
         case "params": return .int(parameterCount)
+        case "vocab": return trained?.vocabulary.map { .object($0) } ?? Value.none
+        case "classes": return trained?.classes.map { .list($0.map { .string($0) }) } ?? Value.none
         default: return nil
         }
     }
@@ -86,10 +97,24 @@ public final class ModelLayer: ScriptObject {
     public let spec: LayerSpec
     /// What flows out of it.
     public let flow: ShapeFlow
+    /// Where the `layer` statement was written (for diagnostics about the layer).
+    public let statement: SourceRange?
+    /// The model the layer belongs to, once appended.
+    weak var owner: Model?
 
-    public init(spec: LayerSpec, flow: ShapeFlow) {
+    public init(spec: LayerSpec, flow: ShapeFlow, statement: SourceRange? = nil) {
         self.spec = spec
         self.flow = flow
+        self.statement = statement
+    }
+
+    /// The layer's tensors by their PyTorch names inside the layer (`weight`, `bias`,
+    /// `weight_ih_l0`, …), copies of the current weights; nil before the model has weights.
+    var weights: [(key: String, value: Value)]? {
+        guard let store = owner?.trained?.network.store else { return nil }
+        let prefix = spec.name + "."
+        return store.slots.filter { $0.name.hasPrefix(prefix) }
+            .map { (key: String($0.name.dropFirst(prefix.count)), value: .tensor(store.tensor($0))) }
     }
 
     /// The output shape with named axes.
@@ -104,14 +129,15 @@ public final class ModelLayer: ScriptObject {
         return text
     }
 
-    public var memberNames: [String] { ["kind", "name", "units", "shape", "params", "dropout"] }
+    public var memberNames: [String] { ["kind", "name", "units", "shape", "output_shape", "params", "dropout", "weights"] }
 
     public func member(_ member: String) -> Value? {
         switch member {
         case "kind": return .string(spec.kind.rawValue)
         case "name": return .string(spec.name)
         case "units": return spec.kind == .dropout ? Value.none : .int(spec.units)
-        case "shape": return .shape(shape)
+        case "shape", "output_shape": return .shape(shape)
+        case "weights": return weights.map { .record($0) } ?? Value.none
         case "params": return .int(spec.parameterCount)
         case "dropout": return .number(spec.dropout)
         default: return nil

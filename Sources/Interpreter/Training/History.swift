@@ -1,8 +1,11 @@
 // History.swift — what `train` returns: per-epoch figures as lists, and how they print.
 //
 // A history is a record `{loss, accuracy?, perplexity?, val_loss?, val_accuracy?,
-// val_perplexity?, lr, epochs, steps, seconds, stopped_early}`: each figure a list with one
-// number per epoch. Accuracy appears for classifiers (cross-entropy and binary cross-entropy),
+// val_perplexity?, lr, epochs, steps, seconds, stopped_early, best_epoch?, interrupted}`: each
+// figure a list with one number per epoch. `best_epoch` is there once early stopping chose
+// one. A run stopped by Ctrl-C (or a time limit) still binds `history`, with `interrupted`
+// true and the unfinished epoch's training figures so far as the last entries (`epochs`
+// counts only the finished ones). Accuracy appears for classifiers (cross-entropy and binary cross-entropy),
 // perplexity for language models (per-step softmax outputs); the `val_` lists only with
 // `validate DATA`. A history also travels inside checkpoints as JSON, so a resumed run returns
 // the whole history, not only its own epochs.
@@ -53,8 +56,13 @@ struct TrainingHistory: Codable, Equatable {
     var steps = 0
     var seconds = 0.0
     var stoppedEarly = false
+    /// The epoch early stopping found best (nil until it stopped).
+    var bestEpoch: Int?
+    /// Only in the history bound after an interruption (never in a checkpoint).
+    var interrupted: Bool?
+    var completedEpochs: Int?
 
-    var epochs: Int { loss.count }
+    var epochs: Int { completedEpochs ?? loss.count }
 
     mutating func record(train: EpochTotals, validation: EpochTotals?, learningRate: Double) {
         loss.append(train.meanLoss)
@@ -84,16 +92,26 @@ struct TrainingHistory: Codable, Equatable {
         fields.append(("steps", .int(steps)))
         fields.append(("seconds", .number(seconds)))
         fields.append(("stopped_early", .bool(stoppedEarly)))
+        if let bestEpoch { fields.append(("best_epoch", .int(bestEpoch))) }
+        fields.append(("interrupted", .bool(interrupted == true)))
         return .record(fields)
     }
 }
 
 /// Short number formats for progress lines: `4.512`, `91.1`, `6,512`, `12.3s`.
 enum Figures {
-    /// Three decimals below 100, one above (`4.512`, `111.2`, `1234.5`).
+    /// Significant digits of every loss, accuracy and perplexity shown.
+    static let significantDigits = 4
+
+    /// Four significant digits (`4.512`, `0.6931`, `0.01234`, `111.2`); whole numbers from
+    /// 1000 (`1234`); an exponent below 0.0001 (`1.234e-05`).
     static func short(_ v: Double) -> String {
         guard v.isFinite else { return formatNumber(v) }
-        return String(format: abs(v) >= 100 ? "%.1f" : "%.3f", v)
+        if v == 0 { return String(format: "%.\(significantDigits - 1)f", 0.0) }
+        let magnitude = Int(floor(log10(abs(v))))
+        if magnitude < -4 { return String(format: "%.\(significantDigits - 1)e", v) }
+        let decimals = max(0, significantDigits - 1 - magnitude)
+        return String(format: "%.\(decimals)f", v)
     }
 
     /// The column label of a figure: `loss`, `acc`, `ppl`, `val_loss`, `val_acc`, `val_ppl`.

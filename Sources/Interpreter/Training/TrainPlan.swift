@@ -4,7 +4,8 @@
 //     OPTIMIZER -> sgd | adam | rmsprop | adagrad
 //     OPTION    -> lr F | momentum M (sgd) | epochs N | steps N | batch N | clip F
 //                | decay F after N | on DATA | validate DATA | every N
-//                | early stop on METRIC patience N | checkpoint PATH
+//                | early stop on METRIC patience N [restore best | keep last]
+//                | checkpoint PATH [best]
 //                | bptt N [stateful] | stateful | shuffle [off] | loss NAME [sum] | loss sum
 //
 // Options come in any order, each at most once. Every problem is reported at the word that
@@ -36,8 +37,12 @@ struct TrainPlan: Codable, Equatable {
         static let metrics = ["val_loss", "val_accuracy", "val_perplexity"]
         var metric: String
         var patience: Int
+        /// `keep last`: leave the last epoch's weights instead of restoring the best epoch's.
+        var keepLast: Bool?
         /// True when a larger value is better (accuracy).
         var maximizes: Bool { metric == "val_accuracy" }
+        /// Restore the best epoch's weights at the stop (the default, as Keras' `restore_best_weights`).
+        var restoresBest: Bool { keepLast != true }
     }
 
     var optimizer: OptimizerKind
@@ -53,6 +58,9 @@ struct TrainPlan: Codable, Equatable {
     var earlyStop: EarlyStop?
     /// The checkpoint file, already authorized and resolved.
     var checkpoint: String?
+    /// `checkpoint PATH best`: write it only after an epoch that improved the watched metric.
+    var checkpointOnlyBest: Bool?
+    var checkpointBest: Bool { checkpointOnlyBest == true }
     var bptt: Int?
     var stateful = false
     /// nil: the default (on unless stateful).
@@ -193,6 +201,10 @@ enum TrainPlanReader {
                         hint: "for example `checkpoint \"ptb.ckpt\"`")
                 }
                 plan.checkpoint = try context.authorize(path: path, writing: true, at: arg.range)
+                if let next = args.peek, next.word == "best" {
+                    _ = args.next()
+                    plan.checkpointOnlyBest = true
+                }
             case "bptt":
                 let arg = try args.optionValue(after: option, what: "the steps of truncated backpropagation", options: valid)
                 plan.bptt = try args.positiveInt(arg, for: "the steps of truncated backpropagation")
@@ -245,6 +257,10 @@ enum TrainPlanReader {
             throw Diagnostic.error(.syntax, at: at,
                 "`shuffle` cannot be used with `stateful`: a stateful model carries its state from each batch to the next, so the batches must stay in order",
                 hint: "remove `shuffle` (stateful training reads the streams in order)")
+        }
+        if plan.checkpointBest, out.validation == nil, let at = out.places["checkpoint"] {
+            throw Diagnostic.error(.syntax, at: at, "`checkpoint PATH best` keeps the epoch with the best validation figure, but no `validate DATA` is given",
+                                   hint: "add `validate DATA` with held-out data, or leave out `best` to write the checkpoint after every epoch")
         }
         if plan.earlyStop != nil, out.validation == nil, let at = out.places["early"] {
             throw Diagnostic.error(.syntax, at: at, "`early stop` watches a validation figure, but no `validate DATA` is given",
@@ -329,6 +345,19 @@ enum TrainPlanReader {
         guard let n = args.next() else {
             throw Diagnostic.error(.syntax, at: args.endRange, "expected the patience: how many epochs without improvement to allow")
         }
-        return TrainPlan.EarlyStop(metric: metric, patience: try args.positiveInt(n, for: "the patience"))
+        var rule = TrainPlan.EarlyStop(metric: metric, patience: try args.positiveInt(n, for: "the patience"))
+        // `restore best` (the default) or `keep last`.
+        if let next = args.peek, let word = next.word, word == "restore" || word == "keep" {
+            _ = args.next()
+            let wanted = word == "restore" ? "best" : "last"
+            guard let what = args.peek, what.word == wanted else {
+                throw Diagnostic.error(.syntax, at: args.peek?.range ?? args.endRange,
+                    "expected `\(wanted)` after `\(word)`: early stopping ends with `restore best` (the default) or `keep last`",
+                    hint: "for example `early stop on val_loss patience 3 keep last`")
+            }
+            _ = args.next()
+            if word == "keep" { rule.keepLast = true }
+        }
+        return rule
     }
 }

@@ -34,6 +34,10 @@ final class Trainer {
     private var goodValues: [Float] = []
     private var goodOptimizer: [(name: String, tensor: Tensor)] = []
     private var goodStep = 0
+    /// The weights of the best epoch so far, when early stopping restores them.
+    private var bestValues: [Float] = []
+    /// What the throughput counts (samples, words, symbols).
+    let unit: ThroughputUnit
 
     init(session: TrainingSession, context: CommandContext, request: TrainRequest, spec: ModelSpec,
          trained: TrainedNetwork, state: TrainingState, optimizer: Optimizer) {
@@ -45,6 +49,7 @@ final class Trainer {
         self.data = request.data!
         self.state = state
         self.optimizer = optimizer
+        unit = ThroughputUnit.of(trained)
     }
 
     var network: Network { trained.network }
@@ -113,6 +118,7 @@ final class Trainer {
             let order: [Int] = plan.stateful ? [] : (plan.shuffles ? session.random.permutation(data.count) : Array(0..<data.count))
             var totals = EpochTotals(), sinceReport = EpochTotals()
             var stepsThisEpoch = 0
+            var bar = EpochProgressBar(epoch: epoch, epochs: totalEpochs, steps: stepsPerEpoch, unit: unit)
             for b in 0..<stepsPerEpoch {
                 if let limit = plan.steps, state.step >= limit { break }
                 if b == 0 || state.step - goodStep >= Trainer.snapshotInterval { takeSnapshot() }
@@ -131,22 +137,33 @@ final class Trainer {
                                               stepsPerEpoch: stepsPerEpoch, step: state.step,
                                               loss: totals.meanLoss, metrics: metrics, learningRate: lr))
                 }
-                if session.terminal { context.output("\r" + bar(b + 1, of: stepsPerEpoch, epoch: epoch)) }
+                if session.terminal, b + 1 < stepsPerEpoch,
+                   let text = bar.redraw(done: b + 1, loss: totals.meanLoss, items: items(totals, steps: b + 1)) {
+                    context.output(text)
+                }
                 if let every = plan.every, state.step % every == 0 {
-                    if session.terminal { context.output("\r\u{1B}[K") }
+                    if session.terminal { context.output(EpochProgressBar.erase) }
                     context.output("step \(state.step)  epoch \(epoch)/\(totalEpochs)  \(Figures.line(sinceReport.named(figures)))  lr \(String(format: "%g", lr))\n")
                     sinceReport = EpochTotals()
                 }
                 do {
                     try context.checkCancelled(at: keyword)
                 } catch let d as Diagnostic {
-                    if session.terminal { context.output("\r\u{1B}[K") }
-                    let what = d.kind == .limit ? "stopped by the time limit" : "cancelled"
+                    if session.terminal { context.output(EpochProgressBar.erase) }
+                    // What was trained so far stays available as `history`, marked interrupted.
+                    var partial = state.history
+                    partial.record(train: totals, validation: nil, learningRate: lr)
+                    partial.steps = state.step
+                    partial.seconds = secondsBefore + Date().timeIntervalSince(started)
+                    partial.interrupted = true
+                    partial.completedEpochs = state.epochsDone
+                    context.define("history", partial.value)
                     throw Diagnostic.error(d.kind, at: keyword,
-                        "training \(what) after epoch \(epoch) step \(b + 1); the weights learned so far are kept")
+                        "training \(session.stopReason(d)) in epoch \(epoch) at step \(b + 1) of \(stepsPerEpoch); the weights learned so far are kept",
+                        hint: "`history` holds the \(state.epochsDone) finished epoch\(state.epochsDone == 1 ? "" : "s") and this one so far (history.interrupted is true)")
                 }
             }
-            if session.terminal { context.output("\r\u{1B}[K") }
+            if session.terminal { context.output(EpochProgressBar.erase) }
             if stepsThisEpoch == 0 { break }
             var validation: EpochTotals?
             if let v = request.validation {
@@ -160,19 +177,19 @@ final class Trainer {
             state.history.seconds = secondsBefore + Date().timeIntervalSince(started)
             var line = "epoch \(epoch)/\(totalEpochs)  \(Figures.line(totals.named(figures)))"
             if let validation { line += "  " + Figures.line(validation.named(figures, prefix: "val_")) }
-            let unit = network.outputIsSequence ? "words/s" : "samples/s"
-            let items = network.outputIsSequence ? totals.count : stepsThisEpoch == stepsPerEpoch ? data.count : stepsThisEpoch * batchSize
-            line += "  \(unit) \(Figures.rate(Double(items) / max(seconds, 1e-9)))  \(String(format: "%.1f", seconds))s"
+            let counted = stepsThisEpoch == stepsPerEpoch && !network.outputIsSequence ? data.count : items(totals, steps: stepsThisEpoch)
+            line += "  \(unit.perSecond) \(Figures.rate(Double(counted) / max(seconds, 1e-9)))  \(String(format: "%.1f", seconds))s"
             if plan.quiet != true { context.output(line + "\n") }
-            let stop = earlyStop(validation)
+            let improved = watch(validation)
+            let stop = improved != nil && plan.earlyStop.map { state.epochsWithoutImprovement >= $0.patience } == true
             state.shuffleRandom = session.random.state.text
             state.dropoutRandom = network.randomState.text
-            if let path = plan.checkpoint {
+            if let path = plan.checkpoint, !plan.checkpointBest || improved == true {
                 try ModelFile.writeCheckpoint(self, to: path, at: request.places["checkpoint"] ?? keyword)
             }
             if stop {
                 state.history.stoppedEarly = true
-                context.output("early stop: \(plan.earlyStop!.metric) has not improved for \(plan.earlyStop!.patience) epoch\(plan.earlyStop!.patience == 1 ? "" : "s")\n")
+                finishEarlyStop(plan.earlyStop!)
                 break
             }
         }
@@ -243,30 +260,54 @@ final class Trainer {
                                   parameterCount: network.store.count)
     }
 
-    /// True when the watched metric has not improved for `patience` epochs.
-    private func earlyStop(_ validation: EpochTotals?) -> Bool {
-        guard let rule = plan.earlyStop, let validation else { return false }
+    /// Tracks the watched metric (the early-stop metric, or `val_loss` for `checkpoint PATH
+    /// best`) after an epoch: true when it improved, false when not, nil when nothing is watched.
+    /// An improvement keeps the weights as the best so far when early stopping restores them.
+    private func watch(_ validation: EpochTotals?) -> Bool? {
+        guard plan.earlyStop != nil || plan.checkpointBest, let validation else { return nil }
+        let metric = plan.earlyStop?.metric ?? "val_loss"
         let value: Double
-        switch rule.metric {
+        switch metric {
         case "val_accuracy": value = validation.accuracy
         case "val_perplexity": value = validation.perplexity
         default: value = validation.meanLoss
         }
-        if let best = state.best, !(rule.maximizes ? value > best : value < best) {
+        let maximizes = metric == "val_accuracy"
+        if let best = state.best, !(maximizes ? value > best : value < best) {
             state.epochsWithoutImprovement += 1
-        } else {
-            state.best = value
-            state.epochsWithoutImprovement = 0
+            return false
         }
-        return state.epochsWithoutImprovement >= rule.patience
+        state.best = value
+        state.bestEpoch = state.epochsDone
+        state.epochsWithoutImprovement = 0
+        if plan.earlyStop?.restoresBest == true { bestValues = network.store.values }
+        return true
     }
 
-    /// `epoch 3/13 [#########.........] 45/100`
-    private func bar(_ done: Int, of total: Int, epoch: Int) -> String {
-        let width = 30
-        let filled = total == 0 ? width : done * width / total
-        return "epoch \(epoch)/\(totalEpochs) " + String(repeating: "█", count: filled)
-            + String(repeating: "░", count: width - filled) + " \(done)/\(total)"
+    /// Says why training stopped and which epoch was best, and puts its weights back unless
+    /// the plan keeps the last ones.
+    private func finishEarlyStop(_ rule: TrainPlan.EarlyStop) {
+        let patience = "\(rule.patience) epoch\(rule.patience == 1 ? "" : "s")"
+        var text = "early stop: \(rule.metric) has not improved for \(patience)"
+        if let bestEpoch = state.bestEpoch, let best = state.best {
+            state.history.bestEpoch = bestEpoch
+            text += "; the best was epoch \(bestEpoch) (\(Figures.label(rule.metric)) \(Figures.short(best)))"
+            if !rule.restoresBest {
+                text += "; the weights of the last epoch are kept (`keep last`)"
+            } else if bestValues.isEmpty {
+                text += "; its weights were not kept across `resume`, so the last epoch's are kept"
+            } else {
+                network.store.values = bestValues
+                text += ", whose weights are restored"
+            }
+        }
+        context.output(text + "\n")
+    }
+
+    /// What the throughput counts after `steps` steps: predicted symbols of a sequence output,
+    /// samples otherwise.
+    private func items(_ totals: EpochTotals, steps: Int) -> Int {
+        network.outputIsSequence ? totals.count : min(steps * batchSize, data.count)
     }
 
     // MARK: - Evaluation

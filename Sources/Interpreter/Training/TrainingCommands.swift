@@ -27,6 +27,8 @@ public enum TrainingCommands {
         if let host = (registry as? SeqInterpreter)?.trainingHost {
             session.progress = host.progress
             session.terminal = host.terminal
+            session.cancelledWording = host.cancelled
+            session.timeLimit = host.timeLimit
         }
         registry.register(command: "seed") { try SeedStatement.run($0, $1, session) }
         registry.register(command: "train") { try TrainStatement.run($0, $1, session) }
@@ -55,8 +57,17 @@ final class TrainingSession {
     var random = SeededRandom(seed: TrainingSession.defaultSeed ^ TrainingSession.shuffleSalt)
     var progress: ((TrainingProgress) -> Void)?
     var terminal = false
+    /// How a cancellation is named in messages ("cancelled", "stopped by Ctrl-C").
+    var cancelledWording = "cancelled"
+    var timeLimit: Double?
 
     init(models: ModelSession) { self.models = models }
+
+    /// Why a run stopped, from its `.cancelled` or `.limit` diagnostic, in the user's words:
+    /// "stopped by Ctrl-C", "stopped by the time limit of 10 s".
+    func stopReason(_ d: Diagnostic) -> String {
+        d.kind == .limit ? "stopped by the time limit of \(seconds(timeLimit ?? 0))" : cancelledWording
+    }
 
     func reseed(_ seed: UInt64) {
         self.seed = seed
@@ -109,6 +120,9 @@ enum TrainStatement {
         try DataFit.check(data, spec, trained.network, at: req.dataRange ?? request.keywordRange)
         if let v = req.validation {
             try DataFit.check(v, spec, trained.network, at: req.validationRange ?? request.keywordRange)
+        }
+        if let warning = LossWarnings.check(model, trained.network, data, plan: req.plan, at: request.keywordRange) {
+            context.warn(warning)
         }
         if context.checkOnly { return .none }
         if let v = data.vocabulary { trained.vocabulary = v }
@@ -173,9 +187,30 @@ enum ResumeStatement {
         state.history.validated = req.validation != nil && (state.history.validated || state.epochsDone == 0)
         let trainer = Trainer(session: session, context: context, request: req, spec: spec, trained: trained,
                               state: state, optimizer: optimizer)
+        if let done = alreadyDone(state, trainer, req) { context.warn(done) }
         let value = try trainer.run().value
         context.define("history", value)
         return value
+    }
+}
+
+extension ResumeStatement {
+    /// A warning when the checkpoint has already trained as far as `epochs N` or `steps N`
+    /// asks, so `resume` trains nothing.
+    static func alreadyDone(_ state: TrainingState, _ trainer: Trainer, _ req: TrainRequest) -> Diagnostic? {
+        let plan = req.plan
+        if let steps = plan.steps, state.step >= steps {
+            return .warning(at: req.places["steps"] ?? req.keywordRange,
+                "the checkpoint has already taken \(state.step) steps, so `steps \(steps)` trains nothing",
+                hint: "ask for more than it has: `steps \(state.step + steps)` takes \(steps) more")
+        }
+        if plan.steps == nil, state.epochsDone >= trainer.totalEpochs {
+            let asked = plan.epochs ?? trainer.totalEpochs
+            return .warning(at: req.places["epochs"] ?? req.keywordRange,
+                "the checkpoint has already trained \(state.epochsDone) epoch\(state.epochsDone == 1 ? "" : "s"), so `epochs \(asked)` trains nothing",
+                hint: "`epochs N` counts from the start of the run: `epochs \(state.epochsDone + asked)` trains \(asked) more")
+        }
+        return nil
     }
 }
 

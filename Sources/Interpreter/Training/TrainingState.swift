@@ -44,6 +44,8 @@ struct TrainingState: Codable {
     /// The best value of the early-stop metric so far, and the epochs since it improved.
     var best: Double?
     var epochsWithoutImprovement = 0
+    /// The epoch (from 1) that gave `best`.
+    var bestEpoch: Int?
     /// `SeededRandom.State.text` of the shuffling generator at the last epoch end.
     var shuffleRandom: String
     /// The same for the network's dropout generator.
