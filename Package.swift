@@ -14,7 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        // System libraries (Debian: libopenblas-dev, libreadline-dev, zlib1g-dev).
+        // System libraries (Debian: libopenblas-dev, libreadline-dev, zlib1g-dev, libhdf5-dev, libzip-dev).
         .systemLibrary(
             name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
@@ -24,6 +24,16 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "Sources/CZlib",
             providers: [.apt(["zlib1g-dev"])]),
+        // Debian installs HDF5 under hdf5/serial and names its pkg-config file hdf5-serial
+        // (hdf5.pc is only an alternatives link to it).
+        .systemLibrary(
+            name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5-serial",
+            providers: [.apt(["libhdf5-dev"])]),
+        // libzip reads the `.keras` archive from memory. (ZIPFoundation is not used: on Linux
+        // it brings a module of its own named CZlib, which clashes with ours.)
+        .systemLibrary(
+            name: "CZip", path: "Sources/CZip", pkgConfig: "libzip",
+            providers: [.apt(["libzip-dev"])]),
 
         // The hot element-wise and matrix-vector loops in plain C (vector square roots, AVX2
         // copies chosen at run time), each beside its reference loop.
@@ -39,7 +49,7 @@ let package = Package(
         // The language front end: lexer, parser, AST, diagnostics.
         .target(name: "SeqLang"),
         // The tree-walking interpreter, model builder, training, and the embedding API.
-        .target(name: "Interpreter", dependencies: ["SeqLang", "Tensor", "CZlib", "CSystem"]),
+        .target(name: "Interpreter", dependencies: ["SeqLang", "Tensor", "CZlib", "CSystem", "CHDF5", "CZip"]),
         // The REPL and script runner.
         .executableTarget(
             name: "seqsh",

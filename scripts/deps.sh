@@ -4,7 +4,7 @@
 set -euo pipefail
 
 need=()
-for pkg in libopenblas-dev libreadline-dev zlib1g-dev pkg-config tmux python3-numpy; do
+for pkg in libopenblas-dev libreadline-dev zlib1g-dev libhdf5-dev libzip-dev pkg-config tmux python3-numpy; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
     # numpy from pip counts too (the numpy reference test only needs `import numpy`).
     if [ "$pkg" = python3-numpy ] && python3 -c 'import numpy' 2>/dev/null; then continue; fi
@@ -17,4 +17,10 @@ if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# h5py writes the Keras-layout test files (Tests/InterpreterTests/Reference/interchange_reference.py).
+if ! python3 -c 'import h5py' 2>/dev/null; then
+  echo "Installing h5py from PyPI"
+  python3 -m pip install -q h5py
 fi

@@ -70,7 +70,7 @@ public enum Keywords {
     /// `.`, `=`, `(`, `[` or a compound assignment.
     public static let commands: [String] = [
         "seed", "model", "input", "layer", "summary", "train", "evaluate", "predict",
-        "generate", "save", "resume", "check", "plot",
+        "generate", "save", "resume", "check", "plot", "load",
     ]
 }
 

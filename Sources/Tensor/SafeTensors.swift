@@ -181,8 +181,9 @@ public enum SafeTensors {
         return try decode([UInt8](data), path: path)
     }
 
-    /// Parses the complete contents of a safetensors file; `path` is only used in errors.
-    static func decode(_ bytes: [UInt8], path: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+    /// Parses the complete contents of a safetensors file (bytes the caller read, through the
+    /// host's file check); `path` is only used in errors.
+    public static func decode(_ bytes: [UInt8], path: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
         func fail(_ offset: Int?, _ message: String, hint: String? = nil) -> SafeTensorsError {
             SafeTensorsError(path: path, offset: offset, message, hint: hint)
         }

@@ -9,6 +9,7 @@
 //     save [MODEL] PATH                    writes a model file (ModelFile.swift)
 //     check gradients [on DATA]            finite differences (GradientCheck.swift)
 //     plot HISTORY [PATH]                  loss curves (Plot.swift)
+//     load weights PATH [into M] [map L]   another framework's weights (Interchange/LoadWeightsStatement.swift)
 //     load(PATH)                           a function: the model in a file
 //
 // Statements that give a value also bind it to a global so later lines can use it: `train`
@@ -39,6 +40,7 @@ public enum TrainingCommands {
         registry.register(command: "save") { try SaveStatement.run($0, $1, session) }
         registry.register(command: "check") { try GradientCheckStatement.run($0, $1, session) }
         registry.register(command: "plot") { request, context in try PlotStatement.run(request, context) }
+        registry.register(command: "load") { try LoadWeightsStatement.run($0, $1, session) }
         registry.register(function: "load") { values, context, range in
             try LoadFunction.run(values, context, range, session)
         }

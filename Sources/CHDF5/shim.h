@@ -1,0 +1,34 @@
+// CHDF5: the HDF5 C library (Debian's libhdf5-dev, pkg-config name hdf5-serial), as a Swift
+// module, for reading Keras weight files. HDF5's handles for property-list classes and native
+// types are macros Swift cannot import; the small functions below name them.
+#include <hdf5.h>
+
+/// Opens an HDF5 file held in memory, read-only, without touching the file system: the core
+/// (memory) driver with no backing store, given the bytes as its file image (HDF5 copies them).
+/// Returns a file handle, or a negative value if the bytes are not an HDF5 file.
+static inline hid_t seqlang_h5_open_image(const void *bytes, size_t count) {
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);   // errors come back as return values, not prints
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0) return -1;
+    if (H5Pset_fapl_core(fapl, 1 << 16, 0) < 0 || H5Pset_file_image(fapl, (void *)bytes, count) < 0) {
+        H5Pclose(fapl);
+        return -1;
+    }
+    hid_t file = H5Fopen("in-memory image", H5F_ACC_RDONLY, fapl);
+    H5Pclose(fapl);
+    return file;
+}
+
+/// Reads a whole dataset as native floats (HDF5 converts float64 and integers).
+static inline herr_t seqlang_h5_read_floats(hid_t dataset, float *out) {
+    return H5Dread(dataset, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out);
+}
+
+/// The name of link `index` (in name order) of group `group`, into `buffer`; its length or < 0.
+static inline ssize_t seqlang_h5_link_name(hid_t group, hsize_t index, char *buffer, size_t size) {
+    return H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, index, buffer, size, H5P_DEFAULT);
+}
+
+static inline hid_t seqlang_h5_open_object(hid_t group, const char *name) {
+    return H5Oopen(group, name, H5P_DEFAULT);
+}

@@ -1,0 +1,203 @@
+// InterchangeTests.swift — `load weights`: PyTorch safetensors, Keras `.weights.h5` and
+// `.keras` files made by `Reference/interchange_reference.py` (seed 20261201, numpy and
+// h5py), whose outputs that script computes with its own numpy forward pass in each
+// framework's layout; then the errors, the explicit map, nothing half-loaded, loaded weights
+// kept by `seed`, and every byte read through the host's file check. Missing python3, numpy
+// or h5py is a failure, not a skip.
+
+import Foundation
+import Interpreter
+import SeqLang
+import XCTest
+
+final class InterchangeTests: XCTestCase {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Reference/interchange_reference.py").path
+    nonisolated(unsafe) static var folder: String?
+
+    struct Expected: Decodable {
+        var seed: Int
+        var inputs: [[Int]]
+        var torch_lstm: [[Double]]
+        var keras_lstm: [[Double]]
+    }
+
+    /// The reference files, made once for the suite.
+    func referenceFolder() throws -> String {
+        if let f = Self.folder { return f }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("interchange_\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", Self.script, dir]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw NSError(domain: "interchange_reference.py", code: Int(p.terminationStatus),
+                          userInfo: [NSLocalizedDescriptionKey: "exited with status \(p.terminationStatus) (python3 with numpy and h5py is needed; scripts/deps.sh installs them): \(output)"])
+        }
+        Self.folder = dir
+        return dir
+    }
+
+    func expected() throws -> Expected {
+        try JSONDecoder().decode(Expected.self, from: Data(contentsOf: URL(fileURLWithPath: try referenceFolder() + "/expected.json")))
+    }
+
+    static let model = """
+        model m
+        input tokens 7 vocab 12
+        layer embedding 5
+        layer lstm 6 layers 2 last
+        layer dense 3 softmax
+
+        """
+
+    func interpreter(_ configure: (inout SeqInterpreter.Configuration) -> Void = { _ in }) throws -> Captured {
+        let dir = try referenceFolder()
+        return Captured { config in
+            config.workingDirectory = dir
+            configure(&config)
+        }
+    }
+
+    /// The probabilities `predict` gives for each reference input.
+    func predictions(_ c: Captured, file: StaticString = #filePath, line: UInt = #line) throws -> [[Double]] {
+        try expected().inputs.map { ids in
+            let o = c.run("let p = predict [\(ids.map(String.init).joined(separator: ", "))]")
+            XCTAssertEqual(o.errors, [], file: file, line: line)
+            guard case .record(let fields)? = c.interpreter[global: "p"],
+                  case .list(let values)? = fields.first(where: { $0.key == "probabilities" })?.value else {
+                XCTFail("no probabilities", file: file, line: line)
+                return []
+            }
+            return values.map { if case .number(let x) = $0 { return x } else { return .nan } }
+        }
+    }
+
+    func assertClose(_ a: [[Double]], _ b: [[Double]], file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.count, b.count, file: file, line: line)
+        for (x, y) in zip(a, b) {
+            XCTAssertEqual(x.count, y.count, file: file, line: line)
+            for (u, v) in zip(x, y) { XCTAssertEqual(u, v, accuracy: 1e-5, file: file, line: line) }
+        }
+    }
+
+    func load(_ file: String, into c: Captured, extra: String = "") -> Outcome {
+        c.run(Self.model + "load weights \"\(file)\"" + extra)
+    }
+
+    // MARK: - Known answers
+
+    func testPyTorchStateDictGivesPyTorchsOutputs() throws {
+        let c = try interpreter()
+        let o = load("torch_lstm.safetensors", into: c)
+        XCTAssertEqual(o.errors, [])
+        XCTAssertTrue(o.output.hasPrefix("loaded 11 tensors from 'torch_lstm.safetensors' (PyTorch layout) into model 'm':\n"), o.output)
+        XCTAssertTrue(o.output.contains("  lstm0.weight_ih_l1 [24, 6]  <- encoder.rnn.weight_ih_l1 [24, 6]\n"), o.output)
+        XCTAssertTrue(o.output.contains("  dense0.bias [3]             <- head.bias [3]\n"), o.output)
+        XCTAssertEqual(try expected().seed, 20261201)
+        assertClose(try predictions(c), try expected().torch_lstm)
+    }
+
+    func testKerasWeightsFileGivesKerasOutputs() throws {
+        let c = try interpreter()
+        let o = load("keras_lstm.weights.h5", into: c)
+        XCTAssertEqual(o.errors, [])
+        XCTAssertTrue(o.output.contains("  lstm0.weight_ih_l0 [24, 5]  <- layers/lstm/cell/vars/0 [5, 24] (transposed)\n"), o.output)
+        XCTAssertTrue(o.output.contains("  lstm0.bias_hh_l1 [24]       <- zeros (Keras has one bias, 'layers/lstm_1/cell/vars/2', taken as bias_ih)\n"), o.output)
+        XCTAssertTrue(o.output.contains("  dense0.weight [3, 6]        <- layers/dense/vars/0 [6, 3] (transposed)\n"), o.output)
+        assertClose(try predictions(c), try expected().keras_lstm)
+    }
+
+    func testKerasArchiveGivesKerasOutputs() throws {
+        let c = try interpreter()
+        XCTAssertEqual(load("keras_lstm.keras", into: c).errors, [])
+        assertClose(try predictions(c), try expected().keras_lstm)
+    }
+
+    // MARK: - Errors and the map
+
+    func testFirstTensorThatDoesNotFitIsNamedAndNothingIsHalfLoaded() throws {
+        let c = try interpreter()
+        XCTAssertEqual(load("torch_lstm.safetensors", into: c).errors, [])
+        let before = try predictions(c)
+        let o = c.run("load weights \"torch_wide.safetensors\"")
+        XCTAssertEqual(o.result.errors.first?.message,
+                       "cannot load weights from 'torch_wide.safetensors' into model 'm': tensor 'encoder.rnn.weight_ih_l0' [24, 8] does not fit layer 2 (lstm 6 layers 2 last): its weight_ih_l0 is [24, 5]")
+        XCTAssertEqual(o.result.errors.first?.hint, "the file's layer reads 8 features but the model gives it 5; check the layer before it")
+        XCTAssertEqual(o.errors.first?.hasPrefix("1:14:"), true, "placed at the path")
+        XCTAssertEqual(try predictions(c), before, "the earlier weights are kept whole")
+    }
+
+    func testLoadedWeightsSurviveSeedAndSummary() throws {
+        let c = try interpreter()
+        XCTAssertEqual(load("torch_lstm.safetensors", into: c).errors, [])
+        XCTAssertEqual(c.run("seed 7\nsummary").errors, [])
+        assertClose(try predictions(c), try expected().torch_lstm)
+    }
+
+    func testExplicitMapAndItsErrors() throws {
+        let c = try interpreter()
+        let o = load("torch_lstm.safetensors", into: c, extra: " map [\"embedding\", \"encoder.rnn\", \"head\"]")
+        XCTAssertEqual(o.errors, [])
+        assertClose(try predictions(c), try expected().torch_lstm)
+        let typo = c.run("load weights \"torch_lstm.safetensors\" into m map [\"embedding\", \"encoder.rn\", \"head\"]")
+        XCTAssertEqual(typo.result.errors.first?.message,
+                       "cannot load weights from 'torch_lstm.safetensors' into model 'm': the map names 'encoder.rn' for layer 2 (lstm 6 layers 2 last), but the file has no such module")
+        XCTAssertEqual(typo.result.errors.first?.hint, "did you mean 'encoder.rnn'?")
+        let short = c.run("load weights \"torch_lstm.safetensors\" map [\"embedding\"]")
+        XCTAssertEqual(short.result.errors.first?.message,
+                       "cannot load weights from 'torch_lstm.safetensors' into model 'm': the map names 1 module but the model has 3 layers with weights (layer 1 (embedding 12 5), layer 2 (lstm 6 layers 2 last), layer 3 (dense 3 softmax))")
+        let wrongKind = c.run("load weights \"torch_lstm.safetensors\" map [\"embedding\", \"head\", \"encoder.rnn\"]")
+        XCTAssertEqual(wrongKind.result.errors.first?.message,
+                       "cannot load weights from 'torch_lstm.safetensors' into model 'm': the map gives linear module 'head' to layer 2 (lstm 6 layers 2 last), which is not a layer of that kind")
+    }
+
+    func testModelWithMoreLayersThanTheFileSaysWhichLayerIsLeft() throws {
+        let c = try interpreter()
+        let o = c.run("""
+            model m
+            input tokens 7 vocab 12
+            layer embedding 5
+            layer lstm 6 layers 2
+            layer dense 4 per step
+            layer dense 3 softmax per step
+            load weights "torch_lstm.safetensors"
+            """)
+        XCTAssertEqual(o.result.errors.first?.message,
+                       "cannot load weights from 'torch_lstm.safetensors' into model 'm': layer 4 (dense 3 softmax per step) has no weights in the file: the model has 2 dense layers but the file 1 linear module ('head')")
+    }
+
+    func testWrongStatementsSayWhatToWrite() throws {
+        let c = try interpreter()
+        let o = c.run(Self.model + "load \"torch_lstm.safetensors\"")
+        XCTAssertEqual(o.result.errors.first?.message,
+                       "expected `weights` after `load`: `load weights PATH` reads another framework's weights")
+        XCTAssertEqual(o.result.errors.first?.hint, "a SeqLang model file is read with the function: `let m = load(\"model.safetensors\")`")
+        let before = c.run("load weights")
+        XCTAssertEqual(before.result.errors.first?.message, "expected a file path after `load weights`")
+        let option = c.run("load weights \"torch_lstm.safetensors\" mapp []")
+        XCTAssertEqual(option.result.errors.first?.message, "unknown option 'mapp' for `load weights`; did you mean 'map'?")
+        let none = try interpreter().run("load weights \"torch_lstm.safetensors\"")
+        XCTAssertEqual(none.result.errors.first?.message, "`load weights` needs a model, but no model has been declared yet")
+        let text = c.run("load weights \"expected.json\"")
+        XCTAssertEqual(text.result.errors.first?.kind, .io)
+        XCTAssertEqual(text.result.errors.first?.message.hasPrefix("cannot load weights from 'expected.json': at byte 0: header length"), true,
+                       text.result.errors.first?.message ?? "")
+        XCTAssertEqual(c.run("let m2 = load(\"torch_lstm.safetensors\")").result.errors.first?.message.contains("not a SeqLang model"), true,
+                       "the function load(PATH) still reads SeqLang's own files only")
+    }
+
+    func testEveryReadGoesThroughTheHostsFileCheck() throws {
+        let c = try interpreter { $0.fileAccess = .folders(["/nowhere"]) }
+        for file in ["torch_lstm.safetensors", "keras_lstm.weights.h5", "keras_lstm.keras"] {
+            let o = load(file, into: c)
+            XCTAssertEqual(o.result.errors.first?.message, "cannot read '\(file)': it is outside the folders this interpreter may use")
+        }
+    }
+}

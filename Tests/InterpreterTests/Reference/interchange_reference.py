@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Weight files in PyTorch's and Keras' layouts, and their outputs by numpy, for InterchangeTests.
+
+  interchange_reference.py DIR    writes the files below into DIR
+
+Seed: SEED = 20261201 (numpy.random.default_rng). One model, V = 12 symbols, D = 5 embedding
+features, H = 6 hidden units in 2 stacked LSTM layers, C = 3 classes, inputs of T = 7 ids:
+ids -> embedding -> LSTM -> LSTM (last step) -> dense softmax.
+
+  torch_lstm.safetensors   PyTorch 2.x names and layouts, as safetensors.torch.save_file
+                           writes a state_dict (names sorted, float32):
+                           embedding.weight [V, D]; encoder.rnn.weight_ih_l{k} [4H, D or H],
+                           weight_hh_l{k} [4H, H], bias_ih_l{k}, bias_hh_l{k} [4H] (one nn.LSTM,
+                           num_layers=2, gates i, f, g, o); head.weight [C, H], head.bias [C]
+  torch_wide.safetensors   the same with an LSTM of 8 inputs: the embedding does not fit it
+  keras_lstm.weights.h5    Keras 3 layout (saving_lib's H5IOStore, Keras 3.0-3.6), written by h5py:
+                           layers/embedding/vars/0 [V, D]; layers/lstm/cell/vars/0 kernel [D, 4H],
+                           1 recurrent_kernel [H, 4H], 2 bias [4H] (gates i, f, c, o); the same
+                           under layers/lstm_1; layers/dense/vars/0 kernel [H, C], 1 bias [C];
+                           optimizer/vars/0 (ignored by a loader)
+  keras_lstm.keras         the Keras 3 archive: config.json, metadata.json, model.weights.h5
+  expected.json            {"inputs": [[ids], ...], "torch_lstm": [[probabilities], ...],
+                            "keras_lstm": [[probabilities], ...]}
+
+Each framework's forward pass is written in its own layout (PyTorch: W x + b_ih + W_hh h +
+b_hh; Keras: x K + h U + b), in float64 on the float32 values, so the expected outputs test
+the conversion, not only the copy.
+"""
+import json
+import os
+import struct
+import sys
+import zipfile
+
+import h5py
+import numpy as np
+
+SEED = 20261201
+V, D, H, C, T = 12, 5, 6, 3, 7
+INPUTS = [[1, 4, 2, 11, 0, 7, 3], [5, 5, 9, 2, 8, 1, 10], [0, 0, 0, 6, 2, 4, 11]]
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def softmax(z):
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def write_safetensors(path, tensors):
+    """safetensors by hand: 8-byte little-endian header length, JSON header, raw float32 data."""
+    header, blobs, offset = {}, [], 0
+    for name in sorted(tensors):
+        data = np.ascontiguousarray(tensors[name], dtype="<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(tensors[name].shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * ((8 - len(text) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for b in blobs:
+            f.write(b)
+
+
+def torch_forward(p, ids, layers):
+    """PyTorch layout: gates = W_ih x + b_ih + W_hh h + b_hh, blocks i, f, g, o."""
+    x = p["embedding.weight"][ids].astype(np.float64)
+    for k in range(layers):
+        w_ih, w_hh = p[f"encoder.rnn.weight_ih_l{k}"], p[f"encoder.rnn.weight_hh_l{k}"]
+        b = p[f"encoder.rnn.bias_ih_l{k}"] + p[f"encoder.rnn.bias_hh_l{k}"].astype(np.float64)
+        h, c, out = np.zeros(H), np.zeros(H), []
+        for t in range(len(ids)):
+            a = w_ih @ x[t] + w_hh @ h + b
+            i, f, g, o = sigmoid(a[0:H]), sigmoid(a[H:2 * H]), np.tanh(a[2 * H:3 * H]), sigmoid(a[3 * H:])
+            c = f * c + i * g
+            h = o * np.tanh(c)
+            out.append(h)
+        x = np.array(out)
+    return softmax(p["head.weight"] @ x[-1] + p["head.bias"])
+
+
+def keras_forward(v, ids):
+    """Keras layout: gates = x K + h U + b, blocks i, f, c, o; Dense y = h K + b."""
+    x = v["layers/embedding/vars/0"][ids].astype(np.float64)
+    for layer in ["lstm", "lstm_1"]:
+        k, u, b = (v[f"layers/{layer}/cell/vars/{n}"].astype(np.float64) for n in range(3))
+        h, c, out = np.zeros(H), np.zeros(H), []
+        for t in range(len(ids)):
+            z = x[t] @ k + h @ u + b
+            i, f, cc, o = sigmoid(z[0:H]), sigmoid(z[H:2 * H]), np.tanh(z[2 * H:3 * H]), sigmoid(z[3 * H:])
+            c = f * c + i * cc
+            h = o * np.tanh(c)
+            out.append(h)
+        x = np.array(out)
+    return softmax(x[-1] @ v["layers/dense/vars/0"] + v["layers/dense/vars/1"])
+
+
+def main(out):
+    rng = np.random.default_rng(SEED)
+    f32 = lambda *shape: rng.uniform(-0.6, 0.6, size=shape).astype(np.float32)
+
+    torch = {"embedding.weight": f32(V, D), "head.weight": f32(C, H), "head.bias": f32(C)}
+    for k in range(2):
+        torch[f"encoder.rnn.weight_ih_l{k}"] = f32(4 * H, D if k == 0 else H)
+        torch[f"encoder.rnn.weight_hh_l{k}"] = f32(4 * H, H)
+        torch[f"encoder.rnn.bias_ih_l{k}"] = f32(4 * H)
+        torch[f"encoder.rnn.bias_hh_l{k}"] = f32(4 * H)
+    write_safetensors(os.path.join(out, "torch_lstm.safetensors"), torch)
+    wide = dict(torch)
+    wide["encoder.rnn.weight_ih_l0"] = f32(4 * H, 8)
+    write_safetensors(os.path.join(out, "torch_wide.safetensors"), wide)
+
+    keras = {"layers/embedding/vars/0": f32(V, D), "layers/dense/vars/0": f32(H, C), "layers/dense/vars/1": f32(C)}
+    for layer, inputs in [("lstm", D), ("lstm_1", H)]:
+        keras[f"layers/{layer}/cell/vars/0"] = f32(inputs, 4 * H)
+        keras[f"layers/{layer}/cell/vars/1"] = f32(H, 4 * H)
+        keras[f"layers/{layer}/cell/vars/2"] = f32(4 * H)
+    h5_path = os.path.join(out, "keras_lstm.weights.h5")
+    with h5py.File(h5_path, "w") as f:
+        for name, value in keras.items():
+            f[name] = value
+        for empty in ["layers/input_layer/vars", "layers/lstm/vars", "layers/lstm_1/vars", "vars"]:
+            f.require_group(empty)
+        f["optimizer/vars/0"] = np.array(3, dtype=np.int64)
+
+    def layer(cls, name, **config):
+        return {"module": "keras.layers", "class_name": cls, "config": dict(name=name, **config), "registered_name": None}
+    config = {"module": "keras", "class_name": "Sequential", "registered_name": None,
+              "config": {"name": "sequential", "layers": [
+                  layer("InputLayer", "input_layer", batch_shape=[None, T], dtype="int32"),
+                  layer("Embedding", "embedding", input_dim=V, output_dim=D),
+                  layer("LSTM", "lstm", units=H, return_sequences=True),
+                  layer("LSTM", "lstm_1", units=H),
+                  layer("Dense", "dense", units=C, activation="softmax")]}}
+    with zipfile.ZipFile(os.path.join(out, "keras_lstm.keras"), "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("metadata.json", json.dumps({"keras_version": "3.6.0", "date_saved": "2026-12-01@00:00:00"}))
+        z.writestr("config.json", json.dumps(config))
+        with open(h5_path, "rb") as f:
+            z.writestr("model.weights.h5", f.read())
+
+    expected = {"seed": SEED, "inputs": INPUTS,
+                "torch_lstm": [torch_forward(torch, ids, 2).tolist() for ids in INPUTS],
+                "keras_lstm": [keras_forward(keras, ids).tolist() for ids in INPUTS]}
+    with open(os.path.join(out, "expected.json"), "w") as f:
+        json.dump(expected, f)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
