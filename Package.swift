@@ -65,7 +65,7 @@ let package = Package(
                     swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "SeqLangTests", dependencies: ["SeqLang"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "SeqLang", "Tensor"],
-                    exclude: ["Fixtures"]),
+                    exclude: ["Fixtures", "Reference"]),
         .testTarget(name: "seqshTests", dependencies: ["seqsh"]),
     ]
 )
