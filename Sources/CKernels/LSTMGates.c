@@ -23,13 +23,7 @@
 #include <string.h>
 
 #include "VectorMath.h"
-
-static inline float seq_sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
-
-/// Whether row b is past its length at step t (no lengths: every row is live).
-static inline int seq_row_held(const long *lengths, size_t b, size_t t) {
-    return lengths && (long)t >= lengths[b];
-}
+#include "RecurrentRows.h"
 
 /// A held row: h and c stay, y (and tanh c) are zero.
 static inline void seq_hold_row(const float *hp, const float *cp, float *hn, float *cn,
@@ -103,30 +97,6 @@ void seq_lstm_gates_backward_reference(const float *gates, const float *cPrev, c
 #ifdef SEQ_HAVE_X86
 
 // MARK: AVX2 + FMA
-
-__attribute__((target("avx2,fma"), always_inline))
-static inline __m256 seq_sigmoid8(__m256 x) {
-    const __m256 one = _mm256_set1_ps(1.0f);
-    return _mm256_div_ps(one, _mm256_add_ps(one, seq_exp8(_mm256_sub_ps(_mm256_setzero_ps(), x))));
-}
-
-/// tanh x: an odd polynomial for |x| < 0.625, else (1 − e^−2|x|) / (1 + e^−2|x|) with x's sign.
-__attribute__((target("avx2,fma"), always_inline))
-static inline __m256 seq_tanh8(__m256 x) {
-    const __m256 signBit = _mm256_set1_ps(-0.0f), one = _mm256_set1_ps(1.0f);
-    const __m256 ax = _mm256_andnot_ps(signBit, x);
-    const __m256 e = seq_exp8(_mm256_mul_ps(ax, _mm256_set1_ps(-2.0f)));
-    __m256 large = _mm256_div_ps(_mm256_sub_ps(one, e), _mm256_add_ps(one, e));
-    large = _mm256_or_ps(large, _mm256_and_ps(signBit, x));
-    const __m256 z = _mm256_mul_ps(x, x);
-    __m256 p = _mm256_set1_ps(-5.70498872745e-3f);
-    p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(2.06390887954e-2f));
-    p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(-5.37397155531e-2f));
-    p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(1.33314422036e-1f));
-    p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(-3.33332819422e-1f));
-    const __m256 small = _mm256_fmadd_ps(_mm256_mul_ps(p, z), x, x);
-    return _mm256_blendv_ps(large, small, _mm256_cmp_ps(ax, _mm256_set1_ps(0.625f), _CMP_LT_OQ));
-}
 
 __attribute__((target("avx2,fma")))
 static void seq_lstm_gates_forward_avx2(float *gates, const float *bias, const float *hPrev, const float *cPrev,

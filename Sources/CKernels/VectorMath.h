@@ -1,5 +1,6 @@
-// VectorMath.h — the 8-lane exponential the AVX2 kernels share (LSTM gates, softmax), private
-// to CKernels. Included by .c files only; every function is static inline.
+// VectorMath.h — the 8-lane exponential, sigmoid and tanh the AVX2 kernels share (LSTM, GRU and
+// RNN gates, softmax), private to CKernels. Included by .c files only; every function is static
+// inline.
 
 #ifndef SEQLANG_VECTOR_MATH_H
 #define SEQLANG_VECTOR_MATH_H
@@ -30,6 +31,30 @@ static inline __m256 seq_exp8(__m256 v) {
     // 2^n: the exponent field (n + 127) << 23; the magic's own bits shift out.
     const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(shifted), _mm256_set1_epi32(127)), 23);
     return _mm256_mul_ps(er, _mm256_castsi256_ps(bits));
+}
+
+__attribute__((target("avx2,fma"), always_inline))
+static inline __m256 seq_sigmoid8(__m256 x) {
+    const __m256 one = _mm256_set1_ps(1.0f);
+    return _mm256_div_ps(one, _mm256_add_ps(one, seq_exp8(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+}
+
+/// tanh x: an odd polynomial for |x| < 0.625, else (1 − e^−2|x|) / (1 + e^−2|x|) with x's sign.
+__attribute__((target("avx2,fma"), always_inline))
+static inline __m256 seq_tanh8(__m256 x) {
+    const __m256 signBit = _mm256_set1_ps(-0.0f), one = _mm256_set1_ps(1.0f);
+    const __m256 ax = _mm256_andnot_ps(signBit, x);
+    const __m256 e = seq_exp8(_mm256_mul_ps(ax, _mm256_set1_ps(-2.0f)));
+    __m256 large = _mm256_div_ps(_mm256_sub_ps(one, e), _mm256_add_ps(one, e));
+    large = _mm256_or_ps(large, _mm256_and_ps(signBit, x));
+    const __m256 z = _mm256_mul_ps(x, x);
+    __m256 p = _mm256_set1_ps(-5.70498872745e-3f);
+    p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(2.06390887954e-2f));
+    p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(-5.37397155531e-2f));
+    p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(1.33314422036e-1f));
+    p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(-3.33332819422e-1f));
+    const __m256 small = _mm256_fmadd_ps(_mm256_mul_ps(p, z), x, x);
+    return _mm256_blendv_ps(large, small, _mm256_cmp_ps(ax, _mm256_set1_ps(0.625f), _CMP_LT_OQ));
 }
 
 #endif

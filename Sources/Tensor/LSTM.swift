@@ -131,9 +131,10 @@ public final class LSTMLayer {
     ///   - hiddenSize: H, hidden units.
     ///   - layerIndex: k in the parameter names; a stack uses 0, 1, …
     ///   - namePrefix: prepended to every name so two stacks can share a store (`"encoder."`).
+    ///   - nameSuffix: appended to every name: `"_reverse"` for a backward direction.
     /// - Throws: `TensorError` if a size is not positive or a name is already taken.
     public init(inputSize: Int, hiddenSize: Int, layerIndex: Int = 0, namePrefix: String = "",
-                in store: ParameterStore) throws {
+                nameSuffix: String = "", in store: ParameterStore) throws {
         guard inputSize > 0, hiddenSize > 0 else {
             throw TensorError("LSTMLayer", "expected positive input and hidden sizes but got input \(inputSize), hidden \(hiddenSize)")
         }
@@ -141,7 +142,7 @@ public final class LSTMLayer {
             throw TensorError("LSTMLayer", "expected a layer index of 0 or more but got \(layerIndex)")
         }
         let g = 4 * hiddenSize
-        let names = ["weight_ih", "weight_hh", "bias_ih", "bias_hh"].map { "\(namePrefix)\($0)_l\(layerIndex)" }
+        let names = Recurrent.parameterNames(prefix: namePrefix, layerIndex: layerIndex, suffix: nameSuffix)
         if let taken = names.first(where: { store.slot(named: $0) != nil }) {
             throw TensorError("LSTMLayer", "parameter '\(taken)' is already in the store; give each layer of a stack its own index and each stack its own name prefix")
         }
@@ -155,13 +156,19 @@ public final class LSTMLayer {
         finalState = LSTMState.zeros(batch: 0, hidden: hiddenSize)
     }
 
-    /// Sets the forget-gate slice of `bias_ih` to `value` (the usual trick so a fresh LSTM
-    /// remembers by default); `bias_hh` is left as it is.
-    /// - Throws: `TensorError` if `store` is not the store the layer registered in.
-    public func setForgetBias(_ value: Float = 1.0, in store: ParameterStore) throws {
-        try checkStore(store, "LSTM layer \(layerIndex) setForgetBias")
+    /// The forget-gate slice of `bias_ih` in the store's values: where the forget-bias rule
+    /// (the usual trick so a fresh LSTM remembers by default) writes. `bias_hh` is never touched.
+    public var forgetBiasRange: Range<Int> {
         let start = biasIH.offset + LSTMGate.forget.offset(hidden: hiddenSize)
-        for j in start..<(start + hiddenSize) { store.values[j] = value }
+        return start..<(start + hiddenSize)
+    }
+
+    /// Sets the forget-gate slice of `bias_ih` to `value`, or adds `value` to it when `adding`
+    /// (a network adds its `forgetBias` to the initialised biases); `bias_hh` is left as it is.
+    /// - Throws: `TensorError` if `store` is not the store the layer registered in.
+    public func setForgetBias(_ value: Float = 1.0, adding: Bool = false, in store: ParameterStore) throws {
+        try checkStore(store, "LSTM layer \(layerIndex) setForgetBias")
+        for j in forgetBiasRange { store.values[j] = adding ? store.values[j] + value : value }
     }
 
     /// The all-zero (h0, c0) for a batch of `batch` sequences, each [B, H].
@@ -423,8 +430,9 @@ public final class LSTMLayer {
 
 // MARK: - Workspace
 
-/// A Float buffer that grows to the largest size asked of it and is freed with its owner.
-private final class LSTMScratch {
+/// A Float buffer that grows to the largest size asked of it and is freed with its owner
+/// (the workspaces of every recurrent layer use it).
+final class LSTMScratch {
     private(set) var pointer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private var capacity = 1
 

@@ -18,7 +18,7 @@
 import CKernels
 import Foundation
 
-/// A sequential network (embedding, LSTM, dense and dropout layers) with its parameters.
+/// A sequential network (embedding, LSTM, GRU, RNN, dense and dropout layers) with its parameters.
 public final class Network {
     /// What the network was built from.
     public let spec: NetworkSpec
@@ -36,10 +36,11 @@ public final class Network {
     var dropoutRandom: SeededRandom
     /// Reuse the last dropout masks instead of drawing new ones (gradient checks).
     var frozenMasks = false
-    /// The carried LSTM states of a stateful network, by stage index.
-    var carried: [Int: [LSTMState]] = [:]
-    /// The LSTM states of `generateStep`, by stage index.
-    var generationStates: [Int: [LSTMState]] = [:]
+    /// The carried recurrent states of a stateful network, by stage index: per stacked layer
+    /// its state tensors ((h, c) for an LSTM, (h) for a GRU or RNN).
+    var carried: [Int: [[Tensor]]] = [:]
+    /// The recurrent states of `generateStep`, by stage index.
+    var generationStates: [Int: [[Tensor]]] = [:]
     /// The final dense layer's outputs are logits for the loss (softmax/sigmoid left to it).
     let outputsAreLogits: Bool
 
@@ -95,12 +96,18 @@ public final class Network {
                 stages.append(.embedding(EmbeddingStage(name: name, vocabulary: vocabulary, width: layer.units,
                                                         dropout: layer.dropout, trainable: layer.trainable, store: store)))
                 features = layer.units
-            case .lstm:
-                guard sequence else { throw fail("an LSTM needs a sequence, but the layer before it keeps only the last step") }
-                guard layer.stack >= 1 else { throw fail("an LSTM needs at least 1 stacked layer but has \(layer.stack)") }
-                stages.append(.lstm(try LSTMStage(name: name, inputSize: features, hidden: layer.units, stack: layer.stack,
-                                                  returnSequences: layer.returnSequences, dropout: layer.dropout, store: store)))
-                features = layer.units
+            case .lstm, .gru, .rnn:
+                let what = layer.kind.rawValue.uppercased()
+                guard sequence else { throw fail("a\(layer.kind == .rnn ? "n" : "") \(what) needs a sequence, but the layer before it keeps only the last step") }
+                guard layer.stack >= 1 else { throw fail("a\(layer.kind == .rnn ? "n" : "") \(what) needs at least 1 stacked layer but has \(layer.stack)") }
+                if layer.bidirectional && spec.stateful {
+                    throw fail("a bidirectional layer cannot carry its state from batch to batch (stateful): its backward direction reads each sequence from its end")
+                }
+                stages.append(.recurrent(try RecurrentStack(
+                    name: name, cell: layer.kind.recurrentCell!, inputSize: features, hidden: layer.units, stack: layer.stack,
+                    bidirectional: layer.bidirectional, activation: layer.activation == .relu ? .relu : .tanh,
+                    returnSequences: layer.returnSequences, dropout: layer.dropout, store: store)))
+                features = layer.bidirectional ? 2 * layer.units : layer.units
                 sequence = layer.returnSequences
             case .dense:
                 if sequence && !layer.perStep {
@@ -154,17 +161,17 @@ public final class Network {
                 } else {
                     for i in e.weight.range { store.values[i] = rng.normal() }   // PyTorch: normal(0, 1)
                 }
-            case .lstm(let s):
+            case .recurrent(let s):
                 let bound: Float
                 if case .uniform(let scale) = spec.initialization { bound = scale } else { bound = 1 / Float(s.hidden).squareRoot() }
-                for l in s.layers {
-                    fill(l.weightIH, layer.weightInit, default: .uniform(scale: bound), using: &rng)
-                    fill(l.weightHH, layer.weightInit, default: .uniform(scale: bound), using: &rng)
-                    fill(l.biasIH, layer.biasInit, default: .uniform(scale: bound), using: &rng)
-                    fill(l.biasHH, layer.biasInit, default: .uniform(scale: bound), using: &rng)
-                    if layer.forgetBias != 0 {
-                        let start = l.biasIH.offset + LSTMGate.forget.offset(hidden: s.hidden)
-                        for i in start..<(start + s.hidden) { store.values[i] += layer.forgetBias }
+                for cell in s.cells {
+                    let slots = cell.parameterSlots
+                    fill(slots[0], layer.weightInit, default: .uniform(scale: bound), using: &rng)
+                    fill(slots[1], layer.weightInit, default: .uniform(scale: bound), using: &rng)
+                    fill(slots[2], layer.biasInit, default: .uniform(scale: bound), using: &rng)
+                    fill(slots[3], layer.biasInit, default: .uniform(scale: bound), using: &rng)
+                    if let lstm = cell as? LSTMLayer, layer.forgetBias != 0 {
+                        try? lstm.setForgetBias(layer.forgetBias, adding: true, in: store)
                     }
                 }
             case .dense(let d):
@@ -180,7 +187,7 @@ public final class Network {
 
     // MARK: - State
 
-    /// Forgets the carried LSTM state: the next batch starts from zeros.
+    /// Forgets the carried recurrent state: the next batch starts from zeros.
     public func resetState() { carried = [:] }
 
     /// Forgets the generation state: the next `generateStep` starts a new sequence.
@@ -247,9 +254,9 @@ public final class Network {
             switch stages[k] {
             case .embedding:
                 preconditionFailure("an embedding after the first layer")
-            case .lstm(let s):
+            case .recurrent(let s):
                 var initial = stateful ? carried[k] : nil
-                if let c = initial, c.first?.h.shape[0] != B { initial = nil }
+                if let c = initial, c.first?.first?.shape[0] != B { initial = nil }
                 flow = try s.forward(flow, lengths: lengths, training: training, initial: initial,
                                      frozenMasks: frozenMasks, store: store, rng: &dropoutRandom)
                 if stateful { carried[k] = s.finalStates }
@@ -434,7 +441,7 @@ public final class Network {
             case .embedding(let e):
                 e.backward(dy, store: store)
                 d = nil
-            case .lstm(let s):
+            case .recurrent(let s):
                 d = try s.backward(dy, store: store)
             case .dense(let s):
                 d = s.backward(dy, store: store, needsInputGradient: k > 0 && needsGradient(below: k))
@@ -478,7 +485,7 @@ public final class Network {
                 if let t = e.firstNonFiniteStep() {
                     return .nonFinite(layer: e.name, step: t, detail: "the embedding rows looked up are not finite (\(e.weight.name))")
                 }
-            case .lstm(let s):
+            case .recurrent(let s):
                 if let (l, t) = s.firstNonFinite() {
                     return .nonFinite(layer: s.name, step: t, detail: "the output of stacked layer \(l) (parameters \(s.name).*_l\(l)) first became non-finite")
                 }
@@ -496,7 +503,7 @@ public final class Network {
     }
 
     /// Names the first layer whose output went non-finite (a saturated LSTM can keep the loss
-    /// finite), else the last layer (the first one backward reaches) with a non-finite gradient. (the first one backward reaches) with a non-finite gradient.
+    /// finite), else the last layer (the first one backward reaches) with a non-finite gradient.
     private func nonFiniteGradient() -> NetworkError {
         if let error = firstNonFiniteOutput() { return error }
         for slot in store.slots.reversed() where store.grads[slot.range].contains(where: { !$0.isFinite }) {
@@ -524,6 +531,9 @@ public final class Network {
     }
 
     private func generateStep(_ inputs: NetworkInputs) throws -> [Float] {
+        if let layer = spec.layers.first(where: \.bidirectional) {
+            throw NetworkError.badBatch("a bidirectional \(layer.kind.rawValue) cannot run one step at a time: its backward direction needs the whole sequence before its first output")
+        }
         // The generation state is the carried state of a batch-1 run.
         let training = carried
         carried = generationStates

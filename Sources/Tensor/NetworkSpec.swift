@@ -8,11 +8,15 @@
 //     embedding0.weight      [V, D]
 //     lstm0.weight_ih_l0     [4H, I]   lstm0.weight_hh_l0 [4H, H]   lstm0.bias_ih_l0 [4H]   lstm0.bias_hh_l0 [4H]
 //     lstm0.weight_ih_l1 …   (a stack of N layers: l1 … l(N-1), each with input size H)
+//     gru0.weight_ih_l0      [3H, I]   gru0.weight_hh_l0 [3H, H]    gru0.bias_ih_l0 [3H]    gru0.bias_hh_l0 [3H]
+//     rnn0.weight_ih_l0      [H, I]    rnn0.weight_hh_l0 [H, H]     rnn0.bias_ih_l0 [H]     rnn0.bias_hh_l0 [H]
+//     …_l0_reverse           the backward direction of a bidirectional layer (after …_l0); a
+//                            bidirectional stack's layers k > 0 read 2H features
 //     dense0.weight          [O, I]    dense0.bias [O]
 //
 // Initialisation (`NetworkInitialization`), unless a layer overrides its weights or biases:
 //   .uniform(scale)      every parameter uniform in ±scale (the PTB model's init_scale 0.1)
-//   .frameworkDefaults   PyTorch's defaults: an LSTM's weights and biases uniform ±1/√H,
+//   .frameworkDefaults   PyTorch's defaults: an LSTM's, GRU's or RNN's weights and biases uniform ±1/√H,
 //                        an embedding normal(0, 1), a dense weight and bias uniform ±1/√fanIn
 // Then an LSTM's `forgetBias` is added to the forget-gate block of `bias_ih` (Keras's
 // unit_forget_bias is forgetBias 1 on zero biases; TensorFlow's PTB model uses 0).
@@ -30,24 +34,30 @@ public enum NetworkInput: Codable, Equatable, Sendable {
 
 /// The kind of one layer of a `NetworkSpec`.
 public enum NetworkLayerKind: String, Codable, Equatable, Sendable {
-    case embedding, lstm, dense, dropout
+    case embedding, lstm, gru, rnn, dense, dropout
+
+    /// The recurrent cell of an `lstm`, `gru` or `rnn` layer; nil for the other kinds.
+    public var recurrentCell: RecurrentCell? { RecurrentCell(rawValue: rawValue) }
 }
 
 /// One layer of a sequential network, with every option spelled out.
 public struct NetworkLayer: Codable, Equatable, Sendable {
     public var kind: NetworkLayerKind
-    /// Embedding width, LSTM hidden size or dense outputs; 0 for dropout.
+    /// Embedding width, recurrent hidden size (per direction) or dense outputs; 0 for dropout.
     public var units: Int
-    /// LSTM: how many layers are stacked (`lstm0.…_l0`, `…_l1`, …); 1 for other kinds.
+    /// LSTM, GRU, RNN: how many layers are stacked (`lstm0.…_l0`, `…_l1`, …); 1 for other kinds.
     public var stack: Int
-    /// LSTM: true to output every step [batch, time, H], false for the last valid step [batch, H].
+    /// LSTM, GRU, RNN: true to output every step [batch, time, H], false for the last valid step [batch, H].
     public var returnSequences: Bool
+    /// LSTM, GRU, RNN: a second cell reads each sequence backwards; the outputs are concatenated (2H).
+    public var bidirectional: Bool
     /// The rate of values dropped in training: on an embedding's or each stacked LSTM
     /// layer's output, or the rate of a dropout layer. In [0, 1).
     public var dropout: Float
     /// LSTM: added to the forget-gate block of `bias_ih` after initialisation.
     public var forgetBias: Float
     /// Dense: the activation (softmax and sigmoid outputs get their losses from logits).
+    /// RNN: `.relu` for a ReLU cell; anything else is tanh.
     public var activation: Activation
     /// Dense: applied at every time step of a sequence (time-distributed).
     public var perStep: Bool
@@ -59,13 +69,14 @@ public struct NetworkLayer: Codable, Equatable, Sendable {
     public var trainable: Bool
 
     public init(kind: NetworkLayerKind, units: Int, stack: Int = 1, returnSequences: Bool = true,
-                dropout: Float = 0, forgetBias: Float = 0, activation: Activation = .none,
-                perStep: Bool = false, weightInit: Initializer? = nil, biasInit: Initializer? = nil,
-                trainable: Bool = true) {
+                bidirectional: Bool = false, dropout: Float = 0, forgetBias: Float = 0,
+                activation: Activation = .none, perStep: Bool = false, weightInit: Initializer? = nil,
+                biasInit: Initializer? = nil, trainable: Bool = true) {
         self.kind = kind
         self.units = units
         self.stack = stack
         self.returnSequences = returnSequences
+        self.bidirectional = bidirectional
         self.dropout = dropout
         self.forgetBias = forgetBias
         self.activation = activation
@@ -80,11 +91,25 @@ public struct NetworkLayer: Codable, Equatable, Sendable {
         NetworkLayer(kind: .embedding, units: dim, dropout: dropout, trainable: trainable)
     }
 
-    /// `layers` stacked LSTM layers of `hidden` units.
-    public static func lstm(_ hidden: Int, layers: Int = 1, returnSequences: Bool = true,
+    /// `layers` stacked LSTM layers of `hidden` units (per direction).
+    public static func lstm(_ hidden: Int, layers: Int = 1, returnSequences: Bool = true, bidirectional: Bool = false,
                             dropout: Float = 0, forgetBias: Float = 0) -> NetworkLayer {
         NetworkLayer(kind: .lstm, units: hidden, stack: layers, returnSequences: returnSequences,
-                     dropout: dropout, forgetBias: forgetBias)
+                     bidirectional: bidirectional, dropout: dropout, forgetBias: forgetBias)
+    }
+
+    /// `layers` stacked GRU layers of `hidden` units (per direction).
+    public static func gru(_ hidden: Int, layers: Int = 1, returnSequences: Bool = true, bidirectional: Bool = false,
+                           dropout: Float = 0) -> NetworkLayer {
+        NetworkLayer(kind: .gru, units: hidden, stack: layers, returnSequences: returnSequences,
+                     bidirectional: bidirectional, dropout: dropout)
+    }
+
+    /// `layers` stacked plain RNN layers of `hidden` units (per direction), tanh or `.relu`.
+    public static func rnn(_ hidden: Int, activation: Activation = .tanh, layers: Int = 1, returnSequences: Bool = true,
+                           bidirectional: Bool = false, dropout: Float = 0) -> NetworkLayer {
+        NetworkLayer(kind: .rnn, units: hidden, stack: layers, returnSequences: returnSequences,
+                     bidirectional: bidirectional, dropout: dropout, activation: activation)
     }
 
     /// A fully connected layer of `units` outputs.
@@ -134,7 +159,7 @@ public struct NetworkSpec: Codable, Equatable, Sendable {
     /// The loss; nil to derive it from the last layer (see the file header).
     public var loss: NetworkLoss?
     public var reduction: NetworkLossReduction
-    /// True to carry LSTM state from one batch to the next (truncated backpropagation:
+    /// True to carry recurrent state from one batch to the next (truncated backpropagation:
     /// no gradient flows into the carried state). `Network.resetState()` zeroes it.
     public var stateful: Bool
 

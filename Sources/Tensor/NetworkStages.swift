@@ -7,8 +7,8 @@
 //   a vector    [B, F]      (after an LSTM that keeps only the last step)
 //
 //   embedding   ids [B, T] (batch-major, as given)  ->  [T, B, D]       dW[id] += dY[row]
-//   lstm        [T, B, I] -> [T, B, H] or [B, H]     (a stack: LSTMLayer l0, l1, …; dropout on
-//                                                      each stacked layer's output)
+//   recurrent   [T, B, I] -> [T, B, D·H] or [B, D·H] (RecurrentStack.swift: LSTM, GRU or RNN
+//                                                      layers l0, l1, …, D = 2 when bidirectional)
 //   dense       [N…, I] -> [N…, O]   Z = X Wᵀ + b, Y = act(Z);  dW += dZᵀX, db += Σ dZ, dX = dZ W
 //   dropout     same shape in and out, Y = X·M, dX = dY·M
 // A buffer is reallocated only when the (batch, time) shape changes; a tensor handed to the
@@ -130,81 +130,6 @@ final class EmbeddingStage {
     }
 }
 
-// MARK: - LSTM
-
-/// A stack of LSTM layers over [T, B, I]; outputs every step or only each sequence's last.
-final class LSTMStage {
-    let name: String
-    let layers: [LSTMLayer]
-    let returnSequences: Bool
-    var masks: [NetworkDropoutMask]
-    /// Each stacked layer's output sequence [T, B, H] of the last forward (before dropout).
-    private(set) var outputs: [Tensor]
-
-    init(name: String, inputSize: Int, hidden: Int, stack: Int, returnSequences: Bool, dropout: Float,
-         store: ParameterStore) throws {
-        self.name = name
-        self.returnSequences = returnSequences
-        var layers: [LSTMLayer] = []
-        for l in 0..<stack {
-            layers.append(try LSTMLayer(inputSize: l == 0 ? inputSize : hidden, hiddenSize: hidden,
-                                        layerIndex: l, namePrefix: name + ".", in: store))
-        }
-        self.layers = layers
-        masks = Array(repeating: NetworkDropoutMask(rate: dropout), count: stack)
-        outputs = Array(repeating: Tensor(zeros: [0]), count: stack)
-    }
-
-    var hidden: Int { layers[0].hiddenSize }
-
-    /// x [T, B, I] -> [T, B, H] (or [B, H] when only the last step is kept), starting from
-    /// `initial` (one state per stacked layer; zeros when nil). `finalStates` holds where it ended.
-    func forward(_ x: Tensor, lengths: [Int]?, training: Bool, initial: [LSTMState]?, frozenMasks: Bool,
-                 store: ParameterStore, rng: inout SeededRandom) throws -> Tensor {
-        var h = x
-        for (l, layer) in layers.enumerated() {
-            var y = try layer.forward(h, lengths: lengths, initialState: initial?[l], in: store,
-                                      mode: training ? .training : .inference)
-            outputs[l] = y
-            if l == layers.count - 1 && !returnSequences { y = layer.lastOutput }
-            masks[l].apply(&y, training: training, frozen: frozenMasks, using: &rng)
-            h = y
-        }
-        return h
-    }
-
-    /// The state each stacked layer ended the last forward pass in.
-    var finalStates: [LSTMState] { layers.map(\.finalState) }
-
-    /// dY [T, B, H] (or [B, H]) -> dX [T, B, I]; parameter gradients go into `store.grads`.
-    /// No gradient flows into a carried initial state (truncated backpropagation).
-    func backward(_ dY: Tensor, store: ParameterStore) throws -> Tensor {
-        var d = dY
-        for l in stride(from: layers.count - 1, through: 0, by: -1) {
-            masks[l].backward(&d)
-            let g: LSTMInputGradients
-            if l == layers.count - 1 && !returnSequences {
-                g = try layers[l].backward(dOutputs: nil, dLast: d, in: store, initialStateGradient: false)
-            } else {
-                g = try layers[l].backward(dOutputs: d, in: store, initialStateGradient: false)
-            }
-            d = g.dInput
-        }
-        return d
-    }
-
-    /// The first stacked layer and time step whose output holds a NaN or infinity.
-    func firstNonFinite() -> (layer: Int, step: Int)? {
-        for (l, y) in outputs.enumerated() where y.rank == 3 {
-            let T = y.shape[0], row = y.shape[1] * y.shape[2]
-            for t in 0..<T where !(t * row..<(t + 1) * row).allSatisfy({ y.scalars[$0].isFinite }) {
-                return (l, t)
-            }
-        }
-        return nil
-    }
-}
-
 // MARK: - Dense
 
 /// A fully connected layer on the last axis: [B, I] -> [B, O] or [T, B, I] -> [T, B, O].
@@ -314,14 +239,14 @@ final class DropoutStage {
 /// One stage of a network, in order.
 enum NetworkStage {
     case embedding(EmbeddingStage)
-    case lstm(LSTMStage)
+    case recurrent(RecurrentStack)
     case dense(DenseStage)
     case dropout(DropoutStage)
 
     var name: String {
         switch self {
         case .embedding(let s): return s.name
-        case .lstm(let s): return s.name
+        case .recurrent(let s): return s.name
         case .dense(let s): return s.name
         case .dropout(let s): return s.name
         }

@@ -98,6 +98,50 @@ void seq_lstm_gates_backward_reference(const float *gates, const float *cPrev, c
                                        const float *dy, float *dh, float *dc, float *dGates,
                                        size_t B, size_t H, size_t t, const long *lengths);
 
+// MARK: The element-wise part of one GRU step (GRUGates.c), for rows 0 ..< B of a batch.
+// Precision: the AVX2 path agrees with the reference to a few ulps of the activations
+// (vector sigmoid/tanh, relative error ~1e-7); the backward is bit-identical to its reference.
+
+/// gx [B, 3H]: x·W_ihᵀ without the bias in, activations (r, z, n) out; gh [B, 3H]: h_prev·W_hhᵀ
+/// without the bias; biasIH, biasHH [3H] added to every row. With r = σ(gx_r + b_ir + gh_r + b_hr),
+/// z = σ(gx_z + b_iz + gh_z + b_hz), hn = gh_n + b_hn, n = tanh(gx_n + b_in + r·hn):
+/// h = y = (1 − z)·n + z·h_prev [B, H]; hnCache [B, H] = hn when not NULL. Rows with
+/// t >= lengths[b] (when lengths is not NULL) hold their state and output zero.
+void seq_gru_gates_forward(float *gx, const float *biasIH, const float *gh, const float *biasHH,
+                           const float *hPrev, float *h, float *hnCache, float *y,
+                           size_t B, size_t H, size_t t, const long *lengths);
+void seq_gru_gates_forward_reference(float *gx, const float *biasIH, const float *gh, const float *biasHH,
+                                     const float *hPrev, float *h, float *hnCache, float *y,
+                                     size_t B, size_t H, size_t t, const long *lengths);
+
+/// gates [B, 3H] activations (r, z, n) of step t; hnCache [B, H] its hn; hPrev = h_{t−1};
+/// dy = dL/dy_t or NULL. dh [B, H]: dL/dh_t in; out: dh·z for live rows (the caller adds
+/// dGh·W_hh), unchanged for held ones. dGx [B, 3H] = dL/d(input-side pre-activations),
+/// dGh [B, 3H] = dL/d(recurrent pre-activations): (da_r, da_z, da_n) and (da_r, da_z, da_n·r).
+void seq_gru_gates_backward(const float *gates, const float *hnCache, const float *hPrev,
+                            const float *dy, float *dh, float *dGx, float *dGh,
+                            size_t B, size_t H, size_t t, const long *lengths);
+void seq_gru_gates_backward_reference(const float *gates, const float *hnCache, const float *hPrev,
+                                      const float *dy, float *dh, float *dGx, float *dGh,
+                                      size_t B, size_t H, size_t t, const long *lengths);
+
+// MARK: The element-wise part of one plain RNN step (RNNGates.c), for rows 0 ..< B of a batch.
+// Precision: tanh as for the GRU; ReLU and the backward are bit-identical to their references.
+
+/// a [B, H]: x·W_ihᵀ + h_prev·W_hhᵀ without the bias in; out: h = act(a + bias), also written
+/// to h and y [B, H]; act is ReLU when `relu` is nonzero, else tanh. Held rows as for the GRU.
+void seq_rnn_forward(float *a, const float *bias, const float *hPrev, float *h, float *y,
+                     size_t B, size_t H, size_t t, const long *lengths, int relu);
+void seq_rnn_forward_reference(float *a, const float *bias, const float *hPrev, float *h, float *y,
+                               size_t B, size_t H, size_t t, const long *lengths, int relu);
+
+/// a [B, H]: h_t of step t (the forward's output); dy = dL/dy_t or NULL. dh: dL/dh_t in, zero
+/// out for live rows (the caller adds da·W_hh), unchanged for held ones; da [B, H] = dL/da.
+void seq_rnn_backward(const float *a, const float *dy, float *dh, float *da,
+                      size_t B, size_t H, size_t t, const long *lengths, int relu);
+void seq_rnn_backward_reference(const float *a, const float *dy, float *dh, float *da,
+                                size_t B, size_t H, size_t t, const long *lengths, int relu);
+
 // MARK: Softmax rows (Softmax.c)
 
 /// The first index of the largest of x[0 ..< n] (0 when n is 0).
