@@ -107,9 +107,12 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
     public init(_ configuration: Configuration = Configuration()) {
         self.configuration = configuration
         engine = Interpreter(configuration: configuration)
-        ModelCommands.install(into: self)
+        let models = ModelCommands.install(into: self)
         DataBuiltins.install(into: self)
         TrainingCommands.install(into: self)
+        engine.needs = { declaration, args, range in
+            try models.checkNeeds(of: declaration, modelGiven: args.contains { $0.knownType == "model" }, at: range)
+        }
     }
 
     /// The host's training-progress callback and terminal flag, for the training statements.
@@ -212,7 +215,19 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
 
     /// Installs the handler of a command statement (`layer`, `train`, …).
     public func register(command keyword: String, handler: @escaping CommandHandler) {
-        exclusively { engine.commands[keyword] = handler }
+        exclusively {
+            engine.commands[keyword] = handler
+            engine.declarations[keyword] = nil
+        }
+    }
+
+    /// Installs the handler of a declared command statement: its arguments are read against
+    /// `declaration` (`StatementReader`) before `handler` runs, and the checker knows it.
+    public func register(_ declaration: CommandDeclaration, handler: @escaping CommandHandler) {
+        exclusively {
+            engine.commands[declaration.keyword] = handler
+            engine.declarations[declaration.keyword] = declaration
+        }
     }
 
     /// The command keywords that have a handler, sorted.

@@ -37,6 +37,11 @@ final class Interpreter: CommandContext {
     let globals = Scope(parent: nil)
     var natives: [String: NativeFunction] = [:]
     var commands: [String: CommandHandler] = [:]
+    /// The declarations of the installed commands whose grammar the interpreter reads before
+    /// their handler runs (a host's own handler for a keyword has none).
+    var declarations: [String: CommandDeclaration] = [:]
+    /// Checks what a declared statement needs before its arguments are read (a current model).
+    var needs: ((CommandDeclaration, [CommandArg], SourceRange) throws -> Void)?
 
     var outputSink: (String) -> Void
     var warningSink: (Diagnostic) -> Void
@@ -298,6 +303,11 @@ final class Interpreter: CommandContext {
             whole.length = last.start.column + last.length - whole.start.column
         }
         let request = CommandRequest(keyword: keyword, keywordRange: s.range, args: args, range: whole)
+        // The declared grammar is read first, the same way the checker reads it.
+        if let declaration = declarations[keyword] {
+            try needs?(declaration, args, s.range)
+            _ = try StatementReader.read(args, keywordRange: s.range, declaration)
+        }
         do {
             return try handler(request, self)
         } catch let d as Diagnostic {

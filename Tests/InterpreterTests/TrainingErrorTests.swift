@@ -26,7 +26,7 @@ final class TrainingErrorTests: XCTestCase {
         XCTAssertEqual(errors("train adam on dataa"), ["10:15: unknown name 'dataa'"])
         XCTAssertEqual(errors("train adam loss hinge on data"), ["10:17: unknown loss 'hinge'"])
         XCTAssertEqual(errors("train adam early stop on val_los patience 2 on data validate data"),
-                       ["10:26: unknown metric 'val_los' for early stopping; did you mean 'val_loss'?"])
+                       ["10:26: unknown metric 'val_los'; did you mean 'val_loss'?"])
         XCTAssertEqual(errors("train adam early stop on val_loss patience 2 on data"),
                        ["10:12: `early stop` watches a validation figure, but no `validate DATA` is given"])
     }

@@ -168,6 +168,16 @@ public typealias CommandHandler = (CommandRequest, CommandContext) throws -> Val
 /// Where handlers are installed (the interpreter conforms).
 public protocol CommandRegistry: AnyObject {
     func register(command keyword: String, handler: @escaping CommandHandler)
+    /// Installs the handler of a command declared in `CommandTable`: its arguments are read
+    /// against the declaration before the handler runs.
+    func register(_ declaration: CommandDeclaration, handler: @escaping CommandHandler)
     /// A native function callable as `name(args…)` from scripts.
     func register(function name: String, handler: @escaping ([Value], CommandContext, SourceRange) throws -> Value)
+}
+
+extension CommandRegistry {
+    /// A registry that does not read declarations installs the handler alone.
+    public func register(_ declaration: CommandDeclaration, handler: @escaping CommandHandler) {
+        register(command: declaration.keyword, handler: handler)
+    }
 }

@@ -22,14 +22,10 @@ enum LayerStatement {
     static let activations = Activation.allCases.map(\.rawValue)
     static let initializers = ["uniform", "glorot", "normal"]
 
-    /// The options each kind accepts (dense also accepts its activation as a bare word).
+    /// The options each kind accepts, as `CommandTable` declares them (dense also accepts its
+    /// activation as a bare word).
     static func options(for kind: LayerSpec.Kind) -> [String] {
-        switch kind {
-        case .embedding: return ["dropout", "keep", "init", "frozen"]
-        case .lstm: return ["dropout", "keep", "layers", "last", "forget_bias", "init", "bias"]
-        case .dense: return ["per", "init", "bias"] + activations
-        case .dropout: return []
-        }
+        CommandTable.layerKind(kind.rawValue)?.optionNames ?? []
     }
 
     /// Dropout rates from this one up draw a warning that `keep` may have been meant.

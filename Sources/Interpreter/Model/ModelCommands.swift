@@ -18,16 +18,16 @@ public enum ModelCommands {
     @discardableResult
     public static func install(into registry: CommandRegistry) -> ModelSession {
         let session = session(for: registry)
-        registry.register(command: "model") { request, context in
+        registry.register(CommandTable.model) { request, context in
             try ModelStatement.run(request, context, session: session)
         }
-        registry.register(command: "input") { request, context in
+        registry.register(CommandTable.input) { request, context in
             try InputStatement.run(request, context, session: session)
         }
-        registry.register(command: "layer") { request, context in
+        registry.register(CommandTable.layer) { request, context in
             try LayerStatement.run(request, context, session: session)
         }
-        registry.register(command: "summary") { request, context in
+        registry.register(CommandTable.summary) { request, context in
             try SummaryStatement.run(request, context, session: session)
         }
         return session
@@ -36,7 +36,7 @@ public enum ModelCommands {
 
 /// `model NAME [init INITIALIZER]`
 enum ModelStatement {
-    static let options = ["init"]
+    static let options = CommandTable.model.form.optionNames
 
     static func run(_ request: CommandRequest, _ context: CommandContext, session: ModelSession) throws -> Value {
         var args = StatementArguments(request, context)
@@ -148,10 +148,10 @@ enum SummaryStatement {
 }
 
 /// The diagnostic for an option this statement does not know: did-you-mean or the list.
-func unknownOption(_ arg: CommandArg, of what: String, valid: [String]) -> Diagnostic {
+func unknownOption<A: ReadableArgument>(_ arg: A, of what: String, valid: [String]) -> Diagnostic {
     guard let word = arg.word else {
         return Diagnostic.error(.syntax, at: arg.range,
-            "expected an option of \(what), got \(arg.value?.debugText ?? "?")",
+            "expected an option of \(what), got \(arg.knownValue?.debugText ?? "?")",
             hint: valid.isEmpty ? "\(what) takes no options" : "valid options: \(valid.joined(separator: ", "))")
     }
     if let near = Suggestion.closest(to: word, in: valid) {

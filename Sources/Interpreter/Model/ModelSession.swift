@@ -25,6 +25,21 @@ public final class ModelSession {
     }
 }
 
+extension ModelSession {
+    /// The statement's name in messages: `train`, `check gradients`.
+    static func statementName(_ declaration: CommandDeclaration) -> String {
+        declaration.variants.count == 1 ? "\(declaration.keyword) \(declaration.variantWords[0])" : declaration.keyword
+    }
+
+    /// Throws when `declaration` needs a current model and none is declared (unless the
+    /// statement names its model).
+    func checkNeeds(of declaration: CommandDeclaration, modelGiven: Bool, at range: SourceRange) throws {
+        let needsModel = declaration.needs.contains(.currentModel) || declaration.needs.contains(.completeModel)
+        guard needsModel, !modelGiven || declaration.form.positionals.first?.type != .model else { return }
+        _ = try requireCurrent(for: ModelSession.statementName(declaration), at: range)
+    }
+}
+
 extension ModelCommands {
     /// Sessions by registry. Entries hold their registry weakly, so an identifier reused by a
     /// new interpreter after the old one is gone does not find the old session.

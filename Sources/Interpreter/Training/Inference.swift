@@ -190,7 +190,7 @@ enum PredictStatement {
 
 /// `generate [MODEL] from TEXT length N [temperature T] [top K]`
 enum GenerateStatement {
-    static let options = ["from", "length", "temperature", "top"]
+    static let options = CommandTable.generate.form.optionNames
 
     static func run(_ request: CommandRequest, _ context: CommandContext, _ session: TrainingSession) throws -> Value {
         var args = StatementArguments(request, context)

@@ -98,10 +98,9 @@ struct TrainRequest {
 
 /// Reads `train` statements (and the option part of `resume`).
 enum TrainPlanReader {
-    static let options = ["lr", "momentum", "epochs", "steps", "batch", "clip", "decay", "on", "validate",
-                          "every", "early", "checkpoint", "bptt", "stateful", "shuffle", "loss", "quiet"]
+    static let options = CommandTable.train.form.optionNames
     /// The options `resume` accepts (the rest come from the checkpoint).
-    static let resumeOptions = ["on", "validate", "epochs", "steps", "every", "checkpoint"]
+    static let resumeOptions = CommandTable.resume.form.optionNames
 
     /// `train OPTIMIZER {OPTION}`
     static func read(_ request: CommandRequest, _ context: CommandContext) throws -> TrainRequest {

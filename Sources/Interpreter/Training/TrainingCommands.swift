@@ -31,15 +31,15 @@ public enum TrainingCommands {
             session.cancelledWording = host.cancelled
             session.timeLimit = host.timeLimit
         }
-        registry.register(command: "seed") { try SeedStatement.run($0, $1, session) }
-        registry.register(command: "train") { try TrainStatement.run($0, $1, session) }
-        registry.register(command: "resume") { try ResumeStatement.run($0, $1, session) }
-        registry.register(command: "evaluate") { try EvaluateStatement.run($0, $1, session) }
-        registry.register(command: "predict") { try PredictStatement.run($0, $1, session) }
-        registry.register(command: "generate") { try GenerateStatement.run($0, $1, session) }
-        registry.register(command: "save") { try SaveStatement.run($0, $1, session) }
-        registry.register(command: "check") { try GradientCheckStatement.run($0, $1, session) }
-        registry.register(command: "plot") { request, context in try PlotStatement.run(request, context) }
+        registry.register(CommandTable.seed) { try SeedStatement.run($0, $1, session) }
+        registry.register(CommandTable.train) { try TrainStatement.run($0, $1, session) }
+        registry.register(CommandTable.resume) { try ResumeStatement.run($0, $1, session) }
+        registry.register(CommandTable.evaluate) { try EvaluateStatement.run($0, $1, session) }
+        registry.register(CommandTable.predict) { try PredictStatement.run($0, $1, session) }
+        registry.register(CommandTable.generate) { try GenerateStatement.run($0, $1, session) }
+        registry.register(CommandTable.save) { try SaveStatement.run($0, $1, session) }
+        registry.register(CommandTable.check) { try GradientCheckStatement.run($0, $1, session) }
+        registry.register(CommandTable.plot) { request, context in try PlotStatement.run(request, context) }
         registry.register(command: "load") { try LoadWeightsStatement.run($0, $1, session) }
         registry.register(function: "load") { values, context, range in
             try LoadFunction.run(values, context, range, session)
@@ -223,19 +223,20 @@ enum EvaluateStatement {
         let model = try session.model(&args, for: "evaluate", at: request.keywordRange)
         var data: Dataset?, dataRange = request.keywordRange, batch = 32
         var seen = Set<String>()
+        let options = CommandTable.evaluate.form.optionNames
         while let option = args.next() {
-            guard let word = option.word, ["on", "batch"].contains(word) else {
-                throw unknownOption(option, of: "`evaluate`", valid: ["on", "batch"])
+            guard let word = option.word, options.contains(word) else {
+                throw unknownOption(option, of: "`evaluate`", valid: options)
             }
             guard seen.insert(word).inserted else {
                 throw Diagnostic.error(.syntax, at: option.range, "option '\(word)' is given twice")
             }
             if word == "on" {
-                let arg = try args.optionValue(after: option, what: "a dataset", options: ["on", "batch"])
+                let arg = try args.optionValue(after: option, what: "a dataset", options: options)
                 data = try TrainPlanReader.dataset(arg, args, for: "on")
                 dataRange = arg.range
             } else {
-                let arg = try args.optionValue(after: option, what: "the batch size", options: ["on", "batch"])
+                let arg = try args.optionValue(after: option, what: "the batch size", options: options)
                 batch = try args.positiveInt(arg, for: "the batch size")
             }
         }

@@ -1,0 +1,320 @@
+// CommandDeclaration.swift — how a command statement is declared: its grammar (positional
+// arguments, options with the types and ranges of their values, the docs), what it binds and
+// what it needs.
+//
+// Every command statement (`model`, `input`, `layer KIND`, `train`, `evaluate`, …) is
+// declared once, in `CommandTable` (CommandTable.swift). The one declaration drives:
+//   - execution: the interpreter reads every command's arguments with `StatementReader`
+//     against its declaration before the handler runs, so a misspelt option, a missing value
+//     or a value of the wrong type or range is reported the same way everywhere;
+//   - `seqsh --check` and `SeqInterpreter.check`: the checker reads the same declaration to
+//     validate arguments it only knows the types of, and learns what a statement binds
+//     (`train` binds `history` with these fields) and needs (a current model, data);
+//   - completion, `:help` and "did you mean": the names, docs and examples come from here.
+//
+// ## Adding a command
+// 1. Add its keyword to `Keywords.commands` (Sources/SeqLang/Token.swift) so the parser reads
+//    `KEYWORD arg …` as a command statement.
+// 2. Add a `CommandDeclaration` to `CommandTable.all`: its `usage` line, `summary`, the
+//    positional `ValueSlot`s, the `OptionDeclaration`s, what it `binds` and `needs`. A
+//    statement whose first word picks a form (`layer lstm`, `check gradients`,
+//    `load weights`, `export onnx`) lists one `StatementForm` per word in `variants`.
+// 3. Register its handler with `registry.register(CommandTable.NAME) { … }`. The handler may assume the
+//    statement already passed `StatementReader.read` against the declaration; it reads its
+//    values and checks what only it can (data contents, shapes against data).
+//
+// ## Adding a layer kind or a layer option
+// Add a `StatementForm` to `CommandTable.layerKinds` (the kind's word, its sizes, its options)
+// and handle the kind in `LayerSpec.Kind`, `ShapeFlow.applying` and `LayerStatement.run`.
+// An option shared by several kinds (`dropout`, `init`) is one `OptionDeclaration` constant in
+// CommandTable.swift, listed in each kind that takes it; add a new option the same way, then
+// read it in `LayerStatement.run` (its `switch word` fails loudly on an option it does not
+// handle).
+
+import SeqLang
+
+/// What a value argument must be. The reader checks a known value fully (type and range);
+/// the checker, which may know only a type, checks the type.
+public enum ArgumentType: Sendable, Hashable {
+    /// A positive integer: `128`, or a variable bound to one.
+    case positiveInt
+    /// A whole number of 0 or more.
+    case wholeNumber
+    /// A finite number, optionally inside a range.
+    case number(NumberRange?)
+    /// A non-empty string.
+    case string
+    /// A non-empty string naming a file; `writing` when the statement writes it.
+    case path(writing: Bool)
+    /// A name: a bare word (`model sentiment`) or a non-empty string.
+    case name
+    /// A positive integer or a non-empty list of them (`layer lstm [200, 200]`).
+    case sizes
+    /// A dataset (`windows`, `sequences`, `lm_batches`, `mnist`, `split`).
+    case dataset
+    /// A model (`model NAME` binds one; `load(PATH)` returns one).
+    case model
+    /// A training history record (what `train` binds).
+    case history
+    /// One of these bare words (`train OPTIMIZER`).
+    case word([String])
+    /// Anything (checked by the handler).
+    case any
+
+    /// The value type names that can be this (as `Value.typeName` spells them); nil: any.
+    public var typeNames: Set<String>? {
+        switch self {
+        case .positiveInt, .wholeNumber: return ["int", "number"]
+        case .number: return ["int", "number"]
+        case .string, .path: return ["string"]
+        case .name: return ["string"]
+        case .sizes: return ["int", "number", "list"]
+        case .dataset: return ["dataset"]
+        case .model: return ["model"]
+        case .history: return ["record"]
+        case .word: return []
+        case .any: return nil
+        }
+    }
+}
+
+/// The allowed range of a number, with the message shown when a value falls outside it.
+public struct NumberRange: Sendable, Hashable {
+    public var lower: Double?
+    public var lowerInclusive: Bool
+    public var upper: Double?
+    public var upperInclusive: Bool
+    /// "the dropout rate must be at least 0 and below 1" (", got X" is added).
+    public var message: String
+    public var hint: String?
+
+    public init(above lower: Double? = nil, atLeast: Double? = nil, below upper: Double? = nil, atMost: Double? = nil,
+                message: String, hint: String? = nil) {
+        self.lower = lower ?? atLeast
+        self.lowerInclusive = atLeast != nil
+        self.upper = upper ?? atMost
+        self.upperInclusive = atMost != nil
+        self.message = message
+        self.hint = hint
+    }
+
+    public func contains(_ v: Double) -> Bool {
+        if let lower, lowerInclusive ? v < lower : v <= lower { return false }
+        if let upper, upperInclusive ? v > upper : v >= upper { return false }
+        return true
+    }
+
+    /// A value inside the range (what the checker assumes for a number it cannot know).
+    public var sample: Double {
+        let lo = lower ?? min(0, (upper ?? 1) - 1)
+        if let upper { return lowerInclusive || lower == nil ? lo : (lo + upper) / 2 }
+        return lowerInclusive || lower == nil ? lo : lo + 1
+    }
+}
+
+/// One value argument: where it goes and what it must be.
+public struct ValueSlot: Sendable, Hashable {
+    /// The placeholder in usage lines: `UNITS`, `PATH`, `DATA`.
+    public var name: String
+    public var type: ArgumentType
+    /// How messages name it: "the number of units", "the learning rate".
+    public var what: String
+    /// An optional positional may be left out (`evaluate [MODEL] on DATA`).
+    public var optional: Bool
+    /// How a message about its absence names it, when that differs from `what`
+    /// ("option 'dropout' needs a value: the fraction of values to drop, …").
+    public var missing: String?
+
+    public init(_ name: String, _ type: ArgumentType, _ what: String, optional: Bool = false, missing: String? = nil) {
+        self.name = name
+        self.type = type
+        self.what = what
+        self.optional = optional
+        self.missing = missing
+    }
+}
+
+/// One piece of an option's grammar after the option word.
+public indirect enum OptionPart: Sendable, Hashable {
+    /// A value: `lr F`.
+    case value(ValueSlot)
+    /// A word that must follow: the `after` of `decay F after N`, the `step` of `per step`.
+    case keyword(String, message: String, hint: String?)
+    /// A word that may follow: `bptt N [stateful]`, `shuffle [off]`, `loss NAME [sum]`.
+    case flag(String)
+    /// One of several words, each with its own continuation: `init uniform R | glorot | normal S`.
+    case choice(noun: String, [Choice])
+}
+
+/// One word of a `choice` and what follows it.
+public struct Choice: Sendable, Hashable {
+    public var word: String
+    public var then: [OptionPart]
+    public init(_ word: String, _ then: [OptionPart] = []) {
+        self.word = word
+        self.then = then
+    }
+}
+
+/// An option of a statement: its word, what follows it, its docs.
+public struct OptionDeclaration: Sendable, Hashable {
+    public var name: String
+    public var parts: [OptionPart]
+    /// One line for `:help` and completion.
+    public var doc: String
+    /// Options that set the same thing: giving both is an error with `conflictMessage`.
+    public var conflicts: [String]
+    public var conflictMessage: String?
+    public var conflictHint: String?
+
+    public init(_ name: String, _ parts: [OptionPart] = [], doc: String,
+                conflicts: [String] = [], conflictMessage: String? = nil, conflictHint: String? = nil) {
+        self.name = name
+        self.parts = parts
+        self.doc = doc
+        self.conflicts = conflicts
+        self.conflictMessage = conflictMessage
+        self.conflictHint = conflictHint
+    }
+
+    /// The option as a usage line writes it: `decay F after N`, `init uniform R | glorot | normal S`.
+    public var usage: String {
+        func text(_ parts: [OptionPart]) -> String {
+            parts.map { part -> String in
+                switch part {
+                case .value(let slot): return slot.name
+                case .keyword(let w, _, _): return w
+                case .flag(let w): return "[\(w)]"
+                case .choice(_, let choices):
+                    return choices.map { ([$0.word] + ($0.then.isEmpty ? [] : [text($0.then)])).joined(separator: " ") }
+                        .joined(separator: " | ")
+                }
+            }.joined(separator: " ")
+        }
+        return parts.isEmpty ? name : name + " " + text(parts)
+    }
+}
+
+/// The grammar of one statement form: `layer lstm UNITS {OPTION}`.
+public struct StatementForm: Sendable, Hashable {
+    /// The word choosing this form (`lstm`, `gradients`), nil for a statement with one form.
+    public var word: String?
+    public var positionals: [ValueSlot]
+    public var options: [OptionDeclaration]
+    /// How messages name the statement: "an lstm layer", "`train`".
+    public var owner: String
+    /// `layer lstm 128`: shown as a hint when something is missing.
+    public var example: String
+    /// One paragraph for `:help`.
+    public var doc: String
+    /// Options that must be there.
+    public var required: [RequiredOption]
+
+    public init(word: String? = nil, positionals: [ValueSlot] = [], options: [OptionDeclaration] = [],
+                owner: String, example: String, doc: String, required: [RequiredOption] = []) {
+        self.word = word
+        self.positionals = positionals
+        self.options = options
+        self.owner = owner
+        self.example = example
+        self.doc = doc
+        self.required = required
+    }
+
+    public var optionNames: [String] { options.map(\.name) }
+    public func option(_ name: String) -> OptionDeclaration? { options.first { $0.name == name } }
+
+}
+
+/// An option a form cannot do without (`input sequence … features F`), and what to say.
+public struct RequiredOption: Sendable, Hashable {
+    public var option: String
+    public var message: String
+    public var hint: String
+    public init(_ option: String, message: String, hint: String) {
+        self.option = option
+        self.message = message
+        self.hint = hint
+    }
+}
+
+/// What a statement binds after it runs: `train` binds `history`.
+public struct Binding: Sendable, Hashable {
+    /// The global name bound (nil: the statement's own NAME argument, as `model NAME`).
+    public var name: String?
+    /// The value's type name (`record`, `model`, `string`, `tensor`).
+    public var type: String
+    /// A record's fields: (name, type name, present always).
+    public var fields: [Field]
+
+    public struct Field: Sendable, Hashable {
+        public var name: String
+        public var type: String
+        /// "always", or when it is present ("classifiers", "with validate").
+        public var when: String
+        public init(_ name: String, _ type: String, when: String = "always") {
+            self.name = name
+            self.type = type
+            self.when = when
+        }
+    }
+
+    public init(_ name: String?, _ type: String, fields: [Field] = []) {
+        self.name = name
+        self.type = type
+        self.fields = fields
+    }
+}
+
+/// What must hold before a statement can run.
+public enum Need: Sendable, Hashable {
+    /// A current model (`model NAME` before).
+    case currentModel
+    /// A model whose input and layers are declared (it can be built into a network).
+    case completeModel
+    /// A model that knows its vocabulary (trained on tokens made with one, or loaded).
+    case vocabulary
+    /// Data: the `on DATA` option.
+    case data
+}
+
+/// One command statement, declared once (see the file header).
+public struct CommandDeclaration: Sendable, Hashable {
+    public var keyword: String
+    /// `train OPTIMIZER {OPTION}`
+    public var usage: String
+    /// One line: what it does.
+    public var summary: String
+    /// The forms chosen by the first word (`layer KIND`); empty when there is one form.
+    public var variants: [StatementForm]
+    /// How messages name the first word when there are variants: "layer kind".
+    public var variantNoun: String
+    /// The single form, when `variants` is empty.
+    public var form: StatementForm
+    public var binds: Binding?
+    public var needs: [Need]
+    /// The type name of the statement's value (nil: none).
+    public var result: String?
+
+    public init(_ keyword: String, usage: String, summary: String, form: StatementForm,
+                variants: [StatementForm] = [], variantNoun: String = "",
+                binds: Binding? = nil, needs: [Need] = [], result: String? = nil) {
+        self.keyword = keyword
+        self.usage = usage
+        self.summary = summary
+        self.form = form
+        self.variants = variants
+        self.variantNoun = variantNoun
+        self.binds = binds
+        self.needs = needs
+        self.result = result
+    }
+
+    /// The form picked by `word`, or the single form.
+    public func form(for word: String?) -> StatementForm? {
+        if variants.isEmpty { return form }
+        return variants.first { $0.word == word }
+    }
+
+    public var variantWords: [String] { variants.compactMap(\.word) }
+}
