@@ -144,6 +144,8 @@ public indirect enum OptionPart: Sendable, Hashable {
     case flag(String)
     /// One of several words, each with its own continuation: `init uniform R | glorot | normal S`.
     case choice(noun: String, [Choice])
+    /// Like `choice`, but it may be left out: `[restore best | keep last]`.
+    case optionalChoice([Choice])
 }
 
 /// One word of a `choice` and what follows it.
@@ -185,6 +187,9 @@ public struct OptionDeclaration: Sendable, Hashable {
                 case .value(let slot): return slot.name
                 case .keyword(let w, _, _): return w
                 case .flag(let w): return "[\(w)]"
+                case .optionalChoice(let choices):
+                    return "[" + choices.map { ([$0.word] + ($0.then.isEmpty ? [] : [text($0.then)])).joined(separator: " ") }
+                        .joined(separator: " | ") + "]"
                 case .choice(_, let choices):
                     return choices.map { ([$0.word] + ($0.then.isEmpty ? [] : [text($0.then)])).joined(separator: " ") }
                         .joined(separator: " | ")

@@ -248,6 +248,12 @@ public enum StatementReader {
                     cursor.index += 1
                     out.words.append(word)
                 }
+            case .optionalChoice(let choices):
+                if let word = cursor.peek?.word, let choice = choices.first(where: { $0.word == word }) {
+                    cursor.index += 1
+                    out.words.append(word)
+                    try readParts(choice.then, &cursor, &out, option: option, noun: nil, optionWords: optionWords)
+                }
             case .choice(let choiceNoun, let choices):
                 let words = choices.map(\.word)
                 guard let arg = cursor.peek, !(arg.word.map(optionWords.contains) == true && !arg.isBound) else {
