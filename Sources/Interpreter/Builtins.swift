@@ -1,16 +1,17 @@
 // Builtins.swift — the functions every script can call: output, conversions, math, lists
-// and strings. Lists are values: `append(xs, v)` returns a new list and leaves `xs` alone.
-// Each built-in checks its arguments and says which one is wrong and why.
+// and strings (those over tensors are in TensorBuiltins.swift). Lists are values:
+// `append(xs, v)` returns a new list and leaves `xs` alone. Each built-in checks its arguments
+// and says which one is wrong and why.
 
 import Foundation
 import SeqLang
 
 enum Builtins {
     /// The names of all built-in functions (for completion and "did you mean").
-    static var names: [String] { table.map(\.0) }
+    static var names: [String] { (table + TensorBuiltins.table).map(\.0) }
 
     static func install(into interpreter: Interpreter) {
-        for (name, handler) in table {
+        for (name, handler) in table + TensorBuiltins.table {
             interpreter.natives[name] = NativeFunction(name, handler)
         }
     }
@@ -189,9 +190,13 @@ enum Builtins {
         return x
     }
 
-    /// `min`/`max` over several arguments or over one list.
+    /// `min`/`max` over several arguments or over one list; of a tensor (and an optional
+    /// axis), its smallest or largest values (TensorMath.swift).
     private static func extreme(_ name: String, _ args: [Value], _ range: SourceRange,
                                 pickFirst: (Int) -> Bool) throws -> Value {
+        if case .tensor? = args.first {
+            return try TensorBuiltins.reduce(name == "min" ? .min : .max, args, range)
+        }
         var items = args
         if args.count == 1, case .list(let l) = args[0] { items = l }
         guard var best = items.first else {

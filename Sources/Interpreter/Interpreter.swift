@@ -444,8 +444,10 @@ final class Interpreter: CommandContext {
                                        hint: didYouMean(name, among: fields.map(\.key)))
             }
             return field.value
+        case .tensor(let t):
+            return try TensorMath.row(t, key, at: range)
         default:
-            throw Diagnostic.error(.type, at: range, "cannot index \(base.typeName): only lists, strings and records can be indexed")
+            throw Diagnostic.error(.type, at: range, "cannot index \(base.typeName): only lists, strings, records and tensors can be indexed")
         }
     }
 
@@ -481,7 +483,8 @@ final class Interpreter: CommandContext {
             case "shape": return .list(t.shape.map { .int($0) })
             case "count": return .int(t.count)
             case "rank": return .int(t.rank)
-            default: names = ["shape", "count", "rank"]
+            case "axes": return .list(TensorMath.axisNames(rank: t.rank).map { .string($0) })
+            default: names = ["shape", "count", "rank", "axes"]
             }
         case .shape(let s):
             switch name {

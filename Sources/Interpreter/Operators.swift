@@ -3,10 +3,12 @@
 // Ints stay ints under + - * % and ** with a non-negative exponent, and overflow is an error,
 // never a wrap-around; mixing an int with a number gives a number; `/` always gives a number.
 // `+` also joins strings and lists. Division or remainder by zero is a runtime error at the
-// operator. Equality is structural; ordering works on numbers and on strings.
+// operator. Equality is structural; ordering works on numbers and on strings. Tensors take
+// + - * / with numbers and tensors (TensorMath.swift).
 
 import Foundation
 import SeqLang
+import Tensor
 
 enum Operators {
     /// The largest list or string an operator or built-in may build.
@@ -57,6 +59,10 @@ enum Operators {
     }
 
     private static func arithmetic(_ op: BinaryOp, _ a: Value, _ b: Value, at range: SourceRange) throws -> Value {
+        switch (a, b) {
+        case (.tensor, _), (_, .tensor): return try TensorMath.binary(op, a, b, at: range)
+        default: break
+        }
         if case .int(let x) = a, case .int(let y) = b {
             let result: (Int, Bool)
             switch op {
@@ -118,6 +124,7 @@ enum Operators {
             if x == Int.min { throw Diagnostic.error(.runtime, at: range, "integer overflow: -(\(x)) does not fit in an int") }
             return .int(-x)
         case (.negate, .number(let x)): return .number(-x)
+        case (.negate, .tensor(let t)): return .tensor(Tensor(unchecked: t.shape, t.scalars.map { -$0 }))
         case (.not, .bool(let b)): return .bool(!b)
         case (.negate, _):
             throw Diagnostic.error(.type, at: range, "'-' expects an int or number but found \(v.typeName)")

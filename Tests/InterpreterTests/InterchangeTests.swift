@@ -20,10 +20,25 @@ final class InterchangeTests: XCTestCase {
         var inputs: [[Int]]
         var torch_lstm: [[Double]]
         var keras_lstm: [[Double]]
+        var npy: [String: AnyNested]
+        var stats: [String: [String: AnyNested]]
     }
 
-    /// The reference files, made once for the suite.
-    func referenceFolder() throws -> String {
+    /// A number or nested lists of numbers from expected.json, flattened.
+    struct AnyNested: Decodable {
+        var values: [Double]
+        init(from decoder: Decoder) throws {
+            if let x = try? decoder.singleValueContainer().decode(Double.self) { values = [x]; return }
+            var c = try decoder.unkeyedContainer()
+            values = []
+            while !c.isAtEnd { values += try c.decode(AnyNested.self).values }
+        }
+    }
+
+    /// The reference files, made once for the test run.
+    func referenceFolder() throws -> String { try Self.referenceFolder() }
+
+    static func referenceFolder() throws -> String {
         if let f = Self.folder { return f }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("interchange_\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -44,7 +59,9 @@ final class InterchangeTests: XCTestCase {
         return dir
     }
 
-    func expected() throws -> Expected {
+    func expected() throws -> Expected { try Self.expected() }
+
+    static func expected() throws -> Expected {
         try JSONDecoder().decode(Expected.self, from: Data(contentsOf: URL(fileURLWithPath: try referenceFolder() + "/expected.json")))
     }
 

@@ -2,7 +2,7 @@
 //
 // `DataBuiltins.install(into:)` registers every data built-in (see docs/data.md): finding data
 // (`data_path`), reading it (`read_text`, `read_lines`, `read_idx`, `read_csv`,
-// `read_labelled`), turning text into symbols and ids (`words`, `tokens`, `chars`,
+// `read_labelled`, `read_npy`; `write_npy` writes), turning text into symbols and ids (`words`, `tokens`, `chars`,
 // `vocabulary`, `encode`, `decode`) and shaping ids into datasets (`windows`, `lm_batches`,
 // `sequences`, `mnist`, `split`, `shuffle`). Calls are positional.
 
@@ -28,11 +28,13 @@ public enum DataBuiltins {
         IDX.install(into: registry)
         DelimitedBuiltins.install(into: registry)
         LabelBuiltins.install(into: registry)
+        NPY.install(into: registry)
     }
 
     /// The names of the functions `install(into:)` registers.
     public static let functionNames = [
         "data_path", "read_text", "read_lines", "words", "tokens", "chars", "vocabulary", "encode", "decode",
         "windows", "lm_batches", "sequences", "split", "shuffle", "read_idx", "mnist", "read_csv", "read_labelled",
+        "read_npy", "write_npy",
     ]
 }

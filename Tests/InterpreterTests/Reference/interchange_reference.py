@@ -19,8 +19,13 @@ ids -> embedding -> LSTM -> LSTM (last step) -> dense softmax.
                            under layers/lstm_1; layers/dense/vars/0 kernel [H, C], 1 bias [C];
                            optimizer/vars/0 (ignored by a loader)
   keras_lstm.keras         the Keras 3 archive: config.json, metadata.json, model.weights.h5
+  npy_f64.npy              [3, 4] float64, row-major         } numpy.save, for read_npy;
+  npy_fortran_i4.npy       [2, 3] big-endian int32, column-major } their values are
+  npy_bool.npy             [4] bool                           } "npy" in expected.json
   expected.json            {"inputs": [[ids], ...], "torch_lstm": [[probabilities], ...],
-                            "keras_lstm": [[probabilities], ...]}
+                            "keras_lstm": [[probabilities], ...], "npy": {file: nested list},
+                            "stats": numpy's sum, mean, std (ddof 0), min, max of npy_f64
+                            over all values and per axis}
 
 Each framework's forward pass is written in its own layout (PyTorch: W x + b_ih + W_hh h +
 b_hh; Keras: x K + h U + b), in float64 on the float32 values, so the expected outputs test
@@ -142,7 +147,19 @@ def main(out):
         with open(h5_path, "rb") as f:
             z.writestr("model.weights.h5", f.read())
 
+    arrays = {"npy_f64.npy": rng.normal(size=(3, 4)),
+              "npy_fortran_i4.npy": np.asfortranarray(np.arange(-3, 3, dtype=">i4").reshape(2, 3)),
+              "npy_bool.npy": np.array([True, False, False, True])}
+    for name, a in arrays.items():
+        np.save(os.path.join(out, name), a)
+    a = arrays["npy_f64.npy"].astype(np.float32).astype(np.float64)
+    stats = {}
+    for f in ["sum", "mean", "std", "min", "max"]:
+        fn = getattr(np, f)
+        stats[f] = {"all": float(fn(a)), "row": fn(a, axis=0).tolist(), "column": fn(a, axis=1).tolist()}
+
     expected = {"seed": SEED, "inputs": INPUTS,
+                "npy": {name: a.astype(np.float64).tolist() for name, a in arrays.items()}, "stats": stats,
                 "torch_lstm": [torch_forward(torch, ids, 2).tolist() for ids in INPUTS],
                 "keras_lstm": [keras_forward(keras, ids).tolist() for ids in INPUTS]}
     with open(os.path.join(out, "expected.json"), "w") as f:
