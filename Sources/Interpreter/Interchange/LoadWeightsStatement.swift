@@ -13,43 +13,21 @@ import SeqLang
 import Tensor
 
 enum LoadWeightsStatement {
-    static let options = ["into", "map"]
-
     static func run(_ request: CommandRequest, _ context: CommandContext, _ session: TrainingSession) throws -> Value {
+        // StatementReader has checked the form against CommandTable.load: `weights`, a path,
+        // known options each given once with a value.
         var args = StatementArguments(request, context)
-        guard let first = args.next(), first.word == "weights" else {
-            let at = args.request.args.first?.range ?? request.keywordRange
-            throw Diagnostic.error(.syntax, at: at, "expected `weights` after `load`: `load weights PATH` reads another framework's weights",
-                                   hint: "a SeqLang model file is read with the function: `let m = load(\"model.safetensors\")`")
-        }
-        guard let pathArg = args.next() else {
-            throw Diagnostic.error(.syntax, at: args.endRange, "expected a file path after `load weights`",
-                                   hint: "for example `load weights \"model.safetensors\"` (PyTorch) or `load weights \"model.keras\"`")
-        }
-        guard case .string(let path)? = pathArg.value, !path.isEmpty else {
-            let found = pathArg.value.map { args.shown($0, pathArg) } ?? pathArg.word.map { "'\($0)'" } ?? "?"
-            throw Diagnostic.error(.type, at: pathArg.range, "expected a file path as a string after `load weights`, got \(found)",
-                                   hint: "for example `load weights \"model.safetensors\"`")
-        }
+        _ = args.next()
+        let pathArg = args.next()!
+        guard case .string(let path)? = pathArg.value else { preconditionFailure("the reader checks the path") }
         var model: Model?
         var map: [[String]]?
-        var seen = Set<String>()
-        while let option = args.next() {
-            guard let word = option.word, options.contains(word) else {
-                throw unknownOption(option, of: "`load weights`", valid: options)
-            }
-            guard seen.insert(word).inserted else {
-                throw Diagnostic.error(.syntax, at: option.range, "option '\(word)' is given twice")
-            }
+        while let option = args.next(), let word = option.word {
+            let arg = args.next()!
             if word == "into" {
-                let arg = try args.optionValue(after: option, what: "a model", options: options)
-                guard case .object(let o)? = arg.value, let m = o as? Model else {
-                    throw Diagnostic.error(.type, at: arg.range, "expected a model after `into`, got \(arg.value.map { args.shown($0, arg) } ?? "'\(arg.word ?? "?")'")",
-                                           hint: "declare it first with `model NAME`")
-                }
+                guard case .object(let o)? = arg.value, let m = o as? Model else { preconditionFailure("the reader checks the model") }
                 model = m
             } else {
-                let arg = try args.optionValue(after: option, what: "a list of module names, one per layer with weights", options: options)
                 map = try moduleMap(arg, args)
             }
         }

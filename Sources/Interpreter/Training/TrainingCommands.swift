@@ -40,7 +40,7 @@ public enum TrainingCommands {
         registry.register(CommandTable.save) { try SaveStatement.run($0, $1, session) }
         registry.register(CommandTable.check) { try GradientCheckStatement.run($0, $1, session) }
         registry.register(CommandTable.plot) { request, context in try PlotStatement.run(request, context) }
-        registry.register(command: "load") { try LoadWeightsStatement.run($0, $1, session) }
+        registry.register(CommandTable.load) { try LoadWeightsStatement.run($0, $1, session) }
         registry.register(function: "load") { values, context, range in
             try LoadFunction.run(values, context, range, session)
         }
