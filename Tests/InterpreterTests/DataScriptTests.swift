@@ -59,7 +59,7 @@ final class DataScriptTests: XCTestCase {
             .deletingLastPathComponent().deletingLastPathComponent().path
         let doc = try String(contentsOfFile: root + "/docs/data.md", encoding: .utf8)
         let blocks = doc.components(separatedBy: "```seq\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
-        XCTAssertEqual(blocks.count, 12)
+        XCTAssertEqual(blocks.count, 13)
         let saved = DataFolder.shared.explicitFolder
         DataFolder.shared.explicitFolder = try DataTestHost.sharedData()
         defer { DataFolder.shared.explicitFolder = saved }
