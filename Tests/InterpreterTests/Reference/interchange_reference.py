@@ -19,11 +19,22 @@ ids -> embedding -> LSTM -> LSTM (last step) -> dense softmax.
                            under layers/lstm_1; layers/dense/vars/0 kernel [H, C], 1 bias [C];
                            optimizer/vars/0 (ignored by a loader)
   keras_lstm.keras         the Keras 3 archive: config.json, metadata.json, model.weights.h5
+  torch_gru.safetensors    embed.weight [V, D]; gru.weight_ih_l0 [3H, D], weight_hh_l0 [3H, H],
+                           bias_ih_l0, bias_hh_l0 [3H] (nn.GRU, gates r, z, n); fc.weight [C, H], fc.bias
+  torch_bilstm.safetensors embedding.weight; lstm.…_l0 and lstm.…_l0_reverse (nn.LSTM,
+                           bidirectional=True); fc.weight [C, 2H], fc.bias: the classifier reads
+                           (forward h_n, backward h_n) concatenated
+  keras_gru.weights.h5     layers/embedding/vars/0; layers/gru/cell/vars/0 kernel [D, 3H],
+                           1 recurrent [H, 3H], 2 bias [2, 3H] (reset_after=True, gates z, r, h);
+                           layers/dense/vars/0, 1
+  keras_bilstm.weights.h5  layers/embedding/vars/0; layers/bidirectional/forward_layer/cell/vars/0-2
+                           and backward_layer/cell/vars/0-2 (LSTM cells); layers/dense/vars/0 [2H, C], 1
   npy_f64.npy              [3, 4] float64, row-major         } numpy.save, for read_npy;
   npy_fortran_i4.npy       [2, 3] big-endian int32, column-major } their values are
   npy_bool.npy             [4] bool                           } "npy" in expected.json
   expected.json            {"inputs": [[ids], ...], "torch_lstm": [[probabilities], ...],
-                            "keras_lstm": [[probabilities], ...], "npy": {file: nested list},
+                            "keras_lstm": [[probabilities], ...], likewise "torch_gru",
+                            "torch_bilstm", "keras_gru", "keras_bilstm"; "npy": {file: nested list},
                             "stats": numpy's sum, mean, std (ddof 0), min, max of npy_f64
                             over all values and per axis}
 
@@ -71,20 +82,86 @@ def write_safetensors(path, tensors):
             f.write(b)
 
 
+def torch_lstm_run(x, w_ih, w_hh, b_ih, b_hh):
+    """One nn.LSTM level over x [T, In]: its outputs [T, H] (gates i, f, g, o)."""
+    h, c, out = np.zeros(H), np.zeros(H), []
+    for t in range(len(x)):
+        a = w_ih @ x[t] + w_hh @ h + b_ih + b_hh
+        i, f, g, o = sigmoid(a[0:H]), sigmoid(a[H:2 * H]), np.tanh(a[2 * H:3 * H]), sigmoid(a[3 * H:])
+        c = f * c + i * g
+        h = o * np.tanh(c)
+        out.append(h)
+    return np.array(out)
+
+
+def torch_gru_forward(p, ids):
+    """nn.GRU: r, z, n blocks; n = tanh(W_in x + b_in + r * (W_hn h + b_hn)); h = (1 - z) n + z h."""
+    x = p["embed.weight"][ids].astype(np.float64)
+    w_ih, w_hh, b_ih, b_hh = (p[f"gru.{n}_l0"].astype(np.float64) for n in ["weight_ih", "weight_hh", "bias_ih", "bias_hh"])
+    h = np.zeros(H)
+    for t in range(len(ids)):
+        gx, gh = w_ih @ x[t] + b_ih, w_hh @ h + b_hh
+        r = sigmoid(gx[0:H] + gh[0:H])
+        z = sigmoid(gx[H:2 * H] + gh[H:2 * H])
+        n = np.tanh(gx[2 * H:] + r * gh[2 * H:])
+        h = (1 - z) * n + z * h
+    return softmax(p["fc.weight"] @ h + p["fc.bias"])
+
+
+def torch_bilstm_forward(p, ids):
+    x = p["embedding.weight"][ids].astype(np.float64)
+    names = ["weight_ih", "weight_hh", "bias_ih", "bias_hh"]
+    forward = torch_lstm_run(x, *(p[f"lstm.{n}_l0"].astype(np.float64) for n in names))
+    backward = torch_lstm_run(x[::-1], *(p[f"lstm.{n}_l0_reverse"].astype(np.float64) for n in names))
+    return softmax(p["fc.weight"] @ np.concatenate([forward[-1], backward[-1]]) + p["fc.bias"])
+
+
+def keras_lstm_run(x, k, u, b):
+    """One Keras LSTM over x [T, In]: its outputs [T, H] (x K + h U + b, gates i, f, c, o)."""
+    h, c, out = np.zeros(H), np.zeros(H), []
+    for t in range(len(x)):
+        z = x[t] @ k + h @ u + b
+        i, f, cc, o = sigmoid(z[0:H]), sigmoid(z[H:2 * H]), np.tanh(z[2 * H:3 * H]), sigmoid(z[3 * H:])
+        c = f * c + i * cc
+        h = o * np.tanh(c)
+        out.append(h)
+    return np.array(out)
+
+
+def keras_gru_forward(v, ids):
+    """Keras GRU, reset_after=True: blocks z, r, h; hh = tanh(x K_h + b_in_h + r * (h U_h + b_rec_h)); h = z h + (1 - z) hh."""
+    x = v["layers/embedding/vars/0"][ids].astype(np.float64)
+    k, u, b = (v[f"layers/gru/cell/vars/{n}"].astype(np.float64) for n in range(3))
+    h = np.zeros(H)
+    for t in range(len(ids)):
+        xs, rec = x[t] @ k + b[0], h @ u + b[1]
+        z = sigmoid(xs[0:H] + rec[0:H])
+        r = sigmoid(xs[H:2 * H] + rec[H:2 * H])
+        hh = np.tanh(xs[2 * H:] + r * rec[2 * H:])
+        h = z * h + (1 - z) * hh
+    return softmax(h @ v["layers/dense/vars/0"] + v["layers/dense/vars/1"])
+
+
+def keras_bilstm_forward(v, ids):
+    """Bidirectional(LSTM(H)), merge_mode="concat": (forward's last h, backward's last h)."""
+    x = v["layers/embedding/vars/0"][ids].astype(np.float64)
+    cell = lambda d: [v[f"layers/bidirectional/{d}/cell/vars/{n}"].astype(np.float64) for n in range(3)]
+    forward = keras_lstm_run(x, *cell("forward_layer"))
+    backward = keras_lstm_run(x[::-1], *cell("backward_layer"))
+    return softmax(np.concatenate([forward[-1], backward[-1]]) @ v["layers/dense/vars/0"] + v["layers/dense/vars/1"])
+
+
+def write_h5(path, tensors):
+    with h5py.File(path, "w") as f:
+        for name, value in tensors.items():
+            f[name] = value
+
+
 def torch_forward(p, ids, layers):
     """PyTorch layout: gates = W_ih x + b_ih + W_hh h + b_hh, blocks i, f, g, o."""
     x = p["embedding.weight"][ids].astype(np.float64)
     for k in range(layers):
-        w_ih, w_hh = p[f"encoder.rnn.weight_ih_l{k}"], p[f"encoder.rnn.weight_hh_l{k}"]
-        b = p[f"encoder.rnn.bias_ih_l{k}"] + p[f"encoder.rnn.bias_hh_l{k}"].astype(np.float64)
-        h, c, out = np.zeros(H), np.zeros(H), []
-        for t in range(len(ids)):
-            a = w_ih @ x[t] + w_hh @ h + b
-            i, f, g, o = sigmoid(a[0:H]), sigmoid(a[H:2 * H]), np.tanh(a[2 * H:3 * H]), sigmoid(a[3 * H:])
-            c = f * c + i * g
-            h = o * np.tanh(c)
-            out.append(h)
-        x = np.array(out)
+        x = torch_lstm_run(x, *(p[f"encoder.rnn.{n}_l{k}"].astype(np.float64) for n in ["weight_ih", "weight_hh", "bias_ih", "bias_hh"]))
     return softmax(p["head.weight"] @ x[-1] + p["head.bias"])
 
 
@@ -92,15 +169,7 @@ def keras_forward(v, ids):
     """Keras layout: gates = x K + h U + b, blocks i, f, c, o; Dense y = h K + b."""
     x = v["layers/embedding/vars/0"][ids].astype(np.float64)
     for layer in ["lstm", "lstm_1"]:
-        k, u, b = (v[f"layers/{layer}/cell/vars/{n}"].astype(np.float64) for n in range(3))
-        h, c, out = np.zeros(H), np.zeros(H), []
-        for t in range(len(ids)):
-            z = x[t] @ k + h @ u + b
-            i, f, cc, o = sigmoid(z[0:H]), sigmoid(z[H:2 * H]), np.tanh(z[2 * H:3 * H]), sigmoid(z[3 * H:])
-            c = f * c + i * cc
-            h = o * np.tanh(c)
-            out.append(h)
-        x = np.array(out)
+        x = keras_lstm_run(x, *(v[f"layers/{layer}/cell/vars/{n}"].astype(np.float64) for n in range(3)))
     return softmax(x[-1] @ v["layers/dense/vars/0"] + v["layers/dense/vars/1"])
 
 
@@ -158,7 +227,32 @@ def main(out):
         fn = getattr(np, f)
         stats[f] = {"all": float(fn(a)), "row": fn(a, axis=0).tolist(), "column": fn(a, axis=1).tolist()}
 
+    gru = {"embed.weight": f32(V, D), "gru.weight_ih_l0": f32(3 * H, D), "gru.weight_hh_l0": f32(3 * H, H),
+           "gru.bias_ih_l0": f32(3 * H), "gru.bias_hh_l0": f32(3 * H), "fc.weight": f32(C, H), "fc.bias": f32(C)}
+    write_safetensors(os.path.join(out, "torch_gru.safetensors"), gru)
+    bilstm = {"embedding.weight": f32(V, D), "fc.weight": f32(C, 2 * H), "fc.bias": f32(C)}
+    for suffix in ["_l0", "_l0_reverse"]:
+        bilstm[f"lstm.weight_ih{suffix}"] = f32(4 * H, D)
+        bilstm[f"lstm.weight_hh{suffix}"] = f32(4 * H, H)
+        bilstm[f"lstm.bias_ih{suffix}"] = f32(4 * H)
+        bilstm[f"lstm.bias_hh{suffix}"] = f32(4 * H)
+    write_safetensors(os.path.join(out, "torch_bilstm.safetensors"), bilstm)
+    kgru = {"layers/embedding/vars/0": f32(V, D), "layers/gru/cell/vars/0": f32(D, 3 * H),
+            "layers/gru/cell/vars/1": f32(H, 3 * H), "layers/gru/cell/vars/2": f32(2, 3 * H),
+            "layers/dense/vars/0": f32(H, C), "layers/dense/vars/1": f32(C)}
+    write_h5(os.path.join(out, "keras_gru.weights.h5"), kgru)
+    kbi = {"layers/embedding/vars/0": f32(V, D), "layers/dense/vars/0": f32(2 * H, C), "layers/dense/vars/1": f32(C)}
+    for d in ["forward_layer", "backward_layer"]:
+        kbi[f"layers/bidirectional/{d}/cell/vars/0"] = f32(D, 4 * H)
+        kbi[f"layers/bidirectional/{d}/cell/vars/1"] = f32(H, 4 * H)
+        kbi[f"layers/bidirectional/{d}/cell/vars/2"] = f32(4 * H)
+    write_h5(os.path.join(out, "keras_bilstm.weights.h5"), kbi)
+
     expected = {"seed": SEED, "inputs": INPUTS,
+                "torch_gru": [torch_gru_forward(gru, ids).tolist() for ids in INPUTS],
+                "torch_bilstm": [torch_bilstm_forward(bilstm, ids).tolist() for ids in INPUTS],
+                "keras_gru": [keras_gru_forward(kgru, ids).tolist() for ids in INPUTS],
+                "keras_bilstm": [keras_bilstm_forward(kbi, ids).tolist() for ids in INPUTS],
                 "npy": {name: a.astype(np.float64).tolist() for name, a in arrays.items()}, "stats": stats,
                 "torch_lstm": [torch_forward(torch, ids, 2).tolist() for ids in INPUTS],
                 "keras_lstm": [keras_forward(keras, ids).tolist() for ids in INPUTS]}
