@@ -9,6 +9,9 @@ let package = Package(
         .library(name: "SeqLang", targets: ["Interpreter", "SeqLang", "Tensor"]),
         .executable(name: "seqsh", targets: ["seqsh"]),
         .executable(name: "seqbench", targets: ["seqbench"]),
+        // Data-parallel training under `mpirun`: a plug-in the interpreter opens with dlopen
+        // only when MPI started the process, so nothing else links MPI (docs/distributed.md).
+        .library(name: "SeqMPI", type: .dynamic, targets: ["SeqMPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,6 +37,12 @@ let package = Package(
         .systemLibrary(
             name: "CZip", path: "Sources/CZip", pkgConfig: "libzip",
             providers: [.apt(["libzip-dev"])]),
+
+        // Open MPI (Debian: libopenmpi-dev), used by the SeqMPI plug-in alone.
+        .systemLibrary(
+            name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]),
+        .target(name: "SeqMPI", dependencies: ["CMPI"]),
 
         // The hot element-wise and matrix-vector loops in plain C (vector square roots, AVX2
         // copies chosen at run time), each beside its reference loop.

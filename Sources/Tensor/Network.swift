@@ -365,16 +365,36 @@ public final class Network {
     /// - Throws: `NetworkError.badBatch` for a batch that does not fit; `NetworkError.nonFinite`
     ///   naming the first layer (and time step) that went NaN or infinite — the parameters are
     ///   then left as they were before the step, and so is the carried state.
-    public func trainStep(_ batch: NetworkBatch, optimizer: Optimizer, clipNorm: Float? = nil) throws -> NetworkStepResult {
-        guard let targets = batch.targets else { throw NetworkError.badBatch("training needs targets but the batch has none") }
+    /// With an `exchange` (data-parallel training) `batch` is this worker's share of the
+    /// global batch, or nil when the share is empty; the gradients, losses and counts are
+    /// summed over the workers before clipping, and the result describes the whole batch.
+    public func trainStep(_ batch: NetworkBatch?, optimizer: Optimizer, clipNorm: Float? = nil,
+                          exchange: GradientExchange? = nil) throws -> NetworkStepResult {
         let savedState = carried
         do {
             store.zeroGrads()
-            let output = try runForward(batch.inputs, lengths: batch.lengths, training: true, stateful: spec.stateful)
-            var (result, _) = try computeLoss(output, targets, lengths: batch.lengths, batch: batch.inputs.batch,
-                                              steps: batch.inputs.steps, gradient: true)
-            guard result.loss.isFinite else { throw nonFiniteForward(loss: result.loss) }
-            try runBackward(lossGradient)
+            var result = NetworkStepResult(loss: 0, lossSum: 0, correct: 0, count: 0)
+            var denominator = 0.0
+            // With an exchange, a failure here must still reach the sum (the other workers wait
+            // in it); it is raised on every worker after the flags are added up.
+            var failure: Error?
+            if let batch {
+                do {
+                    guard let targets = batch.targets else { throw NetworkError.badBatch("training needs targets but the batch has none") }
+                    let output = try runForward(batch.inputs, lengths: batch.lengths, training: true, stateful: spec.stateful)
+                    (result, _) = try computeLoss(output, targets, lengths: batch.lengths, batch: batch.inputs.batch,
+                                                  steps: batch.inputs.steps, gradient: true)
+                    guard result.loss.isFinite else { throw nonFiniteForward(loss: result.loss) }
+                    try runBackward(lossGradient)
+                    denominator = spec.reduction == .mean ? Double(max(result.count, 1)) : Double(batch.inputs.batch)
+                } catch {
+                    guard exchange != nil else { throw error }
+                    failure = error
+                }
+            } else if exchange == nil {
+                throw NetworkError.badBatch("training needs a batch")
+            }
+            if let exchange { try combine(&result, denominator: denominator, failure: failure, exchange) }
             let norm = gradientNorm()
             guard norm.isFinite else { throw nonFiniteGradient() }
             if let clipNorm, norm > Double(clipNorm) {
@@ -390,6 +410,31 @@ public final class Network {
             carried = savedState
             throw error
         }
+    }
+
+    /// Adds up the workers' step: the failure flags, loss sums and counts, then the gradients
+    /// weighted by each worker's loss denominator (GradientExchange.swift has the formula).
+    private func combine(_ result: inout NetworkStepResult, denominator: Double, failure: Error?,
+                         _ exchange: GradientExchange) throws {
+        var figures: [Double] = [failure == nil ? 0 : 1, result.lossSum, Double(result.correct),
+                                 Double(result.count), denominator]
+        try figures.withUnsafeMutableBufferPointer { try exchange.sum($0) }
+        if let failure { throw failure }
+        guard figures[0] == 0 else {
+            throw NetworkError.badBatch("another worker's share of the batch failed (its own message names the place); no worker updated its weights")
+        }
+        let total = max(figures[4], 1)
+        try store.grads.withUnsafeMutableBufferPointer { g in
+            let own = Float(denominator)
+            for i in 0..<g.count { g[i] *= own }
+            try exchange.sum(g)
+            let k = Float(1 / total)
+            for i in 0..<g.count { g[i] *= k }
+        }
+        result.lossSum = figures[1]
+        result.correct = Int(figures[2])
+        result.count = Int(figures[3])
+        result.loss = Float(figures[1] / total)
     }
 
     /// The loss and accuracy of a batch without training (dropout off). A stateful network

@@ -66,6 +66,8 @@ enum ModelFile {
 
     private static func write(_ tensors: [(name: String, tensor: Tensor)], _ meta: [String: String], to path: String,
                               shownAs name: String, at range: SourceRange) throws {
+        // In an mpirun job every rank holds the same weights; the first alone writes them.
+        if JobPlace.isFollower { return }
         do {
             try SafeTensors.write(tensors, metadata: meta, to: path)
         } catch let e as SafeTensorsError {

@@ -39,7 +39,7 @@ enum PlotStatement {
         }
         if context.checkOnly { return .none }
         context.output(terminalChart(series))
-        if let path {
+        if let path, !JobPlace.isFollower {  // in an mpirun job the first rank alone writes
             do {
                 try Data(svg(series).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
             } catch {

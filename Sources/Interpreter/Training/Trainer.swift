@@ -106,6 +106,7 @@ final class Trainer {
             throw Diagnostic.error(.shape, at: request.dataRange ?? keyword,
                 "the data gives no batches: the streams are too short for even one batch of \(data.streams?.steps ?? 0) steps")
         }
+        let workers = try Trainer.workers(at: keyword)
         let started = Date()
         let secondsBefore = state.history.seconds
         let figures = state.history.figures
@@ -122,9 +123,13 @@ final class Trainer {
             for b in 0..<stepsPerEpoch {
                 if let limit = plan.steps, state.step >= limit { break }
                 if b == 0 || state.step - goodStep >= Trainer.snapshotInterval { takeSnapshot() }
-                let dataBatch = plan.stateful ? data.streamBatch(b)
-                    : data.batch(Array(order[(b * batchSize)..<min((b + 1) * batchSize, data.count)]))
-                let result = try step(NetworkBridge.batch(dataBatch, for: network), epoch: epoch, batch: b + 1)
+                let rows: [Int] = plan.stateful ? Array((b * batchSize)..<((b + 1) * batchSize))
+                    : Array(order[(b * batchSize)..<min((b + 1) * batchSize, data.count)])
+                // Under mpirun each rank trains on its share of the rows (a stateful model: its
+                // share of the streams, the same every batch, so each rank carries its own).
+                let share = workers.map { rows[$0.share(of: rows.count)] }.map(Array.init) ?? rows
+                let batch = share.isEmpty ? nil : try NetworkBridge.batch(data.batch(share), for: network)
+                let result = try step(batch, epoch: epoch, batch: b + 1, workers: workers)
                 state.step += 1
                 stepsThisEpoch += 1
                 trained.trainedSteps += 1
@@ -196,6 +201,16 @@ final class Trainer {
         return state.history
     }
 
+    /// The ranks of the mpirun job this process belongs to, or nil when it runs alone.
+    static func workers(at range: SourceRange) throws -> MPIWorkers? {
+        switch MPIWorkers.world {
+        case .success(let workers): return workers
+        case .failure(let failure):
+            throw Diagnostic.error(.runtime, at: range, "cannot train across the mpirun job: \(failure.text)",
+                                   hint: "libSeqMPI.so is built beside seqsh by `swift build`; SEQ_MPI_LIBRARY names it elsewhere")
+        }
+    }
+
     /// Keeps the current weights and optimizer state as the known-good ones.
     private func takeSnapshot() {
         goodValues = network.store.values
@@ -206,10 +221,14 @@ final class Trainer {
     /// One training step. A non-finite forward or backward pass leaves the weights untouched
     /// (the network refuses the update); an update that makes a weight non-finite puts the
     /// last snapshot back. Either way training stops with the place the value appeared.
-    private func step(_ batch: NetworkBatch, epoch: Int, batch index: Int) throws -> NetworkStepResult {
+    private func step(_ batch: NetworkBatch?, epoch: Int, batch index: Int, workers: MPIWorkers?) throws -> NetworkStepResult {
         let result: NetworkStepResult
         do {
-            result = try network.trainStep(batch, optimizer: optimizer, clipNorm: plan.clip.map { Float($0) })
+            result = try network.trainStep(batch, optimizer: optimizer, clipNorm: plan.clip.map { Float($0) },
+                                           exchange: workers)
+        } catch let failure as MPIWorkers.MPIFailure {
+            throw Diagnostic.error(.runtime, at: request.keywordRange,
+                "training stopped at step \(state.step + 1) (epoch \(epoch), batch \(index)): \(failure.text)")
         } catch let error as NetworkError {
             switch error {
             case .nonFinite(let layer, let t, let detail):
