@@ -237,6 +237,11 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
 
     // MARK: - Tools for hosts
 
+    /// Where this process stands in an `mpirun` job: its rank and the number of ranks, or nil
+    /// when it runs alone (docs/distributed.md). Every rank runs the same script and trains on
+    /// its share of each batch; a host shows rank 0's output and lets the others run silently.
+    public static var jobPlace: (rank: Int, size: Int)? { JobPlace.current }
+
     /// Reserved words, command keywords, built-in and host functions and global names that
     /// start with `prefix`, sorted (for tab completion).
     public func completions(prefix: String) -> [String] {

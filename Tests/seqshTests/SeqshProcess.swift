@@ -33,10 +33,12 @@ enum Seqsh {
 
     /// Runs seqsh with `arguments`, feeding it `input` on stdin (empty by default, so it is a pipe
     /// and never a terminal), with `environment` added to this process's environment.
+    /// `executable` runs instead of seqsh when given (`mpirun`, which starts seqsh itself).
     static func run(_ arguments: [String], input: String = "", environment: [String: String] = [:],
+                    executable: String? = nil,
                     file: StaticString = #filePath, line: UInt = #line) throws -> Outcome {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try binary(file: file, line: line))
+        process.executableURL = URL(fileURLWithPath: try executable ?? binary(file: file, line: line))
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = nil

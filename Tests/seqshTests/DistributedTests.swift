@@ -1,0 +1,140 @@
+// DistributedTests.swift — `mpirun -n 2 seqsh script.seq` on this machine: the same losses as
+// one process, the same bits every run, streams shared by the ranks, rank 0 alone printing and
+// writing, a killed rank stopping the job with the checkpoint intact, and seqsh itself never
+// linking MPI (docs/distributed.md).
+
+import Foundation
+import XCTest
+
+final class DistributedTests: XCTestCase {
+    /// Open MPI's launcher (Debian's openmpi-bin, installed by scripts/deps.sh).
+    static let mpirun = "/usr/bin/mpirun"
+
+    override func setUpWithError() throws {
+        guard FileManager.default.isExecutableFile(atPath: DistributedTests.mpirun) else {
+            XCTFail("mpirun is missing at \(DistributedTests.mpirun); scripts/deps.sh installs openmpi-bin")
+            throw XCTSkip("mpirun missing")
+        }
+    }
+
+    /// Runs `script` with its arguments under `mpirun -n ranks` (one slot per rank, whatever the
+    /// cores; root allowed, as in CI).
+    func mpirun(_ ranks: Int, _ arguments: [String]) throws -> Seqsh.Outcome {
+        try Seqsh.run(["--allow-run-as-root", "--oversubscribe", "-n", String(ranks), try Seqsh.binary()] + arguments,
+                      executable: DistributedTests.mpirun)
+    }
+
+    /// A next-word model on the Aesop fable in the repository: 100 Adam steps of batch 16, no
+    /// dropout (each rank draws its own masks), the history printed in full and the model saved.
+    static let windowsScript = """
+        let syms = tokens(read_text("\(Seqsh.repository.path)/examples/data/belling_the_cat.txt"))
+        let vocab = vocabulary(syms)
+        let data = windows(encode(vocab, syms), 3, vocab)
+        seed 1
+        model m
+        input tokens 3 vocab vocab.size
+        layer embedding 16
+        layer lstm 32 last
+        layer dense vocab.size softmax
+        train adam lr 0.01 steps 100 batch 16 on data
+        print(history.loss)
+        save args[0]
+
+        """
+
+    /// A stateful language model: 4 streams of 5 steps, the streams shared between the ranks.
+    static let streamsScript = """
+        let syms = tokens(read_text("\(Seqsh.repository.path)/examples/data/belling_the_cat.txt"))
+        let vocab = vocabulary(syms)
+        let data = lm_batches(encode(vocab, syms), 4, 5, vocab)
+        seed 3
+        model lm
+        input tokens vocab vocab.size
+        layer embedding 16
+        layer lstm 24
+        layer dense vocab.size softmax per step
+        train sgd lr 1 epochs 4 bptt 5 stateful clip 5 loss sum on data
+        print(history.loss)
+        save args[0]
+
+        """
+
+    /// The numbers of the printed `[a, b, …]` line.
+    static func numbers(_ output: String) -> [Double] {
+        guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix("[") }) else { return [] }
+        return line.dropFirst().dropLast().split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    func assertClose(_ a: [Double], _ b: [Double], relative: Double, _ what: String,
+                     file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.count, b.count, what, file: file, line: line)
+        XCTAssertFalse(a.isEmpty, what, file: file, line: line)
+        for (x, y) in zip(a, b) {
+            XCTAssertLessThanOrEqual(abs(x - y), relative * max(abs(x), abs(y)), "\(what): \(a) against \(b)", file: file, line: line)
+        }
+    }
+
+    func testTwoRanksMatchOneProcessAndRepeatBitForBit() throws {
+        let folder = try Seqsh.temporaryFolder(for: self)
+        let script = try Seqsh.write(DistributedTests.windowsScript, to: "windows.seq", in: folder)
+        let one = try Seqsh.run([script, folder.appendingPathComponent("one.safetensors").path])
+        XCTAssertEqual(one.status, 0, one.stderr)
+        let two = try mpirun(2, [script, folder.appendingPathComponent("two.safetensors").path])
+        XCTAssertEqual(two.status, 0, two.stderr)
+        let again = try mpirun(2, [script, folder.appendingPathComponent("again.safetensors").path])
+        XCTAssertEqual(again.status, 0, again.stderr)
+
+        let losses = DistributedTests.numbers(one.stdout)
+        XCTAssertEqual(losses.count, 8, "100 steps of 13 per epoch: 8 epochs\n\(one.stdout)")
+        XCTAssertLessThan(losses.last!, losses.first!, "the loss falls")
+        assertClose(DistributedTests.numbers(two.stdout), losses, relative: 1e-5, "2 ranks against 1 process")
+        XCTAssertEqual(DistributedTests.numbers(two.stdout), DistributedTests.numbers(again.stdout),
+                       "the same loss bits for the same number of ranks")
+        let bytes = { (name: String) in try Data(contentsOf: folder.appendingPathComponent(name)) }
+        XCTAssertEqual(try bytes("two.safetensors"), try bytes("again.safetensors"), "the saved weights too")
+
+        // Rank 0 alone prints: each epoch line once, the history once.
+        XCTAssertEqual(two.stdout.components(separatedBy: "epoch 8/8").count - 1, 1, two.stdout)
+        XCTAssertFalse(two.stdout.contains("\u{1B}["), "no live bar through mpirun's forwarded output")
+    }
+
+    func testStreamsAreSharedBetweenRanks() throws {
+        let folder = try Seqsh.temporaryFolder(for: self)
+        let script = try Seqsh.write(DistributedTests.streamsScript, to: "streams.seq", in: folder)
+        let one = try Seqsh.run([script, folder.appendingPathComponent("one.safetensors").path])
+        XCTAssertEqual(one.status, 0, one.stderr)
+        let two = try mpirun(2, [script, folder.appendingPathComponent("two.safetensors").path])
+        XCTAssertEqual(two.status, 0, two.stderr)
+        let losses = DistributedTests.numbers(one.stdout)
+        XCTAssertEqual(losses.count, 4, one.stdout)
+        assertClose(DistributedTests.numbers(two.stdout), losses, relative: 1e-5, "2 ranks carrying 2 streams each")
+    }
+
+    func testOnlyRankZeroWritesFiles() throws {
+        let folder = try Seqsh.temporaryFolder(for: self)
+        let script = try Seqsh.write(DistributedTests.windowsScript, to: "windows.seq", in: folder)
+        // mpirun's `:` gives each rank its own command line, so each would save its own file.
+        let seqsh = try Seqsh.binary()
+        let outcome = try Seqsh.run(["--allow-run-as-root", "--oversubscribe",
+                                     "-n", "1", seqsh, script, folder.appendingPathComponent("rank0.safetensors").path, ":",
+                                     "-n", "1", seqsh, script, folder.appendingPathComponent("rank1.safetensors").path],
+                                    executable: DistributedTests.mpirun)
+        XCTAssertEqual(outcome.status, 0, outcome.stderr)
+        let written = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        XCTAssertEqual(written, ["rank0.safetensors", "windows.seq"])
+    }
+
+    func testSeqshDoesNotLinkMPI() throws {
+        let ldd = Process()
+        ldd.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
+        ldd.arguments = [try Seqsh.binary()]
+        let pipe = Pipe()
+        ldd.standardOutput = pipe
+        try ldd.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        ldd.waitUntilExit()
+        XCTAssertFalse(text.contains("libmpi"), text)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: Seqsh.repository.appendingPathComponent(".build/debug/libSeqMPI.so").path),
+                      "the plug-in is built beside seqsh")
+    }
+}
