@@ -29,6 +29,7 @@ final class CommandTableTests: XCTestCase {
                        "layers": "layers 2", "last": "last", "forget_bias": "forget_bias 0", "bias": "bias 0.1",
                        "per": "per step"]
         let before = ["embedding": "input tokens 5 vocab 10", "lstm": "input sequence 5 features 3",
+                      "gru": "input sequence 5 features 3", "rnn": "input sequence 5 features 3",
                       "dense": "input sequence features 3\nlayer lstm 4 last", "dropout": "input sequence features 3"]
         for form in CommandTable.layerKinds {
             let kind = form.word!

@@ -93,26 +93,26 @@ final class ShapeErrorTests: XCTestCase {
     func testUnknownLayerKind() {
         assertModelError(floats + "layer lstn 128", kind: .name, column: 7, length: 4,
             "unknown layer kind 'lstn'; did you mean 'lstm'?",
-            hint: "layer kinds: embedding, lstm, dense, dropout")
-        assertModelError(floats + "layer gru 128", kind: .name, column: 7,
-            "unknown layer kind 'gru'; expected embedding, lstm, dense or dropout")
+            hint: "layer kinds: embedding, lstm, gru, rnn, dense, dropout")
+        assertModelError(floats + "layer conv 128", kind: .name, column: 7,
+            "unknown layer kind 'conv'; expected embedding, lstm, gru, rnn, dense or dropout")
         assertModelError(floats + "layer 128", kind: .type, column: 7,
-            "expected a layer kind (embedding, lstm, dense or dropout), got 128")
+            "expected a layer kind (embedding, lstm, gru, rnn, dense or dropout), got 128")
         assertModelError(floats + "layer", kind: .syntax, column: 1,
-            "expected a layer kind after `layer`: embedding, lstm, dense or dropout",
+            "expected a layer kind after `layer`: embedding, lstm, gru, rnn, dense or dropout",
             hint: "for example `layer lstm 128`")
     }
 
     func testUnknownOption() {
         assertModelError(floats + "layer lstm 128 dropuot 0.2", kind: .name, column: 16, length: 7,
             "unknown option 'dropuot' for an lstm layer; did you mean 'dropout'?",
-            hint: "valid options: dropout, keep, layers, last, forget_bias, init, bias")
-        assertModelError(floats + "layer lstm 128 bidirectional", kind: .name, column: 16,
-            "unknown option 'bidirectional' for an lstm layer",
-            hint: "valid options: dropout, keep, layers, last, forget_bias, init, bias")
+            hint: "valid options: dropout, keep, layers, last, bidirectional, forget_bias, init, bias")
+        assertModelError(floats + "layer lstm 128 stateful", kind: .name, column: 16,
+            "unknown option 'stateful' for an lstm layer",
+            hint: "valid options: dropout, keep, layers, last, bidirectional, forget_bias, init, bias")
         assertModelError(floats + "layer lstm 128 last 5", kind: .syntax, column: 21,
             "expected an option of an lstm layer, got 5",
-            hint: "valid options: dropout, keep, layers, last, forget_bias, init, bias")
+            hint: "valid options: dropout, keep, layers, last, bidirectional, forget_bias, init, bias")
         assertModelError(floats + "layer dense 10 sigmod", kind: .name, column: 16,
             "unknown option 'sigmod' for a dense layer; did you mean 'sigmoid'?")
         assertModelError(floats + "layer dropout 0.5 last", kind: .name, column: 19,
@@ -223,13 +223,13 @@ final class ShapeErrorTests: XCTestCase {
         XCTAssertNoThrow(try fake.runAll(floats))
         XCTAssertThrowsError(try fake.run("layer lstm sizes")) { error in
             let d = error as? Diagnostic
-            XCTAssertEqual(d?.message, "expected a list of positive integers for the sizes of the stacked LSTMs, got [128, 0]")
+            XCTAssertEqual(d?.message, "expected a list of positive integers for the sizes of the stacked LSTM layers, got [128, 0]")
             XCTAssertEqual(d?.range.start.column, 12)
             XCTAssertEqual(d?.kind, .type)
         }
         XCTAssertThrowsError(try fake.run("layer lstm none")) { error in
             XCTAssertEqual((error as? Diagnostic)?.message,
-                           "expected a list of positive integers for the sizes of the stacked LSTMs, got []")
+                           "expected a list of positive integers for the sizes of the stacked LSTM layers, got []")
         }
         XCTAssertThrowsError(try fake.run("layer lstm good layers 2")) { error in
             let d = error as? Diagnostic

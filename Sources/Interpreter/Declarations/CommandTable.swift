@@ -85,6 +85,26 @@ public enum CommandTable {
 
     public static let activations = Activation.allCases.map(\.rawValue)
 
+    /// The cell activations an rnn layer accepts as a bare word (tanh is the default).
+    public static let rnnActivations = [Activation.tanh.rawValue, Activation.relu.rawValue]
+
+    /// A recurrent layer kind (lstm, gru, rnn): sizes, then the options every recurrent kind
+    /// shares, `extra` before `init` and `bias`, and cell activations as bare words last.
+    static func recurrentForm(_ word: String, cell: String, extra: [OptionDeclaration],
+                              activations: [String] = []) -> StatementForm {
+        StatementForm(word: word,
+            positionals: [ValueSlot("UNITS", .sizes, "the number of units")],
+            options: [dropoutOption, keepOption,
+                      OptionDeclaration("layers", [.value(ValueSlot("N", .positiveInt, "the number of stacked layers", missing: "the number of stacked \(cell) layers"))],
+                                        doc: "stack N \(cell)s of UNITS each"),
+                      OptionDeclaration("last", doc: "keep only the final step: [batch, feature UNITS]"),
+                      OptionDeclaration("bidirectional", doc: "a second \(cell) reads each sequence backwards from its last real step; outputs side by side (feature 2·UNITS)")]
+                + extra + [initOption, biasOption]
+                + activations.map { OptionDeclaration($0, doc: "cell activation: \($0)\($0 == "tanh" ? " (the default)" : "")") },
+            owner: "\(word == "gru" ? "a" : "an") \(word) layer", example: "layer \(word) 128",
+            doc: "A sequence [batch, time, feature] to [batch, time, feature UNITS] (2·UNITS when bidirectional); `[128, 64]` stacks one \(cell) per size.")
+    }
+
     /// The layer kinds, each with its sizes and options.
     public static let layerKinds: [StatementForm] = [
         StatementForm(word: "embedding",
@@ -94,17 +114,11 @@ public enum CommandTable {
                       OptionDeclaration("frozen", doc: "the vectors are not trained")],
             owner: "an embedding layer", example: "layer embedding 64",
             doc: "Turns token ids [batch, time] into vectors [batch, time, feature DIM]; VOCAB defaults to the input's vocab."),
-        StatementForm(word: "lstm",
-            positionals: [ValueSlot("UNITS", .sizes, "the number of units")],
-            options: [dropoutOption, keepOption,
-                      OptionDeclaration("layers", [.value(ValueSlot("N", .positiveInt, "the number of stacked layers", missing: "the number of stacked LSTM layers"))],
-                                        doc: "stack N LSTMs of UNITS each"),
-                      OptionDeclaration("last", doc: "keep only the final step: [batch, feature UNITS]"),
-                      OptionDeclaration("forget_bias", [.value(ValueSlot("F", .number(nil), "the forget-gate bias"))],
-                                        doc: "the forget gate's bias starts at F (default 1)"),
-                      initOption, biasOption],
-            owner: "an lstm layer", example: "layer lstm 128",
-            doc: "A sequence [batch, time, feature] to [batch, time, feature UNITS]; `[128, 64]` stacks one LSTM per size."),
+        recurrentForm("lstm", cell: "LSTM", extra: [
+            OptionDeclaration("forget_bias", [.value(ValueSlot("F", .number(nil), "the forget-gate bias"))],
+                              doc: "the forget gate's bias starts at F (default 1)")]),
+        recurrentForm("gru", cell: "GRU", extra: []),
+        recurrentForm("rnn", cell: "RNN", extra: [], activations: rnnActivations),
         StatementForm(word: "dense",
             positionals: [ValueSlot("UNITS", .positiveInt, "the number of units")],
             options: activations.map { OptionDeclaration($0, doc: "activation: \($0)") } + [

@@ -4,13 +4,16 @@
 //
 //     layer -> "layer" KIND SIZES {OPTION}
 //     embedding [VOCAB] DIM   {dropout R | keep P | init I | frozen}
-//     lstm UNITS | [UNITS, …]  {dropout R | keep P | layers N | last | forget_bias F | init I | bias C}
+//     lstm UNITS | [UNITS, …]  {dropout R | keep P | layers N | last | bidirectional | forget_bias F | init I | bias C}
+//     gru UNITS | [UNITS, …]   {dropout R | keep P | layers N | last | bidirectional | init I | bias C}
+//     rnn UNITS | [UNITS, …]   {tanh | relu | dropout R | keep P | layers N | last | bidirectional | init I | bias C}
 //     dense UNITS [ACTIVATION] {per step | init I | bias C}
 //     dropout RATE
 //     I -> uniform R | glorot | normal S
 //
-// A list of sizes (`layer lstm [128, 64] dropout 0.5 last`) adds one LSTM per size, each with
-// the options; `last` applies to the final one.
+// A list of sizes (`layer lstm [128, 64] dropout 0.5 last`) adds one recurrent layer per size,
+// each with the options; `last` applies to the final one. `bidirectional` doubles a recurrent
+// layer's output features (both directions side by side).
 //
 // Every problem is reported where it was written: a bad size at the size, a bad option at
 // the option, a shape that does not fit at the kind and its sizes (`lstm 128`).
@@ -81,11 +84,11 @@ enum LayerStatement {
                 units = a
                 unitsArg = first
             }
-        case .lstm, .dense:
+        case .lstm, .gru, .rnn, .dense:
             let what = "the number of units"
             unitsArg = try required(&args, after: kindArg, what, kindWord)
-            if kind == .lstm, case .list(let items)? = unitsArg.value {
-                sizes = try stackSizes(items, unitsArg)
+            if kind.isRecurrent, case .list(let items)? = unitsArg.value {
+                sizes = try stackSizes(items, unitsArg, kindWord)
                 units = sizes[0]
             } else {
                 units = try args.positiveInt(unitsArg, for: what, optionWords: valid)
@@ -100,7 +103,7 @@ enum LayerStatement {
 
         // OPTIONS
         var seen: [String: CommandArg] = [:]
-        var stack = 1, last = false, perStep: CommandArg?, frozen = false
+        var stack = 1, last = false, bidirectional = false, perStep: CommandArg?, frozen = false
         var activation: Activation?
         var forgetBias = 1.0, weightInit: Initializer?, biasConstant: Double?
         while let option = args.next() {
@@ -139,10 +142,12 @@ enum LayerStatement {
                 // Rounded so that `keep 0.8` gives exactly the rate `dropout 0.2` gives.
                 dropoutRate = (((1 - p) * 1e12).rounded() / 1e12, option, v)
             case "layers":
-                let v = try args.optionValue(after: option, what: "the number of stacked LSTM layers", options: valid)
+                let v = try args.optionValue(after: option, what: "the number of stacked \(kindWord.uppercased()) layers", options: valid)
                 stack = try args.positiveInt(v, for: "the number of stacked layers")
             case "last":
                 last = true
+            case "bidirectional":
+                bidirectional = true
             case "forget_bias":
                 let v = try args.optionValue(after: option, what: "the forget-gate bias", options: valid)
                 forgetBias = try args.number(v, for: "the forget-gate bias")
@@ -214,7 +219,7 @@ enum LayerStatement {
         if let biasConstant { biases = .constant(biasConstant) }
         else if case .uniform(let r)? = chosenInit { biases = .uniform(r) }
         else { biases = .constant(0) }
-        let resolvedActivation = activation ?? .linear
+        let resolvedActivation = activation ?? (kind == .rnn ? .tanh : .linear)
         var made: [ModelLayer] = []
         var current = flow
         for (k, size) in (sizes.isEmpty ? [units] : sizes).enumerated() {
@@ -223,7 +228,7 @@ enum LayerStatement {
                 kind: kind, name: "\(kind.rawValue)\(index + k)",
                 units: kind == .dropout ? (current.features ?? 0) : size,
                 inputSize: k == 0 ? inputSize : (current.features ?? 0),
-                stack: stack, last: last && isFinal, perStep: perStep != nil,
+                stack: stack, last: last && isFinal, bidirectional: bidirectional, perStep: perStep != nil,
                 activation: resolvedActivation, dropout: rate,
                 forgetBias: kind == .lstm ? forgetBias : 0,
                 weightInit: weights, biasInit: biases, trainable: !frozen)
@@ -248,15 +253,15 @@ enum LayerStatement {
     }
 
     /// The sizes of `layer lstm [128, 64]`: a non-empty list of positive integers.
-    private static func stackSizes(_ items: [Value], _ arg: CommandArg) throws -> [Int] {
+    private static func stackSizes(_ items: [Value], _ arg: CommandArg, _ kind: String) throws -> [Int] {
         let sizes = items.compactMap { item -> Int? in
             if case .int(let n) = item, n > 0 { return n }
             return nil
         }
         guard !items.isEmpty, sizes.count == items.count else {
             throw Diagnostic.error(.type, at: arg.range,
-                "expected a list of positive integers for the sizes of the stacked LSTMs, got \(Value.list(items).debugText)",
-                hint: "for example `layer lstm [128, 64]`: an LSTM of 128 units, then one of 64")
+                "expected a list of positive integers for the sizes of the stacked \(kind.uppercased()) layers, got \(Value.list(items).debugText)",
+                hint: "for example `layer \(kind) [128, 64]`: \(article(kind)) \(kind) of 128 units, then one of 64")
         }
         return sizes
     }
@@ -313,9 +318,9 @@ enum LayerStatement {
         }
     }
 
-    /// "a" or "an" before `word` as it is read aloud (`an lstm`, `an int`, `a dense`).
+    /// "a" or "an" before `word` as it is read aloud (`an lstm`, `an rnn`, `an int`, `a dense`, `a gru`).
     static func article(_ word: String) -> String {
-        word == "lstm" || "aeiou".contains(word.first ?? "x") ? "an" : "a"
+        word == "lstm" || word == "rnn" || "aeiou".contains(word.first ?? "x") ? "an" : "a"
     }
 
     /// A shape mismatch as a diagnostic at the place that caused it, with the likely fix.
@@ -331,7 +336,7 @@ enum LayerStatement {
             return .error(.shape, at: kindArg.range,
                 "an embedding needs token ids [batch, time], but it receives \(found.shape)", hint: hint)
         case .needsVectors(let found):
-            let expected = spec.kind == .lstm ? "a sequence of vectors [batch, time, feature]" : "vectors"
+            let expected = spec.kind.isRecurrent ? "a sequence of vectors [batch, time, feature]" : "vectors"
             return .error(.shape, at: kindArg.range,
                 "\(article(kind)) \(kind) layer needs \(expected), but it receives token ids \(found.shape)",
                 hint: "add `layer embedding 64` before it to turn each token id into a vector of 64 features")
@@ -341,17 +346,17 @@ enum LayerStatement {
                     "`per step` needs a sequence [batch, time, feature], but the dense layer receives one vector per example \(found.shape)",
                     hint: "remove `per step`: the layer before already gives one vector per example")
             }
-            let hint = previous?.kind == .lstm && previous?.last == true
-                ? "the lstm before it keeps only its final step (`last`); remove `last` there to pass the whole sequence on"
-                : "an lstm reads a sequence; put it before the layers that reduce the sequence to one vector"
+            let hint = previous.map { $0.kind.isRecurrent && $0.last } == true
+                ? "the \(previous!.kind.rawValue) before it keeps only its final step (`last`); remove `last` there to pass the whole sequence on"
+                : "\(article(kind)) \(kind) reads a sequence; put it before the layers that reduce the sequence to one vector"
             return .error(.shape, at: kindArg.range,
-                "an lstm layer needs a sequence [batch, time, feature], but it receives one vector per example \(found.shape)",
+                "\(article(kind)) \(kind) layer needs a sequence [batch, time, feature], but it receives one vector per example \(found.shape)",
                 hint: hint)
         case .needsSingleVector(let found):
             let act = spec.activation == .linear ? "" : " \(spec.activation.rawValue)"
             return .error(.shape, at: kindArg.range,
                 "a dense layer needs one vector per example [batch, feature], but it receives a sequence \(found.shape)",
-                hint: "add `last` to the lstm to keep only its final step, or write `layer dense \(spec.units)\(act) per step` for an output at every step")
+                hint: "add `last` to the \(previous.map { $0.kind.isRecurrent ? $0.kind.rawValue : "lstm" } ?? "lstm") to keep only its final step, or write `layer dense \(spec.units)\(act) per step` for an output at every step")
         case .vocabulary(let expected, let found):
             return .error(.shape, at: kindArg.range,
                 "the embedding's vocabulary \(found) does not match the input's vocab \(expected)")

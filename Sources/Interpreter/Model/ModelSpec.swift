@@ -15,6 +15,10 @@
 //     lstm0.bias_ih_l0         [4H]
 //     lstm0.bias_hh_l0         [4H]
 //     lstm0.weight_ih_l1 …     (stacked `layers N`: l1 … l(N-1), each with input size H)
+//     gru0.weight_ih_l0        [3H, I]     gate rows in PyTorch order r, z, n; weight_hh [3H, H], biases [3H]
+//     rnn0.weight_ih_l0        [H, I]      weight_hh [H, H], biases [H]
+//     …_l0_reverse             the backward direction of a `bidirectional` layer, right after
+//                              its forward one; stacked layers then read 2H features
 //     dense0.weight            [O, I]
 //     dense0.bias              [O]
 //
@@ -106,23 +110,39 @@ public struct InputSpec: Codable, Hashable, Sendable {
 /// One layer with every option resolved.
 public struct LayerSpec: Codable, Hashable, Sendable {
     public enum Kind: String, Codable, Hashable, Sendable, CaseIterable {
-        case embedding, lstm, dense, dropout
+        case embedding, lstm, gru, rnn, dense, dropout
+
+        /// True for the recurrent kinds (lstm, gru, rnn), which share their options and shapes.
+        public var isRecurrent: Bool { self == .lstm || self == .gru || self == .rnn }
+
+        /// Fused gate rows per hidden unit (LSTM 4, GRU 3, RNN 1); 0 for other kinds.
+        public var gatesPerUnit: Int {
+            switch self {
+            case .lstm: return 4
+            case .gru: return 3
+            case .rnn: return 1
+            default: return 0
+            }
+        }
     }
     public var kind: Kind
     /// The parameter-name prefix: kind and index among layers of that kind (`lstm1`).
     public var name: String
-    /// Output features: embedding dimension, LSTM hidden size, dense outputs; for dropout the
-    /// features passed through.
+    /// Output features: embedding dimension, recurrent hidden size (per direction), dense
+    /// outputs; for dropout the features passed through.
     public var units: Int
     /// Input features: the vocabulary for an embedding, the incoming features otherwise.
     public var inputSize: Int
-    /// Stacked LSTM layers (`layers N`); 1 for every other kind.
+    /// Stacked recurrent layers (`layers N`); 1 for every other kind.
     public var stack: Int
-    /// LSTM: keep only the final step (`last`), giving `[batch, feature H]`.
+    /// Recurrent: keep only the final step (`last`), giving `[batch, feature H]`.
     public var last: Bool
+    /// Recurrent: a second cell reads each sequence backwards (`bidirectional`); the outputs
+    /// are concatenated, so the layer gives 2H features.
+    public var bidirectional: Bool
     /// Dense: applied at every time step (`per step`), giving `[batch, time, class O]`.
     public var perStep: Bool
-    /// Dense activation; `.linear` for other kinds.
+    /// Dense activation; an RNN's cell activation (`.tanh` or `.relu`); `.linear` for other kinds.
     public var activation: Activation
     /// The effective rate of values dropped during training, 0 ≤ rate < 1. On an embedding or
     /// LSTM it applies to the layer's output (for a stack, to each stacked layer's output),
@@ -138,7 +158,7 @@ public struct LayerSpec: Codable, Hashable, Sendable {
     public var trainable: Bool
 
     public init(kind: Kind, name: String, units: Int, inputSize: Int, stack: Int = 1,
-                last: Bool = false, perStep: Bool = false, activation: Activation = .linear,
+                last: Bool = false, bidirectional: Bool = false, perStep: Bool = false, activation: Activation = .linear,
                 dropout: Double = 0, forgetBias: Double = 1, weightInit: Initializer = .glorot,
                 biasInit: Initializer = .constant(0), trainable: Bool = true) {
         self.kind = kind
@@ -147,6 +167,7 @@ public struct LayerSpec: Codable, Hashable, Sendable {
         self.inputSize = inputSize
         self.stack = stack
         self.last = last
+        self.bidirectional = bidirectional
         self.perStep = perStep
         self.activation = activation
         self.dropout = dropout
@@ -156,19 +177,42 @@ public struct LayerSpec: Codable, Hashable, Sendable {
         self.trainable = trainable
     }
 
+    /// Reads a layer written by any version: `bidirectional` is absent from files written
+    /// before it existed and means false there.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(Kind.self, forKey: .kind)
+        name = try c.decode(String.self, forKey: .name)
+        units = try c.decode(Int.self, forKey: .units)
+        inputSize = try c.decode(Int.self, forKey: .inputSize)
+        stack = try c.decode(Int.self, forKey: .stack)
+        last = try c.decode(Bool.self, forKey: .last)
+        bidirectional = try c.decodeIfPresent(Bool.self, forKey: .bidirectional) ?? false
+        perStep = try c.decode(Bool.self, forKey: .perStep)
+        activation = try c.decode(Activation.self, forKey: .activation)
+        dropout = try c.decode(Double.self, forKey: .dropout)
+        forgetBias = try c.decode(Double.self, forKey: .forgetBias)
+        weightInit = try c.decode(Initializer.self, forKey: .weightInit)
+        biasInit = try c.decode(Initializer.self, forKey: .biasInit)
+        trainable = try c.decode(Bool.self, forKey: .trainable)
+    }
+
     /// PyTorch-style parameter names and shapes of this layer, in storage order.
     public func parameterShapes() -> [(name: String, shape: [Int])] {
         switch kind {
         case .embedding:
             return [("\(name).weight", [inputSize, units])]
-        case .lstm:
+        case .lstm, .gru, .rnn:
             var out: [(name: String, shape: [Int])] = []
+            let g = kind.gatesPerUnit * units
             for l in 0..<stack {
-                let i = l == 0 ? inputSize : units
-                out.append(("\(name).weight_ih_l\(l)", [4 * units, i]))
-                out.append(("\(name).weight_hh_l\(l)", [4 * units, units]))
-                out.append(("\(name).bias_ih_l\(l)", [4 * units]))
-                out.append(("\(name).bias_hh_l\(l)", [4 * units]))
+                let i = l == 0 ? inputSize : outputFeatures
+                for suffix in bidirectional ? ["", "_reverse"] : [""] {
+                    out.append(("\(name).weight_ih_l\(l)\(suffix)", [g, i]))
+                    out.append(("\(name).weight_hh_l\(l)\(suffix)", [g, units]))
+                    out.append(("\(name).bias_ih_l\(l)\(suffix)", [g]))
+                    out.append(("\(name).bias_hh_l\(l)\(suffix)", [g]))
+                }
             }
             return out
         case .dense:
@@ -178,8 +222,11 @@ public struct LayerSpec: Codable, Hashable, Sendable {
         }
     }
 
-    /// The number of scalars in this layer's parameters (an LSTM counts both biases, as
-    /// PyTorch does: 4H(I+H) + 8H per stacked layer).
+    /// Features out of the layer: 2·units for a bidirectional recurrent layer, else units.
+    public var outputFeatures: Int { bidirectional ? 2 * units : units }
+
+    /// The number of scalars in this layer's parameters (a recurrent layer counts both biases,
+    /// as PyTorch does: G·H(I+H) + 2G·H per stacked layer and direction, G = 4, 3 or 1).
     public var parameterCount: Int {
         parameterShapes().reduce(0) { $0 + $1.shape.reduce(1, *) }
     }
@@ -190,8 +237,9 @@ public struct LayerSpec: Codable, Hashable, Sendable {
         switch kind {
         case .embedding:
             return "embedding \(inputSize) \(units)" + (trainable ? "" : " frozen")
-        case .lstm:
-            return "lstm \(units)" + (stack > 1 ? " layers \(stack)" : "") + (last ? " last" : "")
+        case .lstm, .gru, .rnn:
+            return "\(kind.rawValue) \(units)" + (kind == .rnn && activation == .relu ? " relu" : "")
+                + (stack > 1 ? " layers \(stack)" : "") + (bidirectional ? " bidirectional" : "") + (last ? " last" : "")
         case .dense:
             return "dense \(units)" + (activation == .linear ? "" : " \(activation.rawValue)")
                 + (perStep ? " per step" : "")

@@ -11,6 +11,8 @@
 //     embedding D      tokens [batch, time T]            -> [batch, time T, feature D]
 //     lstm H           sequence [batch, time T, feature] -> [batch, time T, feature H]
 //     lstm H last      sequence [batch, time T, feature] -> [batch, feature H]
+//     gru H, rnn H     as lstm H (with or without last)
+//     … bidirectional  as above with feature 2H (both directions side by side)
 //     dense O          vector [batch, feature]           -> [batch, class O]
 //     dense O per step sequence [batch, time T, feature] -> [batch, time T, class O]
 //     dropout R        a sequence or a vector            -> the same shape
@@ -69,11 +71,11 @@ public enum ShapeFlow: Hashable, Sendable {
         case (_, .tokens):
             return .failure(.needsVectors(found: self))
 
-        case (.lstm, .sequence(let t, let f, _)):
+        case (.lstm, .sequence(let t, let f, _)), (.gru, .sequence(let t, let f, _)), (.rnn, .sequence(let t, let f, _)):
             if f != layer.inputSize { return .failure(.features(expected: layer.inputSize, found: f)) }
-            return .success(layer.last ? .vector(axis: "feature", features: layer.units)
-                                       : .sequence(length: t, features: layer.units))
-        case (.lstm, _):
+            return .success(layer.last ? .vector(axis: "feature", features: layer.outputFeatures)
+                                       : .sequence(length: t, features: layer.outputFeatures))
+        case (.lstm, _), (.gru, _), (.rnn, _):
             return .failure(.needsSequence(found: self))
 
         case (.dense, .sequence(let t, let f, _)):
@@ -104,7 +106,7 @@ public enum ShapeMismatch: Error, Hashable, Sendable {
     case needsTokens(found: ShapeFlow)
     /// A layer that works on vectors got token ids.
     case needsVectors(found: ShapeFlow)
-    /// An LSTM (or a `per step` dense) got a single vector per example.
+    /// A recurrent layer (or a `per step` dense) got a single vector per example.
     case needsSequence(found: ShapeFlow)
     /// A dense layer without `per step` got a sequence.
     case needsSingleVector(found: ShapeFlow)

@@ -241,6 +241,8 @@ enum GenerateStatement {
             throw Diagnostic.error(.shape, at: request.keywordRange,
                 "`generate` needs a model that predicts the next symbol over its vocabulary of \(vocabulary.size), but this one gives \(spec.outputShape)")
         }
+        // A model with an output at every step is run one symbol at a time.
+        if network.outputIsSequence { try NetworkBridge.checkBidirectional(spec, for: .generate, at: request.keywordRange) }
         var ids = try Inference.ids(of: text, trained, at: textRange)
         let window = spec.input.length
         if !network.outputIsSequence, let window, ids.count < window {

@@ -52,9 +52,11 @@ enum NetworkBridge {
             case .embedding:
                 return NetworkLayer(kind: .embedding, units: l.units, dropout: Float(l.dropout),
                                     weightInit: initializer(l.weightInit), trainable: l.trainable)
-            case .lstm:
-                return NetworkLayer(kind: .lstm, units: l.units, stack: l.stack, returnSequences: !l.last,
+            case .lstm, .gru, .rnn:
+                return NetworkLayer(kind: l.kind == .lstm ? .lstm : l.kind == .gru ? .gru : .rnn, units: l.units,
+                                    stack: l.stack, returnSequences: !l.last, bidirectional: l.bidirectional,
                                     dropout: Float(l.dropout), forgetBias: Float(l.forgetBias),
+                                    activation: l.kind == .rnn ? activation(l.activation) : .none,
                                     weightInit: initializer(l.weightInit), biasInit: initializer(l.biasInit))
             case .dense:
                 return NetworkLayer(kind: .dense, units: l.units, activation: activation(l.activation),
@@ -122,6 +124,35 @@ enum NetworkBridge {
                                      revision: model.revision)
         model.network = trained
         return trained
+    }
+
+    /// What a bidirectional layer cannot do, and why: its backward direction reads each
+    /// sequence from its end, so it has no state to carry into the next batch and no output
+    /// before the whole sequence is there.
+    enum BidirectionalUse {
+        case stateful, evaluateOnStreams, generate
+
+        var refusal: (message: String, hint: String) {
+            switch self {
+            case .stateful:
+                return ("cannot be trained `stateful`: its backward direction reads each sequence from its end, so there is no state to carry into the next batch",
+                        "train without `stateful` on separate samples (`windows`, `sequences`), or drop `bidirectional`")
+            case .evaluateOnStreams:
+                return ("cannot be evaluated on contiguous streams, which carry state from batch to batch: its backward direction reads each sequence from its end",
+                        "evaluate on separate samples (`windows`, `sequences`), or drop `bidirectional`")
+            case .generate:
+                return ("cannot run one step at a time, as `generate` runs a model with an output at every step: its backward direction needs the whole sequence before its first output",
+                        "drop `bidirectional`, or generate with a model that reads a fixed window and gives one output (`last`)")
+            }
+        }
+    }
+
+    /// Refuses `use` at `range` when `spec` has a bidirectional layer, naming the layer.
+    static func checkBidirectional(_ spec: ModelSpec, for use: BidirectionalUse, at range: SourceRange) throws {
+        guard let layer = spec.layers.first(where: \.bidirectional) else { return }
+        let (message, hint) = use.refusal
+        throw Diagnostic.error(.shape, at: range, "model '\(spec.name)' has a bidirectional layer (\(layer.name): \(layer.summaryText)) that \(message)",
+                               hint: hint)
     }
 
     static func build(_ spec: NetworkSpec, seed: UInt64, at range: SourceRange) throws -> Network {

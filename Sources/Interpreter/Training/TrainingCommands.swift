@@ -116,6 +116,9 @@ enum TrainStatement {
         let model = try session.models.requireCurrent(for: "train", at: request.keywordRange)
         let req = try TrainPlanReader.read(request, context)
         let spec = try NetworkBridge.spec(of: model, for: "train", at: request.keywordRange)
+        if req.plan.stateful {
+            try NetworkBridge.checkBidirectional(spec, for: .stateful, at: req.places["stateful"] ?? request.keywordRange)
+        }
         let trained = try NetworkBridge.network(of: model, setup: Trainer.setup(for: req.plan), seed: session.seed,
                                                 statement: "train", at: request.keywordRange)
         let data = req.data!
@@ -250,6 +253,7 @@ enum EvaluateStatement {
             setup = TrainingSetup(loss: current.loss, reduction: current.reduction, stateful: current.stateful)
         }
         setup.stateful = data.isContiguousStreams
+        if setup.stateful { try NetworkBridge.checkBidirectional(spec, for: .evaluateOnStreams, at: dataRange) }
         let trained = try NetworkBridge.network(of: model, setup: setup, seed: session.seed, statement: "evaluate",
                                                 at: request.keywordRange)
         try DataFit.check(data, spec, trained.network, at: dataRange)
