@@ -252,6 +252,29 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
         }
     }
 
+    /// Records `source` as the text of `file` (for rendering diagnostics about it).
+    func rememberSource(_ source: String, file: String) {
+        stateLock.withLock { sources[file] = source }
+    }
+
+    /// What the checker needs of this interpreter: its globals, functions and statements.
+    func checkHost() -> CheckHost {
+        exclusively {
+            let engine = self.engine
+            var globals: [String: Value] = [:]
+            for name in engine.globals.visibleNames { globals[name] = engine.globals.lookup(name) }
+            return CheckHost(
+                globals: globals, natives: Set(engine.natives.keys), declarations: engine.declarations,
+                commands: Set(engine.commands.keys),
+                callNative: { name, values, range in
+                    guard let f = engine.natives[name] else { return .none }
+                    return try f.handler(values, engine, range)
+                },
+                authorize: { path, writing, range in try engine.authorize(path: path, writing: writing, at: range) },
+                dataFolder: .shared)
+        }
+    }
+
     /// The text last run under the name `file`, for rendering its diagnostics.
     public func source(of file: String) -> String? {
         stateLock.withLock { sources[file] }

@@ -2,8 +2,9 @@
 //
 // The whole text is run at once under its file name, so diagnostics point at real lines.
 // The script's arguments become the list global `args`. Warnings are printed as they happen
-// and never change the exit status; the first error stops the run (`--check` lists every
-// syntax error, then every problem the statements find without reading data or training).
+// and never change the exit status; the first error stops the run. `--check` runs nothing:
+// the static checker (`SeqInterpreter.check`) lists every error and warning it can prove
+// without reading data or training, and opens no file but the script.
 
 import Foundation
 import Interpreter
@@ -16,10 +17,6 @@ struct ScriptRunner {
     let checkOnly: Bool
     let reporter: Reporter
 
-    /// `--check` runs the script's plain code too; a script that loops forever is stopped after
-    /// this many seconds with a `.limit` diagnostic instead of hanging the check.
-    static let checkTimeLimit = 10.0
-
     init(arguments: [String], checkOnly: Bool, color: Bool) {
         self.arguments = arguments
         self.checkOnly = checkOnly
@@ -29,12 +26,14 @@ struct ScriptRunner {
     /// Runs the UTF-8 script at `path`.
     func run(path: String) -> ExitStatus {
         let seq = makeInterpreter()
+        if checkOnly { return finish(seq.check(file: path), seq) }
         return finish(seq.run(file: path), seq)
     }
 
     /// Runs `source`, named `file` in diagnostics.
     func run(source: String, file: String) -> ExitStatus {
         let seq = makeInterpreter()
+        if checkOnly { return finish(seq.check(source: source, file: file), seq) }
         return finish(seq.run(source: source, file: file), seq)
     }
 
@@ -44,6 +43,7 @@ struct ScriptRunner {
         let seq = makeInterpreter()
         do {
             let text = try SourceText.decode([UInt8](data), file: "<stdin>")
+            if checkOnly { return finish(seq.check(source: text, file: "<stdin>"), seq) }
             return finish(seq.run(source: text, file: "<stdin>"), seq)
         } catch {
             reporter.report(error, from: seq)
@@ -55,11 +55,15 @@ struct ScriptRunner {
         let slot = InterpreterSlot()
         var configuration = Reporter.configuration(reporter: reporter, interpreter: { slot.value })
         configuration.checkOnly = checkOnly
-        if checkOnly { configuration.timeLimit = ScriptRunner.checkTimeLimit }
         let seq = SeqInterpreter(configuration)
         slot.value = seq
         seq[global: "args"] = .list(arguments.map { .string($0) })
         return seq
+    }
+
+    private func finish(_ report: CheckReport, _ seq: SeqInterpreter) -> ExitStatus {
+        for diagnostic in report.diagnostics { reporter.report(diagnostic, from: seq) }
+        return report.succeeded ? .success : .scriptError
     }
 
     private func finish(_ result: SeqInterpreter.RunResult, _ seq: SeqInterpreter) -> ExitStatus {

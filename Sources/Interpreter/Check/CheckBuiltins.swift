@@ -1,0 +1,100 @@
+// CheckBuiltins.swift — what the checker knows of each built-in function: the type it returns.
+//
+// Pure built-ins given known values run for real (so `len([1, 2])` is 2 and `range(3)` a list
+// of three ints, with the interpreter's own errors). Data built-ins never run: they return
+// the type they would (`tokens` a list of strings, `windows` a dataset carrying its vocabulary),
+// and `data_path` resolves its name without opening anything — a missing data set is a
+// warning, since the data may be there when the script runs.
+
+import SeqLang
+
+enum CheckBuiltins {
+    /// Built-ins without effects, safe to run on known values.
+    static let pure: Set<String> = ["len", "str", "type", "int", "float", "range", "min", "max", "abs", "sqrt", "exp",
+                                    "log", "round", "append", "join"]
+    /// `range` results up to this long are computed; longer ones are only typed.
+    static let foldLimit = 10_000
+
+    static func call(_ name: String, _ args: [CheckType], _ exprs: [Expr], at range: SourceRange,
+                     _ checker: Checker) throws -> CheckType {
+        if pure.contains(name), checker.host.natives.contains(name) {
+            let values = args.compactMap(\.constant)
+            let small: Bool = {
+                guard name == "range" else { return true }
+                return values.allSatisfy { if case .int(let n) = $0 { return abs(n) <= foldLimit } else { return true } }
+            }()
+            if values.count == args.count, small {
+                return CheckType.of(try checker.host.callNative(name, values, range))
+            }
+        }
+        func arg(_ i: Int) -> CheckType { i < args.count ? args[i] : .unknown }
+        switch name {
+        case "print", "assert": return .none
+        case "len": return .int
+        case "str", "type", "join": return .string
+        case "int": return .int
+        case "float", "sqrt", "exp", "log": return .number
+        case "range": return .list(.int, items: nil)
+        case "min", "max", "abs":
+            if args.count == 1, case .list(let e, let items) = arg(0) { return CheckType.widen(items.map(CheckType.joinAll) ?? e) }
+            return CheckType.widen(CheckType.joinAll(args))
+        case "round": return args.count == 2 ? .number : .unknown
+        case "append":
+            if case .list(let e, let items) = arg(0) {
+                return .list(CheckType.widen(CheckType.join(items.map(CheckType.joinAll) ?? e, arg(1))), items: nil)
+            }
+            return .list(.unknown, items: nil)
+        case "data_path":
+            if case .string(let file?) = arg(0) {
+                do {
+                    let found = try checker.host.dataFolder.resolve(file, at: range)
+                    return .string(try checker.host.authorize(found, false, range))
+                } catch let d as Diagnostic {
+                    // The data may be on the machine that runs the script: a warning here.
+                    var warning = d
+                    warning.severity = .warning
+                    warning.kind = .warning
+                    checker.report(warning)
+                }
+            }
+            return .string
+        case "read_text": return .string
+        case "read_lines", "words", "tokens", "chars": return .list(.string, items: nil)
+        case "vocabulary": return .vocabulary(size: nil)
+        case "encode": return .list(.int, items: nil)
+        case "decode": return .unknown
+        case "windows", "lm_batches", "sequences":
+            if let i = args.firstIndex(where: { if case .vocabulary = $0 { return true } else { return false } }),
+               case .vocabulary(let size) = args[i] {
+                let named = size ?? (i < exprs.count ? Checker.spelled(exprs[i]).map { "\($0).size" } : nil)
+                return .dataset(DataFact(vocabulary: named))
+            }
+            let allKnown = args.allSatisfy { !$0.isUnknown }
+            return .dataset(DataFact(vocabulary: nil, noVocabulary: allKnown))
+        case "mnist": return .dataset(DataFact(vocabulary: nil, noVocabulary: true))
+        case "split":
+            let part = CheckType.widen(arg(0))
+            if case .list(_, let items?) = arg(1) {
+                let names = items.count == 2 ? ["train", "test"] : items.count == 3 ? ["train", "val", "test"] : []
+                if !names.isEmpty { return .record(names.map { ($0, part) }, open: false) }
+            }
+            return .record([], open: true)
+        case "shuffle": return CheckType.widen(arg(0))
+        case "load":
+            checker.modelFromFile()
+            return .model(nil)
+        default:
+            return .unknown
+        }
+    }
+}
+
+extension Checker {
+    /// `load(PATH)` makes the model in the file current; the checker knows nothing of its shape.
+    func modelFromFile() {
+        let m = Model(name: "?")
+        unknownShape.insert(ObjectIdentifier(m))
+        trainedModels.insert(ObjectIdentifier(m))
+        models.current = m
+    }
+}
