@@ -55,7 +55,7 @@ enum LoadWeightsStatement {
         let matcher = WeightMatcher(spec)
         let matches: [WeightMatcher.Match]
         do {
-            matches = try matcher.match(try matcher.assign(weights, map: map), layout: weights.layout)
+            matches = try matcher.match(try matcher.assign(weights, map: map))
         } catch let e as WeightMatcher.Failure {
             throw Diagnostic.error(.shape, at: pathArg.range, "cannot load weights from '\(path)' into model '\(target.name)': \(e.message)", hint: e.hint)
         }

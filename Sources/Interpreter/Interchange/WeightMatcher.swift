@@ -19,15 +19,29 @@ struct WeightMatcher {
     struct Target {
         /// 1-based position among all the model's layers (as `summary` lists them).
         var number: Int
-        var layer: LayerSpec
-        var kind: ForeignModule.Kind
+        /// The layer's parameter prefix (`lstm0`) and how it reads (`lstm 6 layers 2 last`).
+        var name: String
+        var text: String
+        /// The layer's kind word ("lstm", "gru", "rnn", …): a recurrent module must be this cell.
+        var cell: String
         var slots: [(name: String, shape: [Int])]
 
-        var local: [String] { slots.map { String($0.name.dropFirst(layer.name.count + 1)) } }
+        init(number: Int, name: String, text: String, cell: String, slots: [(name: String, shape: [Int])]) {
+            self.number = number
+            self.name = name
+            self.text = text
+            self.cell = cell
+            self.slots = slots
+        }
+
+        var local: [String] { slots.map { String($0.name.dropFirst(name.count + 1)) } }
+        var kind: ForeignModule.Kind {
+            local.contains(where: { RecurrentName.suffix(of: $0) != nil }) ? .recurrent : local.contains("bias") ? .linear : .embedding
+        }
         var sublayers: [String] {
             Set(local.compactMap(RecurrentName.suffix(of:))).sorted { RecurrentName.order($0) < RecurrentName.order($1) }
         }
-        var shown: String { "layer \(number) (\(layer.summaryText))" }
+        var shown: String { "layer \(number) (\(text))" }
     }
 
     /// One matched parameter: the model's slot name and what fills it.
@@ -44,17 +58,15 @@ struct WeightMatcher {
 
     let targets: [Target]
 
+    init(targets: [Target]) { self.targets = targets }
+
+    /// The layers of `spec` that have weights.
     init(_ spec: ModelSpec) {
-        var targets: [Target] = []
-        for (i, layer) in spec.layers.enumerated() {
+        self.targets = spec.layers.enumerated().compactMap { i, layer in
             let slots = layer.parameterShapes()
-            guard !slots.isEmpty else { continue }
-            let local = slots.map { String($0.name.dropFirst(layer.name.count + 1)) }
-            let kind: ForeignModule.Kind = local.contains(where: { RecurrentName.suffix(of: $0) != nil }) ? .recurrent
-                : local.contains("bias") ? .linear : .embedding
-            targets.append(Target(number: i + 1, layer: layer, kind: kind, slots: slots))
+            return slots.isEmpty ? nil
+                : Target(number: i + 1, name: layer.name, text: layer.summaryText, cell: layer.kind.rawValue, slots: slots)
         }
-        self.targets = targets
     }
 
     /// The modules feeding each target: by kind in name order, or as `map` names them (one
@@ -145,7 +157,7 @@ struct WeightMatcher {
     }
 
     /// Every slot of every target with the tensor that fills it, checked; nothing is copied.
-    func match(_ modules: [[ForeignModule]], layout: String) throws -> [Match] {
+    func match(_ modules: [[ForeignModule]]) throws -> [Match] {
         var out: [Match] = []
         for (target, sources) in zip(targets, modules) {
             // (target's local name) -> (module, module's local name)
@@ -157,8 +169,10 @@ struct WeightMatcher {
                                   hint: "a stacked layer counts each level, a bidirectional one each direction")
                 }
                 for (suffix, (module, theirs)) in zip(target.sublayers, pairs) {
-                    guard module.cell == target.layer.kind.rawValue else {
-                        throw Failure(message: "\(module.shown) cannot fill \(target.shown): it is \((module.cell ?? "?").uppercased() == "RNN" ? "an" : "a") \((module.cell ?? "?").uppercased()), the layer \((target.layer.kind.rawValue).uppercased() == "RNN" ? "an" : "a") \(target.layer.kind.rawValue.uppercased())",
+                    guard module.cell == target.cell else {
+                        let theirs = (module.cell ?? "?").uppercased(), ours = target.cell.uppercased()
+                        func article(_ cell: String) -> String { cell == "GRU" ? "a" : "an" }   // an LSTM, an RNN
+                        throw Failure(message: "\(module.shown) cannot fill \(target.shown): it is \(article(theirs)) \(theirs), the layer \(article(ours)) \(ours)",
                                       hint: "declare the model with the file's layer kinds, or name the modules with `map [...]`")
                     }
                     guard suffix.hasSuffix("_reverse") == theirs.hasSuffix("_reverse") else {
