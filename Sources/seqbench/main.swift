@@ -1,12 +1,14 @@
-// main.swift — seqbench: the release-mode benchmark of the five reference LSTM configurations,
-// timed the way ../shared/bench/harness.py times PyTorch and Keras, so the figures compare.
+// main.swift — seqbench: the release-mode benchmark of the five reference LSTM configurations
+// and the two recurrent variants of the sentiment model (B6 GRU, B7 bidirectional LSTM), timed
+// the way ../shared/bench/harness.py times PyTorch and Keras, so the figures compare.
 //
 //   swift run -c release seqbench [--config NAME|all] [--seconds S]
 //
 // Each config trains (and evaluates) a `Network` on synthetic data of the reference shapes:
 // a warm-up, then 3 timed repeats that each run the step until at least S seconds (default 5)
 // have passed; the rate reported is the median of the 3. Latency is the median of 3 medians of
-// 200 calls. One JSON object per line and config:
+// 200 calls; B6 and B7 report train, eval and a batch-1 forward latency_ms each. One JSON object
+// per line and config:
 //   config, unit, train, eval, latency_ms, peak_rss_mib, final_loss, threads, gemm_peak_gflops
 // With `all` (the default) every config runs in its own child process, so peak_rss_mib
 // (getrusage's ru_maxrss at the end of the config) is that config's alone. The BLAS thread
@@ -19,7 +21,7 @@ import Tensor
 import Glibc
 #endif
 
-let configNames = ["ptb-small", "mnist-rows", "aesop", "sentiment", "latency"]
+let configNames = ["ptb-small", "mnist-rows", "aesop", "sentiment", "latency", "gru-sentiment", "bilstm-sentiment"]
 
 struct Options {
     var config = "all"
@@ -173,6 +175,16 @@ let sentimentSpec = NetworkSpec(input: .tokens(vocabulary: 10000),
                                 layers: [.embedding(64), .lstm(128), .lstm(64, returnSequences: false),
                                          .dense(1, activation: .sigmoid)])
 
+/// B6: the sentiment model with GRU layers; B7: with bidirectional LSTM layers (the second
+/// keeping forward and backward final h side by side).
+let gruSentimentSpec = NetworkSpec(input: .tokens(vocabulary: 10000),
+                                   layers: [.embedding(64), .gru(128), .gru(64, returnSequences: false),
+                                            .dense(1, activation: .sigmoid)])
+let bilstmSentimentSpec = NetworkSpec(input: .tokens(vocabulary: 10000),
+                                      layers: [.embedding(64), .lstm(128, bidirectional: true),
+                                               .lstm(64, returnSequences: false, bidirectional: true),
+                                               .dense(1, activation: .sigmoid)])
+
 struct Result {
     var unit: String
     var train: Rate?
@@ -231,6 +243,19 @@ func run(_ name: String, seconds: Double) throws -> Result {
         var p: Float = .nan
         let lat = try latency(warmup: 20) { p = try net.predict(inputs).scalars[0] }
         return Result(unit: "ms", latency: lat, finalLoss: p.isFinite ? nil : p)
+    case "gru-sentiment", "bilstm-sentiment":
+        let net = try Network(spec: name == "gru-sentiment" ? gruSentimentSpec : bilstmSentimentSpec, seed: 0)
+        var data = tokenBatches(vocabulary: 10000, batch: 64, steps: 100, perStepTargets: false, classes: 2, binary: true, rng: &rng)
+        let one = tokenBatches(vocabulary: 10000, batch: 1, steps: 100, perStepTargets: false, classes: 2, binary: true, rng: &rng)
+        let adam = Adam(learningRate: 0.001)
+        var loss: Float = .nan
+        let train = try throughput(seconds: seconds, units: 64, warmup: 5) {
+            loss = try net.trainStep(data.next(), optimizer: adam).loss
+        }
+        let eval = try throughput(seconds: seconds, units: 64, warmup: 5) { _ = try net.predict(data.next().inputs) }
+        let inputs = one.batches[0].inputs
+        let lat = try latency(warmup: 20) { _ = try net.predict(inputs) }
+        return Result(unit: "samples/s", train: train, eval: eval, latency: lat, finalLoss: loss)
     default:
         preconditionFailure("unknown config \(name)")
     }

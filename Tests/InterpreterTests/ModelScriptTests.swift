@@ -15,7 +15,7 @@ final class ModelScriptTests: XCTestCase {
 
     func testEveryDocumentedExampleRuns() throws {
         let examples = try docExamples()
-        XCTAssertEqual(examples.count, 12)
+        XCTAssertEqual(examples.count, 13)
         for example in examples {
             let outcome = runSeq(example)
             XCTAssertEqual(outcome.errors, [], example)

@@ -130,6 +130,10 @@ final class ExamplesQuickTests: XCTestCase {
         try checkQuick("sentiment", expecting: ["Test Accuracy: ", "a gorgeous , witty"])
     }
 
+    func testSentimentBidirectionalQuick() throws {
+        try checkQuick("sentiment_bidirectional", expecting: ["gru 8 bidirectional last   [batch, feature 16]", "Test Accuracy: "])
+    }
+
     func testSentimentMinimalQuick() throws {
         try checkQuick("sentiment_minimal", expecting: ["held-out sentences"])
     }
