@@ -1,5 +1,5 @@
 // InterchangeTests.swift — `load weights`: PyTorch safetensors, Keras `.weights.h5` and
-// `.keras` files made by `Reference/interchange_reference.py` (seed 20261201, numpy and
+// `.keras` files of LSTM, GRU and bidirectional LSTM models made by `Reference/interchange_reference.py` (seed 20261201, numpy and
 // h5py), whose outputs that script computes with its own numpy forward pass in each
 // framework's layout; then the errors, the explicit map, nothing half-loaded, loaded weights
 // kept by `seed`, and every byte read through the host's file check. Missing python3, numpy
@@ -20,6 +20,10 @@ final class InterchangeTests: XCTestCase {
         var inputs: [[Int]]
         var torch_lstm: [[Double]]
         var keras_lstm: [[Double]]
+        var torch_gru: [[Double]]
+        var torch_bilstm: [[Double]]
+        var keras_gru: [[Double]]
+        var keras_bilstm: [[Double]]
         var npy: [String: AnyNested]
         var stats: [String: [String: AnyNested]]
     }
@@ -65,14 +69,18 @@ final class InterchangeTests: XCTestCase {
         try JSONDecoder().decode(Expected.self, from: Data(contentsOf: URL(fileURLWithPath: try referenceFolder() + "/expected.json")))
     }
 
-    static let model = """
+    static let model = model(recurrent: "lstm 6 layers 2 last")
+
+    static func model(recurrent: String) -> String {
+        """
         model m
         input tokens 7 vocab 12
         layer embedding 5
-        layer lstm 6 layers 2 last
+        layer \(recurrent)
         layer dense 3 softmax
 
         """
+    }
 
     func interpreter(_ configure: (inout SeqInterpreter.Configuration) -> Void = { _ in }) throws -> Captured {
         let dir = try referenceFolder()
@@ -104,8 +112,8 @@ final class InterchangeTests: XCTestCase {
         }
     }
 
-    func load(_ file: String, into c: Captured, extra: String = "") -> Outcome {
-        c.run(Self.model + "load weights \"\(file)\"" + extra)
+    func load(_ file: String, into c: Captured, extra: String = "", recurrent: String? = nil) -> Outcome {
+        c.run((recurrent.map(Self.model(recurrent:)) ?? Self.model) + "load weights \"\(file)\"" + extra)
     }
 
     // MARK: - Known answers
@@ -135,6 +143,36 @@ final class InterchangeTests: XCTestCase {
         let c = try interpreter()
         XCTAssertEqual(load("keras_lstm.keras", into: c).errors, [])
         assertClose(try predictions(c), try expected().keras_lstm)
+    }
+
+    func testGRUFromPyTorchAndKeras() throws {
+        for (file, answer) in [("torch_gru.safetensors", try expected().torch_gru), ("keras_gru.weights.h5", try expected().keras_gru)] {
+            let c = try interpreter()
+            let o = load(file, into: c, recurrent: "gru 6 last")
+            XCTAssertEqual(o.errors, [], file)
+            assertClose(try predictions(c), answer)
+        }
+        let c = try interpreter()
+        XCTAssertTrue(load("keras_gru.weights.h5", into: c, recurrent: "gru 6 last").output.contains(
+            "  gru0.bias_hh_l0 [18]       <- layers/gru/cell/vars/2 [2, 18] (row 1 (recurrent bias), gates z, r, h reordered to r, z, n)\n"))
+    }
+
+    func testBidirectionalLSTMFromPyTorchAndKeras() throws {
+        for (file, answer) in [("torch_bilstm.safetensors", try expected().torch_bilstm), ("keras_bilstm.weights.h5", try expected().keras_bilstm)] {
+            let c = try interpreter()
+            let o = load(file, into: c, recurrent: "lstm 6 bidirectional last")
+            XCTAssertEqual(o.errors, [], file)
+            assertClose(try predictions(c), answer)
+        }
+        let one = try interpreter()
+        XCTAssertEqual(load("torch_bilstm.safetensors", into: one, recurrent: "lstm 6 last").result.errors.first?.message,
+                       "cannot load weights from 'torch_bilstm.safetensors' into model 'm': the model's recurrent layers have 1 sub-layer (layer 2 (lstm 6 last)) but the file's recurrent modules have 2: 'lstm' (2)")
+    }
+
+    func testAGRUFileDoesNotFillAnLSTM() throws {
+        let o = load("keras_gru.weights.h5", into: try interpreter(), recurrent: "lstm 6 last")
+        XCTAssertEqual(o.result.errors.first?.message,
+                       "cannot load weights from 'keras_gru.weights.h5' into model 'm': GRU module 'gru' cannot fill layer 2 (lstm 6 last): it is a GRU, the layer an LSTM")
     }
 
     // MARK: - Errors and the map
