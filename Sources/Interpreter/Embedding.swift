@@ -230,6 +230,11 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
         }
     }
 
+    /// The names of the built-in and host functions, sorted.
+    public var functionNames: [String] {
+        exclusively { engine.natives.keys.sorted() }
+    }
+
     /// The command keywords that have a handler, sorted.
     public var registeredCommands: [String] {
         exclusively { engine.commands.keys.sorted() }

@@ -1,10 +1,12 @@
 // Help.swift — the text of `:help` and `:help TOPIC`.
 //
-// Topics are the model statements, the language's control words and the REPL's commands.
+// Topics are the model statements, the language's control words, the built-in functions
+// (FunctionHelp.swift) and the REPL's commands.
 // A statement the interpreter has but this file does not describe still gets an answer that
 // says it exists, so `:help` never claims a real statement is unknown.
 
 import Foundation
+import Interpreter
 
 enum Help {
     static let overview = """
@@ -16,7 +18,8 @@ enum Help {
         A line that ends inside { ... }, [ ... ] or a string continues under ...>
 
         Commands:
-          :help [TOPIC]   this text, or help on a statement (:help layer) or command
+          :help [TOPIC]   this text, or help on a statement (:help layer), a function
+                          (:help windows) or a command (:help :load)
           :shape EXPR     the shape of a tensor, layer, model or shape
           :summary        the current model's layers, shapes and parameters
           :names          the bound names and their values
@@ -143,7 +146,7 @@ enum Help {
 
     /// Every topic `:help` knows, sorted.
     static var topics: [String] {
-        (Array(statements.keys) + ReplCommand.allCases.map { ":" + $0.rawValue }).sorted()
+        (Array(statements.keys) + Array(FunctionHelp.entries.keys) + ReplCommand.allCases.map { ":" + $0.rawValue }).sorted()
     }
 
     /// The help on `topic` (a statement, a control word, or a command with or without its colon);
@@ -151,6 +154,9 @@ enum Help {
     static func topic(_ topic: String, statements registered: [String]) -> String? {
         let word = topic.hasPrefix(":") ? String(topic.dropFirst()) : topic
         if !topic.hasPrefix(":"), let text = statements[word] { return text }
+        // A function before a REPL command of the same name: `:help load` is load(PATH),
+        // `:help :load` the command.
+        if !topic.hasPrefix(":"), let text = FunctionHelp.text(word) { return text }
         if let command = ReplCommand(rawValue: word) ?? ReplCommand.aliases[word], let text = commands[command] {
             return "\(command.usage)\n  \(text)\n"
         }

@@ -203,4 +203,12 @@ final class EmbeddingTests: XCTestCase {
         XCTAssertEqual(seen.text, "loss=nil@6+4 units=64@11+5 _=-0.5@17+4 _=128@22+11 _=\"t\"@34+3 _=[1]@38+3")
         guard case .string("plotted")? = o.result.value else { return XCTFail("the handler's value is the run's value") }
     }
+
+    func testEveryBuiltInFunctionHasHelp() {
+        let names = SeqInterpreter().functionNames
+        XCTAssertTrue(names.contains("windows") && names.contains("lower") && names.contains("load"), "\(names)")
+        for name in names {
+            XCTAssertTrue(FunctionHelp.text(name)?.hasPrefix(name + "(") == true, "no help on \(name)")
+        }
+    }
 }

@@ -90,6 +90,17 @@ final class PipedReplTests: XCTestCase {
         XCTAssertTrue(outcome.stdout.contains("Removes the last layer of the current model"), outcome.stdout)
     }
 
+    /// `:help NAME` for functions; `load` is the function, `:load` the command.
+    func testHelpOnFunctions() throws {
+        let outcome = try session([":help windows", ":help read_csv", ":help lower", ":help load", ":help :load"])
+        XCTAssertEqual(outcome.stderr, "")
+        XCTAssertTrue(outcome.stdout.hasPrefix("windows(IDS, N [, VOCAB])\n"), outcome.stdout)
+        XCTAssertTrue(outcome.stdout.contains("\nread_csv(PATH"), outcome.stdout)
+        XCTAssertTrue(outcome.stdout.contains("\nlower(TEXT)\n"), outcome.stdout)
+        XCTAssertTrue(outcome.stdout.contains("\nload(PATH)\n  The model in a file"), outcome.stdout)
+        XCTAssertTrue(outcome.stdout.contains(":load FILE\n  Runs a script file"), outcome.stdout)
+    }
+
     /// Every statement has its own help, not just the line that says it exists.
     func testEveryStatementHasItsOwnHelp() throws {
         let statements = ["model", "input", "layer", "summary", "seed", "train", "evaluate", "predict",

@@ -33,7 +33,7 @@ public enum DataBuiltins {
 
     /// The names of the functions `install(into:)` registers.
     public static let functionNames = [
-        "data_path", "read_text", "read_lines", "words", "tokens", "chars", "vocabulary", "encode", "decode",
+        "data_path", "read_text", "read_lines", "words", "tokens", "chars", "lower", "vocabulary", "encode", "decode",
         "windows", "lm_batches", "sequences", "split", "shuffle", "read_idx", "mnist", "read_csv", "read_labelled",
         "read_npy", "write_npy",
     ]

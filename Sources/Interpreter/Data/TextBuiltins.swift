@@ -1,9 +1,11 @@
-// TextBuiltins.swift — read_text, read_lines, words, tokens, chars: from a file to symbols.
+// TextBuiltins.swift — read_text, read_lines, words, tokens, chars, lower: from a file to symbols.
 //
 // `tokens` splits at whitespace only (for corpora that are already tokenized, like PTB, Aesop
 // and rt-polarity); `words` also splits punctuation off as symbols of their own (for raw
 // text). Both take an optional newline symbol (`"<eos>"`) that each line break becomes. Given a
-// list of strings instead of one string, each returns one list per string.
+// list of strings instead of one string, each returns one list per string. `lower` lower-cases
+// and composes (Unicode NFC, so an `é` typed as `e` + accent is the same symbol as `é`) a
+// string, or every string of a list, nested or not.
 
 import SeqLang
 
@@ -27,6 +29,19 @@ enum TextBuiltins {
         registry.register(function: "chars") { values, context, range in
             let args = try Arguments("chars", values, context, range, names: ["text"])
             return try mapText(args, 0) { text in .list(text.map { .string(String($0)) }) }
+        }
+        registry.register(function: "lower") { values, context, range in
+            let args = try Arguments("lower", values, context, range, names: ["text"])
+            func lowered(_ v: Value, _ path: [Int]) throws -> Value {
+                switch v {
+                case .string(let s): return .string(s.lowercased().precomposedStringWithCanonicalMapping)
+                case .list(let items): return .list(try items.enumerated().map { try lowered($0.element, path + [$0.offset + 1]) })
+                default:
+                    let at = path.isEmpty ? "" : " (item " + path.reversed().map(String.init).joined(separator: " of item ") + ")"
+                    throw Diagnostic.error(.type, at: range, "lower expects text: a string or a list of strings, got \(v.typeName)\(at)")
+                }
+            }
+            return try lowered(args.values[0], [])
         }
     }
 

@@ -1,0 +1,52 @@
+// FunctionHelp.swift — the help of every built-in function (what seqsh's `:help NAME` shows):
+// how it is called, what it gives, an example. docs/language.md and docs/data.md say more; a
+// test checks that every function an interpreter has is here, so no built-in goes without help.
+
+/// The help texts of the built-in functions.
+public enum FunctionHelp {
+    /// Name → the help text (usage line, then indented lines).
+    public static let entries: [String: String] = [
+        "print": "print(VALUE, ...)\n  Writes the values separated by spaces, then a line break.\n  Example: print(\"loss\", history.loss[0])",
+        "len": "len(X)\n  The number of items of a list, characters of a string, fields of a record, values of a tensor.",
+        "str": "str(X)\n  X as text, as print shows it.",
+        "type": "type(X)\n  The type name of X: \"int\", \"number\", \"string\", \"list\", \"model\", ...",
+        "int": "int(X)\n  A number truncated toward zero, a bool as 0/1, or the text of an int.",
+        "float": "float(X)\n  X as a number (from an int or the text of a number).",
+        "range": "range(END) | range(START, END [, STEP])\n  The ints from START (default 0) up to but not including END.\n  Example: for i in range(10) { ... }",
+        "min": "min(A, B, ...) | min(LIST)\n  The smallest of the numbers.",
+        "max": "max(A, B, ...) | max(LIST)\n  The largest of the numbers.",
+        "abs": "abs(X)\n  The absolute value of an int or number.",
+        "sqrt": "sqrt(X)\n  The square root (X at least 0).",
+        "exp": "exp(X)\n  e to the power X.",
+        "log": "log(X)\n  The natural logarithm (X above 0).",
+        "round": "round(X [, DIGITS])\n  The nearest int, or a number rounded to DIGITS decimals (0 to 15).\n  Example: round(history.val_loss[-1], 4)",
+        "append": "append(LIST, VALUE)\n  A new list with VALUE at the end (LIST is left as it was).",
+        "join": "join(LIST [, SEPARATOR])\n  The items as text, joined by SEPARATOR (default none).",
+        "split": "split(TEXT [, SEPARATOR]) | split(DATA, FRACTIONS [, SEED])\n  Text: the pieces between separators (default: whitespace).\n  Data: a record of parts, e.g. split(data, [0.8, 0.2]) gives .train and .test (docs/data.md).",
+        "assert": "assert(CONDITION [, MESSAGE])\n  Stops the script with an error when CONDITION is false.",
+        "data_path": "data_path(NAME)\n  The path of a known data set's file (ptb, mnist, rt-polarity, aesop, tinyshakespeare), from --data, SEQ_DATA or the cache.\n  Example: read_text(data_path(\"aesop\"))",
+        "read_text": "read_text(PATH)\n  The whole UTF-8 file as one string.",
+        "read_lines": "read_lines(PATH)\n  The lines of the file, without their line breaks.",
+        "words": "words(TEXT [, NEWLINE])\n  The words of raw text, punctuation split off as symbols of its own; line breaks become NEWLINE when given.\n  Example: words(lower(\"A truly wonderful film!\"))",
+        "tokens": "tokens(TEXT [, NEWLINE])\n  The pieces of already tokenized text, split at whitespace only; line breaks become NEWLINE when given.",
+        "chars": "chars(TEXT)\n  The characters of TEXT, each a symbol (for character models).",
+        "lower": "lower(TEXT)\n  TEXT lower-cased and composed (Unicode NFC); a list of strings, nested or not, string by string.\n  Example: tokens(lower(read_text(\"reviews.txt\")))",
+        "vocabulary": "vocabulary(SYMBOLS [, N] [, reserve])\n  The symbol <-> id table, most frequent first, with <pad> (id 0) and <unk> (id 1) reserved;\n  with N, only the N most frequent symbols are kept. vocabulary(symbols, N, false) reserves nothing.\n  Unknown symbols encode as <unk>, with a warning naming the first few.",
+        "encode": "encode(VOCAB, SYMBOLS)\n  The ids of the symbols (a list, or a list of lists).",
+        "decode": "decode(VOCAB, IDS)\n  The symbols of the ids.",
+        "windows": "windows(IDS, N [, VOCAB])\n  A dataset of every N ids in a row with the id after them as the target (next-symbol models).",
+        "lm_batches": "lm_batches(IDS, BATCH, BPTT [, VOCAB])\n  A corpus cut into BATCH streams of BPTT steps, for stateful language models.",
+        "sequences": "sequences(SAMPLES, LABELS, MAX_LENGTH [, keep] [, VOCAB])\n  A classification dataset of id sequences padded or cut to MAX_LENGTH (keep \"first\" or \"last\").",
+        "shuffle": "shuffle(DATA, SEED)\n  The samples of DATA in a seeded random order.",
+        "read_idx": "read_idx(PATH)\n  A tensor from an IDX file (MNIST's format, gzip or not).",
+        "mnist": "mnist(IMAGES, LABELS)\n  A dataset of MNIST images as 28 rows of 28 features, scaled to [0, 1], with their labels.",
+        "read_csv": "read_csv(PATH [, COLUMNS [, DELIMITER [, HEADER]]])\n  A table of numbers (a tensor [row, column]) from a CSV file; the header and delimiter are sniffed by default.",
+        "read_labelled": "read_labelled(FILES, LABELS) | read_labelled(TABLE, LABEL_COLUMN [, TEXT_COLUMN [, DELIMITER [, HEADER]]])\n  Texts and their labels: one file per label, or a CSV/TSV table.\n  Example: let r = read_labelled(\"reviews.tsv\", \"label\")",
+        "load": "load(PATH)\n  The model in a file written by `save` (or a checkpoint), made the current model, with its vocabulary (m.vocab).\n  Example: let m = load(\"sentiment.safetensors\")\n  (The REPL command that runs a script file is :load FILE; see :help :load.)",
+    ]
+
+    /// The help of function `name`, ending in a line break; nil for a name without help.
+    public static func text(_ name: String) -> String? {
+        entries[name].map { $0 + "\n" }
+    }
+}
