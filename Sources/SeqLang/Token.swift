@@ -73,37 +73,3 @@ public enum Keywords {
         "generate", "save", "resume", "check", "plot", "load",
     ]
 }
-
-/// Words within `maxDistance` edits of `word`, closest first: the source of "did you mean".
-public func suggestions(for word: String, among candidates: [String], maxDistance: Int? = nil) -> [String] {
-    let limit = maxDistance ?? max(1, min(3, word.count / 3 + 1))
-    let scored = Set(candidates).compactMap { candidate -> (String, Int)? in
-        guard candidate != word else { return nil }
-        let d = editDistance(word, candidate)
-        return d <= limit ? (candidate, d) : nil
-    }
-    return scored.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.map(\.0)
-}
-
-/// A "did you mean 'x'?" hint for `word`, or nil when nothing is close.
-public func didYouMean(_ word: String, among candidates: [String]) -> String? {
-    suggestions(for: word, among: candidates).first.map { "did you mean '\($0)'?" }
-}
-
-/// Levenshtein distance between two strings (characters).
-public func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    var current = [Int](repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-        current[0] = i
-        for j in 1...b.count {
-            let cost = a[i - 1] == b[j - 1] ? 0 : 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-        }
-        swap(&previous, &current)
-    }
-    return previous[b.count]
-}

@@ -41,8 +41,7 @@ extension REPL {
         let typed = SourceRange(file: REPL.entryFile, line: 1, column: nameColumn, length: name.count + 1)
         guard let command = ReplCommand(rawValue: name) ?? ReplCommand.aliases[name] else {
             let names = ReplCommand.allCases.map(\.rawValue)
-            let near = suggestions(for: name, among: names).first
-            fail(.error(.name, at: typed, "unknown command ':\(name)'" + (near.map { "; did you mean ':\($0)'?" } ?? ""),
+            fail(.error(.name, at: typed, Suggestion.message("unknown command ':\(name)'", for: name, among: names, prefix: ":"),
                         hint: "commands: " + names.map { ":" + $0 }.joined(separator: ", ")), line)
             return .proceed
         }
@@ -65,8 +64,7 @@ extension REPL {
             } else if let text = Help.topic(argument, statements: interpreter.registeredCommands) {
                 Terminal.writeOut(text)
             } else {
-                let near = suggestions(for: argument, among: Help.topics).first
-                fail(.error(.name, at: argumentRange, "no help on '\(argument)'" + (near.map { "; did you mean '\($0)'?" } ?? ""),
+                fail(.error(.name, at: argumentRange, Suggestion.message("no help on '\(argument)'", for: argument, among: Help.topics),
                             hint: "topics: " + Help.topics.joined(separator: ", ")), line)
             }
         case .shape:

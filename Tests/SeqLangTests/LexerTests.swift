@@ -80,5 +80,11 @@ final class LexerTests: XCTestCase {
         XCTAssertEqual(editDistance("lstn", "lstm"), 1)
         XCTAssertEqual(didYouMean("cout", among: ["count", "print", "x"]), "did you mean 'count'?")
         XCTAssertNil(didYouMean("zebra", among: ["count"]))
+        XCTAssertNil(didYouMean(nil, among: ["count"]))
+        XCTAssertEqual(didYouMean("hlep", among: ["help"], prefix: ":"), "did you mean ':help'?")
+        XCTAssertEqual(Suggestion.message("unknown loss 'mse2'", for: "mse2", among: ["mse", "ce"]),
+                       "unknown loss 'mse2'; did you mean 'mse'?")
+        XCTAssertEqual(Suggestion.message("unknown loss 7", for: nil, among: ["mse"]), "unknown loss 7")
+        XCTAssertEqual(Suggestion.list(["a", "b", "c"]), "a, b or c")
     }
 }

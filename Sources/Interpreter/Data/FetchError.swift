@@ -57,8 +57,7 @@ public enum FetchError: Error, Hashable, Sendable, CustomStringConvertible {
     public var hint: String? {
         switch self {
         case .unknownDataset(let name, let known):
-            let close = suggestions(for: name.lowercased(), among: known)
-            return close.first.map { "did you mean '\($0)'?" }
+            return didYouMean(name.lowercased(), among: known)
         case .badMirror:
             return "set it to a URL under which the files are served by their data-folder paths, "
                 + "such as http://host/datasets (then http://host/datasets/ptb/ptb.train.txt must exist), or unset it"

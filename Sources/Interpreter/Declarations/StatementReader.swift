@@ -198,8 +198,8 @@ public enum StatementReader {
                 throw Diagnostic.error(.syntax, at: arg.range, "expected `\(words[0])` after `\(declaration.keyword)`, got '\(word)'",
                                        hint: "write `\(declaration.form.example)`")
             }
-            if let near = Suggestion.closest(to: word, in: words) {
-                throw Diagnostic.error(.name, at: arg.range, "unknown \(noun) '\(word)'; did you mean '\(near)'?",
+            if let near = didYouMean(word, among: words) {
+                throw Diagnostic.error(.name, at: arg.range, "unknown \(noun) '\(word)'; " + near,
                                        hint: "\(noun)s: \(words.joined(separator: ", "))")
             }
             throw Diagnostic.error(.name, at: arg.range, "unknown \(noun) '\(word)'; expected \(Suggestion.list(words))")
@@ -265,9 +265,8 @@ public enum StatementReader {
                 cursor.index += 1
                 guard let word = arg.word, let choice = choices.first(where: { $0.word == word }) else {
                     let found = arg.word.map { "'\($0)'" } ?? arg.knownValue?.debugText ?? "an expression"
-                    let near = arg.word.flatMap { Suggestion.closest(to: $0, in: words) }
                     throw Diagnostic.error(.name, at: arg.range,
-                        "unknown \(choiceNoun) \(found)" + (near.map { "; did you mean '\($0)'?" } ?? ""),
+                        Suggestion.message("unknown \(choiceNoun) \(found)", for: arg.word, among: words),
                         hint: "\(choiceNoun)s: \(Suggestion.list(words))")
                 }
                 out.words.append(word)
@@ -283,9 +282,8 @@ public enum StatementReader {
             guard let word = arg.word, words.contains(word) else {
                 let noun = slot.what.split(separator: " ").dropFirst().joined(separator: " ")
                 let found = arg.word.map { "'\($0)'" } ?? arg.knownValue?.debugText ?? "an expression"
-                let near = arg.word.flatMap { Suggestion.closest(to: $0, in: words) }
                 throw Diagnostic.error(arg.word == nil ? .syntax : .name, at: arg.range,
-                    "unknown \(noun) \(found)" + (near.map { "; did you mean '\($0)'?" } ?? ""),
+                    Suggestion.message("unknown \(noun) \(found)", for: arg.word, among: words),
                     hint: "the \(noun)s are \(Suggestion.list(words))")
             }
             return

@@ -49,9 +49,8 @@ enum LayerStatement {
                 "expected a layer kind (\(Suggestion.list(kinds))), got \(kindArg.value?.debugText ?? "?")")
         }
         guard let kind = LayerSpec.Kind(rawValue: kindWord) else {
-            if let near = Suggestion.closest(to: kindWord, in: kinds) {
-                throw Diagnostic.error(.name, at: kindArg.range,
-                    "unknown layer kind '\(kindWord)'; did you mean '\(near)'?",
+            if let near = didYouMean(kindWord, among: kinds) {
+                throw Diagnostic.error(.name, at: kindArg.range, "unknown layer kind '\(kindWord)'; " + near,
                     hint: "layer kinds: \(kinds.joined(separator: ", "))")
             }
             throw Diagnostic.error(.name, at: kindArg.range,
@@ -273,9 +272,8 @@ enum LayerStatement {
         let kindArg = try args.optionValue(after: option, what: what, options: options)
         guard let word = kindArg.word, initializers.contains(word) else {
             let found = kindArg.word.map { "'\($0)'" } ?? kindArg.value?.debugText ?? "?"
-            let near = kindArg.word.flatMap { Suggestion.closest(to: $0, in: initializers) }
             throw Diagnostic.error(.name, at: kindArg.range,
-                "unknown initializer \(found)" + (near.map { "; did you mean '\($0)'?" } ?? ""),
+                Suggestion.message("unknown initializer \(found)", for: kindArg.word, among: initializers),
                 hint: "initializers: `uniform 0.1` (between -0.1 and 0.1), `glorot`, `normal 0.1` (truncated normal, deviation 0.1)")
         }
         if word == "glorot" { return .glorot }

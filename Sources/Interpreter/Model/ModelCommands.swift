@@ -80,9 +80,8 @@ enum InputStatement {
         }
         guard let kindWord = kindArg.word, let kind = InputSpec.Kind(rawValue: kindWord) else {
             let found = kindArg.word.map { "'\($0)'" } ?? kindArg.value?.debugText ?? "?"
-            let suggestion = kindArg.word.flatMap { Suggestion.closest(to: $0, in: kinds) }
             throw Diagnostic.error(.name, at: kindArg.range,
-                "unknown input kind \(found)" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""),
+                Suggestion.message("unknown input kind \(found)", for: kindArg.word, among: kinds),
                 hint: "an input is `tokens` (integer ids) or `sequence` (vectors of numbers)")
         }
         if !model.layers.isEmpty {
@@ -154,10 +153,7 @@ func unknownOption<A: ReadableArgument>(_ arg: A, of what: String, valid: [Strin
             "expected an option of \(what), got \(arg.knownValue?.debugText ?? "?")",
             hint: valid.isEmpty ? "\(what) takes no options" : "valid options: \(valid.joined(separator: ", "))")
     }
-    if let near = Suggestion.closest(to: word, in: valid) {
-        return Diagnostic.error(.name, at: arg.range, "unknown option '\(word)' for \(what); did you mean '\(near)'?",
-                                hint: "valid options: \(valid.joined(separator: ", "))")
-    }
-    return Diagnostic.error(.name, at: arg.range, "unknown option '\(word)' for \(what)",
+    return Diagnostic.error(.name, at: arg.range,
+        Suggestion.message("unknown option '\(word)' for \(what)", for: word, among: valid),
         hint: valid.isEmpty ? "\(what) takes no options" : "valid options: \(valid.joined(separator: ", "))")
 }

@@ -44,8 +44,8 @@ enum Inference {
         }
         return try symbols.map { s in
             if let id = v.id(of: s) ?? v.unknownID { return id }
-            let near = suggestions(for: s, among: v.symbols).first
-            throw Diagnostic.error(.name, at: range, "'\(s)' is not in the model's vocabulary" + (near.map { "; did you mean '\($0)'?" } ?? ""),
+            throw Diagnostic.error(.name, at: range,
+                                   Suggestion.message("'\(s)' is not in the model's vocabulary", for: s, among: v.symbols),
                                    hint: "the vocabulary has \(v.size) symbols and no <unk>")
         }
     }

@@ -113,9 +113,8 @@ enum TrainPlanReader {
         }
         guard let word = first.word, let kind = TrainPlan.OptimizerKind(rawValue: word) else {
             let found = first.word.map { "'\($0)'" } ?? first.value?.debugText ?? "?"
-            let near = first.word.flatMap { Suggestion.closest(to: $0, in: names) }
             throw Diagnostic.error(first.word == nil ? .syntax : .name, at: first.range,
-                "unknown optimizer \(found)" + (near.map { "; did you mean '\($0)'?" } ?? ""),
+                Suggestion.message("unknown optimizer \(found)", for: first.word, among: names),
                 hint: "the optimizers are \(Suggestion.list(names)); write one right after `train`")
         }
         var out = TrainRequest(plan: TrainPlan(optimizer: kind, learningRate: kind.defaultLearningRate),
@@ -231,9 +230,8 @@ enum TrainPlanReader {
                 }
                 guard let name = arg.word, losses.contains(name) else {
                     let found = arg.word.map { "'\($0)'" } ?? arg.value?.debugText ?? "?"
-                    let near = arg.word.flatMap { Suggestion.closest(to: $0, in: losses) }
                     throw Diagnostic.error(.name, at: arg.range,
-                        "unknown loss \(found)" + (near.map { "; did you mean '\($0)'?" } ?? ""),
+                        Suggestion.message("unknown loss \(found)", for: arg.word, among: losses),
                         hint: "losses: \(Suggestion.list(losses)); `sum` sums the loss over the steps and averages it over the batch")
                 }
                 if name == "sum" {
@@ -335,9 +333,8 @@ enum TrainPlanReader {
         }
         guard let metric = metricArg.word, metrics.contains(metric) else {
             let found = metricArg.word.map { "'\($0)'" } ?? metricArg.value?.debugText ?? "?"
-            let near = metricArg.word.flatMap { Suggestion.closest(to: $0, in: metrics) }
             throw Diagnostic.error(.name, at: metricArg.range,
-                "unknown metric \(found) for early stopping" + (near.map { "; did you mean '\($0)'?" } ?? ""),
+                Suggestion.message("unknown metric \(found) for early stopping", for: metricArg.word, among: metrics),
                 hint: "early stopping watches \(Suggestion.list(metrics))")
         }
         try expect("patience")

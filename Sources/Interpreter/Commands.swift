@@ -1,0 +1,80 @@
+// Commands.swift — what the interpreter hands to statement handlers such as the model builder.
+//
+// Command statements (`model`, `input`, `layer`, `summary`, `train`, `evaluate`, …) read as
+// `keyword arg arg name value …`. The parser keeps their arguments as an ordered list; the
+// interpreter evaluates each one to a `CommandArg` and the handler of that keyword, which
+// knows its own positional values and option names, makes sense of them. A bare identifier
+// arrives as `.word` together with the value it is bound to, if any, so `layer dense 1 sigmoid`
+// (a word) and `layer lstm units` (a variable) both work and option names never collide with
+// variables.
+
+import SeqLang
+
+/// One evaluated argument of a command statement, with where it was written. A bare identifier
+/// keeps its spelling in `word` and its bound value (if any) in `value`; any other expression
+/// has `word == nil` and its value.
+public struct CommandArg {
+    public var word: String?
+    public var value: Value?
+    public var range: SourceRange
+    public init(word: String? = nil, value: Value?, at range: SourceRange) {
+        self.word = word
+        self.value = value
+        self.range = range
+    }
+}
+
+/// A command statement after its arguments were evaluated.
+public struct CommandRequest {
+    public var keyword: String
+    public var keywordRange: SourceRange
+    public var args: [CommandArg]
+    /// The whole statement's range (from the keyword to the end of its last argument).
+    public var range: SourceRange
+    public init(keyword: String, keywordRange: SourceRange, args: [CommandArg], range: SourceRange) {
+        self.keyword = keyword
+        self.keywordRange = keywordRange
+        self.args = args
+        self.range = range
+    }
+}
+
+/// What a command handler may ask of the interpreter running it.
+public protocol CommandContext: AnyObject {
+    /// Writes text to the host's output sink (never stdout directly).
+    func output(_ text: String)
+    /// Reports a warning; warnings never stop a script.
+    func warn(_ diagnostic: Diagnostic)
+    /// Binds (or rebinds) a global name.
+    func define(_ name: String, _ value: Value)
+    /// The value of a name visible where the statement runs, if bound.
+    func lookup(_ name: String) -> Value?
+    /// Checks the host's file-access policy; throws an `.io` diagnostic at `range` if denied.
+    func authorize(path: String, writing: Bool, at range: SourceRange) throws -> String
+    /// Throws a `.cancelled` or `.limit` diagnostic if the host cancelled the run or its time
+    /// limit passed. Long work (training) calls this between batches.
+    func checkCancelled(at range: SourceRange) throws
+    /// True under `seqsh --check`: validate everything (names, options, shapes) but read no
+    /// data and train nothing.
+    var checkOnly: Bool { get }
+}
+
+/// A handler for one command keyword; throws `Diagnostic` or `DiagnosticList` on bad input.
+public typealias CommandHandler = (CommandRequest, CommandContext) throws -> Value
+
+/// Where handlers are installed (the interpreter conforms).
+public protocol CommandRegistry: AnyObject {
+    func register(command keyword: String, handler: @escaping CommandHandler)
+    /// Installs the handler of a command declared in `CommandTable`: its arguments are read
+    /// against the declaration before the handler runs.
+    func register(_ declaration: CommandDeclaration, handler: @escaping CommandHandler)
+    /// A native function callable as `name(args…)` from scripts.
+    func register(function name: String, handler: @escaping ([Value], CommandContext, SourceRange) throws -> Value)
+}
+
+extension CommandRegistry {
+    /// A registry that does not read declarations installs the handler alone.
+    public func register(_ declaration: CommandDeclaration, handler: @escaping CommandHandler) {
+        register(command: declaration.keyword, handler: handler)
+    }
+}

@@ -1,0 +1,60 @@
+// Suggestion.swift — "did you mean": the one place that finds near words and phrases the offer.
+//
+// Every phase (parser, interpreter, the model statements, the REPL, the downloader) suggests
+// through these functions, so a typo gets the same suggestion, in the same words, everywhere.
+
+/// Words within `maxDistance` edits of `word`, closest first: the source of "did you mean".
+public func suggestions(for word: String, among candidates: [String], maxDistance: Int? = nil) -> [String] {
+    let limit = maxDistance ?? max(1, min(3, word.count / 3 + 1))
+    let scored = Set(candidates).compactMap { candidate -> (String, Int)? in
+        guard candidate != word else { return nil }
+        let d = editDistance(word, candidate)
+        return d <= limit ? (candidate, d) : nil
+    }
+    return scored.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.map(\.0)
+}
+
+/// A "did you mean 'x'?" hint for `word`, or nil when nothing is close (or there is no word).
+/// `prefix` is written before the suggestion inside the quotes (`:` for REPL commands).
+public func didYouMean(_ word: String?, among candidates: [String], prefix: String = "") -> String? {
+    guard let word else { return nil }
+    return suggestions(for: word, among: candidates).first.map { "did you mean '\(prefix)\($0)'?" }
+}
+
+/// Levenshtein distance between two strings (characters).
+public func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            let cost = a[i - 1] == b[j - 1] ? 0 : 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
+}
+
+/// Messages that name a word and offer the near one, and lists of choices.
+public enum Suggestion {
+    /// The candidate nearest to `word`, if it is close enough to be a likely typo.
+    public static func closest(to word: String, in candidates: [String]) -> String? {
+        suggestions(for: word, among: candidates).first
+    }
+
+    /// `message; did you mean 'x'?` when a candidate is near `word`, else `message` alone.
+    public static func message(_ message: String, for word: String?, among candidates: [String],
+                               prefix: String = "") -> String {
+        didYouMean(word, among: candidates, prefix: prefix).map { message + "; " + $0 } ?? message
+    }
+
+    /// `a, b or c` — for messages listing choices.
+    public static func list(_ words: [String]) -> String {
+        guard words.count > 1 else { return words.first ?? "" }
+        return words.dropLast().joined(separator: ", ") + " or " + words.last!
+    }
+}
