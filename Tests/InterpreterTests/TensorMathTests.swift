@@ -2,7 +2,7 @@
 // column-major big-endian int32, bool), write_npy read back by numpy, arithmetic with numbers
 // and tensors, reductions over everything and over a named axis against numpy's values (from
 // Reference/interchange_reference.py, seed 20261201), rows, tensor(list)/list(tensor), and the
-// located, named-axis errors.
+// located, named-axis errors, and what the static checker knows of them.
 
 import Foundation
 import Interpreter
@@ -120,5 +120,22 @@ final class TensorMathTests: XCTestCase {
         XCTAssertEqual(error("let r = tensor([1, \"a\"])").0, "2:9: tensor: item [1] is string, expected a number")
         XCTAssertEqual(error("let r = t % 2").0, "2:11: '%' does not apply to tensors; tensors take + - * /")
         XCTAssertEqual(error("let r = read_npy(\"expected.json\")").0.hasSuffix("not a .npy file: it does not start with \\x93NUMPY"), true)
+    }
+
+    func testTheCheckerKnowsTheTensorBuiltins() throws {
+        let c = try interpreter()
+        let report = c.interpreter.check(source: """
+            let t = read_npy("npy_f64.npy")
+            let m = mean(t, "row")
+            let z = (t - m) / std(t, "row")
+            let r = list(rows(z, 0, 1))
+            let n = sum(t) + max(t)
+            write_npy("never-written.npy", z)
+            let y = t["a"]
+            print(t.axez)
+            """, file: "check.seq")
+        XCTAssertEqual(report.diagnostics.map { "\($0.range.start): \($0.message)" },
+                       ["7:10: a tensor is indexed by an int (its row) but found string", "8:9: tensor has no member 'axez'"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: try InterchangeTests.referenceFolder() + "/never-written.npy"))
     }
 }

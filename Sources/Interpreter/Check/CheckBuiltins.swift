@@ -11,7 +11,7 @@ import SeqLang
 enum CheckBuiltins {
     /// Built-ins without effects, safe to run on known values.
     static let pure: Set<String> = ["len", "str", "type", "int", "float", "range", "min", "max", "abs", "sqrt", "exp",
-                                    "log", "round", "append", "join"]
+                                    "log", "round", "append", "join", "tensor", "list", "rows", "sum", "mean", "std"]
     /// `range` results up to this long are computed; longer ones are only typed.
     static let foldLimit = 10_000
 
@@ -36,9 +36,16 @@ enum CheckBuiltins {
         case "float", "sqrt", "exp", "log": return .number
         case "range": return .list(.int, items: nil)
         case "min", "max", "abs":
+            if case .tensor = arg(0) { return args.count == 1 ? .number : .unknown }
             if args.count == 1, case .list(let e, let items) = arg(0) { return CheckType.widen(items.map(CheckType.joinAll) ?? e) }
             return CheckType.widen(CheckType.joinAll(args))
         case "round": return args.count == 2 ? .number : .unknown
+        case "tensor", "rows", "read_npy", "read_csv": return .tensor
+        case "list": return .list(.unknown, items: nil)
+        case "write_npy": return .none
+        case "sum", "mean", "std":
+            // Over one axis: a tensor (a number for rank 1); `sum` of a list of ints is an int.
+            return args.count == 2 || name == "sum" ? .unknown : .number
         case "append":
             if case .list(let e, let items) = arg(0) {
                 return .list(CheckType.widen(CheckType.join(items.map(CheckType.joinAll) ?? e, arg(1))), items: nil)

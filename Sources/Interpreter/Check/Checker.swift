@@ -441,6 +441,11 @@ final class Checker {
                                        hint: k == "number" ? "convert with int(x)" : nil)
             }
             return .string
+        case .tensor:
+            if let k = key.typeName, k != "int" {
+                throw Diagnostic.error(.type, at: range, "a tensor is indexed by an int (its row) but found \(k)")
+            }
+            return .unknown   // a row: a tensor of one rank less, or a number
         case .record(let fields, let open):
             if let k = key.typeName, k != "string" {
                 throw Diagnostic.error(.type, at: range, "a record is indexed by a field name string but found \(k)")
@@ -452,7 +457,7 @@ final class Checker {
                                    hint: didYouMean(name, among: fields.map(\.key)))
         default:
             throw Diagnostic.error(.type, at: range,
-                "cannot index \(base.typeName ?? "?"): only lists, strings and records can be indexed")
+                "cannot index \(base.typeName ?? "?"): only lists, strings, records and tensors can be indexed")
         }
     }
 
@@ -474,7 +479,8 @@ final class Checker {
             switch name {
             case "shape": return .list(.int, items: nil)
             case "count", "rank": return .int
-            default: names = ["shape", "count", "rank"]
+            case "axes": return .list(.string, items: nil)
+            default: names = ["shape", "count", "rank", "axes"]
             }
         case .shape:
             switch name {
