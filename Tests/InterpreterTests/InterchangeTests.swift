@@ -24,6 +24,8 @@ final class InterchangeTests: XCTestCase {
         var torch_bilstm: [[Double]]
         var keras_gru: [[Double]]
         var keras_bilstm: [[Double]]
+        var torch_rnn: [[Double]]
+        var keras_rnn: [[Double]]
         var npy: [String: AnyNested]
         var stats: [String: [String: AnyNested]]
     }
@@ -167,6 +169,38 @@ final class InterchangeTests: XCTestCase {
         let one = try interpreter()
         XCTAssertEqual(load("torch_bilstm.safetensors", into: one, recurrent: "lstm 6 last").result.errors.first?.message,
                        "cannot load weights from 'torch_bilstm.safetensors' into model 'm': the model's recurrent layers have 1 sub-layer (layer 2 (lstm 6 last)) but the file's recurrent modules have 2: 'lstm' (2)")
+    }
+
+    func testRNNFromPyTorchAndKerasAndALinearWithoutBias() throws {
+        for (file, answer) in [("torch_rnn.safetensors", try expected().torch_rnn), ("keras_rnn.weights.h5", try expected().keras_rnn)] {
+            let c = try interpreter()
+            let o = load(file, into: c, recurrent: "rnn 6 last")
+            XCTAssertEqual(o.errors, [], file)
+            assertClose(try predictions(c), answer)
+            if file.hasPrefix("torch") {
+                XCTAssertTrue(o.output.contains("dense0.bias [3]            <- zeros (linear module 'out' has no bias)\n"), o.output)
+            }
+        }
+    }
+
+    func testAParameterNoLayerHasIsNamed() throws {
+        let o = load("torch_batchnorm.safetensors", into: try interpreter())
+        XCTAssertEqual(o.result.errors.first?.message,
+                       "cannot load weights from 'torch_batchnorm.safetensors': tensor 'bn.running_mean': 'running_mean' is not a parameter of an Embedding, Linear, LSTM, GRU or RNN module")
+        XCTAssertEqual(o.result.errors.first?.hint, "choose the modules to load with `map [\"prefix\", …]`, one per layer with weights")
+    }
+
+    func testLoadedWeightsFineTune() throws {
+        let c = try interpreter()
+        XCTAssertEqual(load("torch_lstm.safetensors", into: c).errors, [])
+        let o = c.run("""
+            let data = sequences([[1, 4, 2, 11, 0, 7, 3], [5, 5, 9, 2, 8, 1, 10]], [0, 2], 7)
+            train sgd lr 0.5 epochs 3 batch 2 on data
+            """)
+        XCTAssertEqual(o.errors, [])
+        let after = try predictions(c)
+        XCTAssertNotEqual(after[0][0], try expected().torch_lstm[0][0], accuracy: 1e-4, "training moved the loaded weights")
+        XCTAssertGreaterThan(after[0][0], try expected().torch_lstm[0][0], "class 0 became likelier for the first sequence")
     }
 
     func testAGRUFileDoesNotFillAnLSTM() throws {

@@ -76,7 +76,7 @@ struct WeightMatcher {
         var pools: [ForeignModule.Kind: [ForeignModule]] = [:]
         let embeddings = targets.filter { $0.kind == .embedding }
         var embeddingShapes = embeddings.map { $0.slots[0].shape }
-        for module in weights.modules {
+        for var module in weights.modules {
             var kind = module.kind
             if kind == .embedding {
                 // A weight alone is an embedding, or a linear layer without bias.
@@ -87,6 +87,7 @@ struct WeightMatcher {
                     kind = .linear
                 }
             }
+            module.kind = kind
             pools[kind, default: []].append(module)
         }
         var result: [[ForeignModule]] = Array(repeating: [], count: targets.count)

@@ -29,12 +29,19 @@ ids -> embedding -> LSTM -> LSTM (last step) -> dense softmax.
                            layers/dense/vars/0, 1
   keras_bilstm.weights.h5  layers/embedding/vars/0; layers/bidirectional/forward_layer/cell/vars/0-2
                            and backward_layer/cell/vars/0-2 (LSTM cells); layers/dense/vars/0 [2H, C], 1
+  torch_rnn.safetensors    embedding.weight; rnn.weight_ih_l0 [H, D], weight_hh_l0 [H, H], bias_ih_l0,
+                           bias_hh_l0 [H] (nn.RNN, tanh); out.weight [C, H] without a bias
+                           (nn.Linear(bias=False))
+  keras_rnn.weights.h5     layers/embedding/vars/0; layers/simple_rnn/cell/vars/0 kernel [D, H],
+                           1 recurrent [H, H], 2 bias [H]; layers/dense/vars/0, 1
+  torch_batchnorm.safetensors  torch_lstm's tensors and bn.running_mean [H]: no SeqLang layer
   npy_f64.npy              [3, 4] float64, row-major         } numpy.save, for read_npy;
   npy_fortran_i4.npy       [2, 3] big-endian int32, column-major } their values are
   npy_bool.npy             [4] bool                           } "npy" in expected.json
   expected.json            {"inputs": [[ids], ...], "torch_lstm": [[probabilities], ...],
                             "keras_lstm": [[probabilities], ...], likewise "torch_gru",
-                            "torch_bilstm", "keras_gru", "keras_bilstm"; "npy": {file: nested list},
+                            "torch_bilstm", "keras_gru", "keras_bilstm", "torch_rnn",
+                            "keras_rnn"; "npy": {file: nested list},
                             "stats": numpy's sum, mean, std (ddof 0), min, max of npy_f64
                             over all values and per axis}
 
@@ -151,6 +158,25 @@ def keras_bilstm_forward(v, ids):
     return softmax(np.concatenate([forward[-1], backward[-1]]) @ v["layers/dense/vars/0"] + v["layers/dense/vars/1"])
 
 
+def torch_rnn_forward(p, ids):
+    """nn.RNN: h = tanh(W_ih x + b_ih + W_hh h + b_hh); the Linear has no bias."""
+    x = p["embedding.weight"][ids].astype(np.float64)
+    h = np.zeros(H)
+    for t in range(len(ids)):
+        h = np.tanh(p["rnn.weight_ih_l0"] @ x[t] + p["rnn.bias_ih_l0"] + p["rnn.weight_hh_l0"] @ h + p["rnn.bias_hh_l0"])
+    return softmax(p["out.weight"] @ h)
+
+
+def keras_rnn_forward(v, ids):
+    """Keras SimpleRNN: h = tanh(x K + h U + b)."""
+    x = v["layers/embedding/vars/0"][ids].astype(np.float64)
+    k, u, b = (v[f"layers/simple_rnn/cell/vars/{n}"].astype(np.float64) for n in range(3))
+    h = np.zeros(H)
+    for t in range(len(ids)):
+        h = np.tanh(x[t] @ k + h @ u + b)
+    return softmax(h @ v["layers/dense/vars/0"] + v["layers/dense/vars/1"])
+
+
 def write_h5(path, tensors):
     with h5py.File(path, "w") as f:
         for name, value in tensors.items():
@@ -248,7 +274,18 @@ def main(out):
         kbi[f"layers/bidirectional/{d}/cell/vars/2"] = f32(4 * H)
     write_h5(os.path.join(out, "keras_bilstm.weights.h5"), kbi)
 
+    rnn = {"embedding.weight": f32(V, D), "rnn.weight_ih_l0": f32(H, D), "rnn.weight_hh_l0": f32(H, H),
+           "rnn.bias_ih_l0": f32(H), "rnn.bias_hh_l0": f32(H), "out.weight": f32(C, H)}
+    write_safetensors(os.path.join(out, "torch_rnn.safetensors"), rnn)
+    krnn = {"layers/embedding/vars/0": f32(V, D), "layers/simple_rnn/cell/vars/0": f32(D, H),
+            "layers/simple_rnn/cell/vars/1": f32(H, H), "layers/simple_rnn/cell/vars/2": f32(H),
+            "layers/dense/vars/0": f32(H, C), "layers/dense/vars/1": f32(C)}
+    write_h5(os.path.join(out, "keras_rnn.weights.h5"), krnn)
+    write_safetensors(os.path.join(out, "torch_batchnorm.safetensors"), dict(torch, **{"bn.running_mean": f32(H)}))
+
     expected = {"seed": SEED, "inputs": INPUTS,
+                "torch_rnn": [torch_rnn_forward(rnn, ids).tolist() for ids in INPUTS],
+                "keras_rnn": [keras_rnn_forward(krnn, ids).tolist() for ids in INPUTS],
                 "torch_gru": [torch_gru_forward(gru, ids).tolist() for ids in INPUTS],
                 "torch_bilstm": [torch_bilstm_forward(bilstm, ids).tolist() for ids in INPUTS],
                 "keras_gru": [keras_gru_forward(kgru, ids).tolist() for ids in INPUTS],
