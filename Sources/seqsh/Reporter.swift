@@ -33,14 +33,15 @@ struct Reporter {
     /// configuration is made).
     static func configuration(reporter: Reporter,
                               interpreter: @escaping @Sendable () -> SeqInterpreter?) -> SeqInterpreter.Configuration {
-        // In an mpirun job every rank runs the script: rank 0 alone prints (its diagnostics and
-        // the others' still go to stderr), and mpirun's forwarded output gets no live bar.
+        // In an mpirun job every rank runs the script: rank 0 alone prints output and warnings
+        // (errors of every rank still go to stderr), and mpirun's forwarded output gets no live bar.
         let job = SeqInterpreter.jobPlace
         let silent = (job?.rank ?? 0) != 0
         var configuration = SeqInterpreter.Configuration(output: { if !silent { Terminal.writeOut($0) } })
         // Training draws its live progress bar only where a person watches it.
         configuration.outputIsTerminal = job == nil && isatty(STDOUT_FILENO) == 1
         configuration.onWarning = { warning in
+            if silent { return }  // every rank would say the same
             if let seq = interpreter() {
                 reporter.report(warning, from: seq)
             } else {

@@ -138,3 +138,79 @@ final class DistributedTests: XCTestCase {
                       "the plug-in is built beside seqsh")
     }
 }
+
+extension DistributedTests {
+    /// The pid of the seqsh process of `rank` running `script`, from /proc (Open MPI puts the
+    /// rank in each process's environment).
+    static func pid(ofRank rank: Int, running script: String) -> Int32? {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
+        for entry in entries {
+            guard let pid = Int32(entry),
+                  let cmdline = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+                  String(decoding: cmdline, as: UTF8.self).contains(script),
+                  let environ = FileManager.default.contents(atPath: "/proc/\(entry)/environ") else { continue }
+            let variables = environ.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            if variables.contains("OMPI_COMM_WORLD_RANK=\(rank)") { return pid }
+        }
+        return nil
+    }
+
+    func testAKilledRankStopsTheJobAndResumeContinuesFromTheCheckpoint() throws {
+        let folder = try Seqsh.temporaryFolder(for: self)
+        let checkpoint = folder.appendingPathComponent("run.ckpt").path
+        let script = try Seqsh.write(DistributedTests.windowsScript
+            .replacingOccurrences(of: "steps 100 batch 16 on data", with: "epochs 500 batch 16 checkpoint args[0] on data"),
+            to: "long.seq", in: folder)
+        let job = Process()
+        job.executableURL = URL(fileURLWithPath: DistributedTests.mpirun)
+        job.arguments = ["--allow-run-as-root", "--oversubscribe", "-n", "2", try Seqsh.binary(), script, checkpoint]
+        let stderr = Pipe()
+        job.standardOutput = FileHandle.nullDevice
+        job.standardError = stderr
+        try job.run()
+        defer { if job.isRunning { job.terminate() } }
+
+        // Kill rank 1 once a checkpoint has been written twice over (so one is complete on disk).
+        let deadline = Date().addingTimeInterval(120)
+        var epochsSeen = 0
+        var lastModified: Date?
+        while epochsSeen < 2, Date() < deadline, job.isRunning {
+            if let modified = (try? FileManager.default.attributesOfItem(atPath: checkpoint))?[.modificationDate] as? Date,
+               modified != lastModified {
+                lastModified = modified
+                epochsSeen += 1
+            }
+            usleep(20_000)
+        }
+        XCTAssertTrue(job.isRunning, "the job runs until a rank is killed")
+        let victim = try XCTUnwrap(DistributedTests.pid(ofRank: 1, running: script), "rank 1's process")
+        kill(victim, SIGKILL)
+        let killed = Date()
+        while job.isRunning, Date().timeIntervalSince(killed) < 30 { usleep(20_000) }
+        let waited = Date().timeIntervalSince(killed)
+        XCTAssertFalse(job.isRunning, "rank 0 did not stop within 30 s of rank 1's death")
+        XCTAssertLessThan(waited, 10, "the job stops within seconds, not after a time-out")
+        job.waitUntilExit()
+        XCTAssertNotEqual(job.terminationStatus, 0)
+        let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertTrue(message.contains("rank 1") && message.contains("signal 9"), message)
+
+        // The checkpoint is whole, and `resume` goes on from it with one process or two.
+        for ranks in [1, 2] {
+            let copy = folder.appendingPathComponent("copy\(ranks).ckpt").path
+            try FileManager.default.copyItem(atPath: checkpoint, toPath: copy)
+            let script = try Seqsh.write("""
+                let syms = tokens(read_text("\(Seqsh.repository.path)/examples/data/belling_the_cat.txt"))
+                let vocab = vocabulary(syms)
+                let data = windows(encode(vocab, syms), 3, vocab)
+                resume "\(copy)" on data epochs 20
+                print(history.steps)
+
+                """, to: "resume\(ranks).seq", in: folder)
+            let outcome = ranks == 1 ? try Seqsh.run([script]) : try mpirun(2, [script])
+            XCTAssertEqual(outcome.status, 0, "resume with \(ranks) rank(s): \(outcome.stderr)")
+            let steps = outcome.stdout.split(separator: "\n").last.flatMap { Int($0) }
+            XCTAssertEqual(steps, 20 * 13, "resume with \(ranks) rank(s) trains on to epoch 20 (13 steps each)\n\(outcome.stdout)\(outcome.stderr)")
+        }
+    }
+}
