@@ -214,3 +214,80 @@ extension DistributedTests {
         }
     }
 }
+
+/// Two "hosts" on this machine: two network namespaces joined by a veth pair, each with its
+/// own address, and mpirun starting the second rank in the other namespace (Open MPI's rsh
+/// launcher, with `ip netns exec` in the place of ssh). The ranks talk TCP only (`btl tcp`),
+/// so this is the multi-host path, not shared memory.
+final class MultiHostTests: XCTestCase {
+    func ip(_ arguments: [String]) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        p.arguments = arguments
+        p.standardOutput = FileHandle.nullDevice
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw NSError(domain: "ip", code: Int(p.terminationStatus), userInfo: [NSLocalizedDescriptionKey:
+                "ip \(arguments.joined(separator: " ")): \(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))"])
+        }
+    }
+
+    func testTwoRanksInTwoNetworkNamespacesOverTCP() throws {
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip"), "iproute2 is installed by scripts/deps.sh")
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: DistributedTests.mpirun), "scripts/deps.sh installs openmpi-bin")
+        let tag = String(getpid() % 100_000)
+        let (a, b) = ("seqa\(tag)", "seqb\(tag)")
+        let (addressA, addressB) = ("10.231.7.1", "10.231.7.2")
+        try ip(["netns", "add", a])
+        addTeardownBlock { try? self.ip(["netns", "del", a]) }
+        try ip(["netns", "add", b])
+        addTeardownBlock { try? self.ip(["netns", "del", b]) }
+        try ip(["link", "add", "va\(tag)", "type", "veth", "peer", "name", "vb\(tag)"])
+        try ip(["link", "set", "va\(tag)", "netns", a])
+        try ip(["link", "set", "vb\(tag)", "netns", b])
+        for (ns, dev, address) in [(a, "va\(tag)", addressA), (b, "vb\(tag)", addressB)] {
+            try ip(["-n", ns, "addr", "add", "\(address)/24", "dev", dev])
+            try ip(["-n", ns, "link", "set", dev, "up"])
+            try ip(["-n", ns, "link", "set", "lo", "up"])
+        }
+
+        let folder = try Seqsh.temporaryFolder(for: self)
+        let log = folder.appendingPathComponent("launched.log").path
+        let agent = try Seqsh.write("""
+            #!/bin/sh
+            # Open MPI's rsh launcher calls this as `agent HOST COMMAND…`: run it in HOST's namespace.
+            host="$1"; shift
+            echo "$host" >> "\(log)"
+            case "$host" in
+              \(addressA)) ns=\(a) ;;
+              \(addressB)) ns=\(b) ;;
+              *) echo "no such test host: $host" >&2; exit 1 ;;
+            esac
+            exec /usr/sbin/ip netns exec "$ns" sh -c "$*"
+
+            """, to: "agent.sh", in: folder)
+        chmod(agent, 0o755)
+        let script = try Seqsh.write(DistributedTests.windowsScript, to: "windows.seq", in: folder)
+        let one = try Seqsh.run([script, folder.appendingPathComponent("one.safetensors").path])
+        XCTAssertEqual(one.status, 0, one.stderr)
+        let two = try Seqsh.run(["netns", "exec", a, DistributedTests.mpirun,
+                                 "--allow-run-as-root", "-n", "2", "--host", "\(addressA):1,\(addressB):1",
+                                 "--mca", "plm_rsh_agent", agent,
+                                 "--mca", "btl", "tcp,self",
+                                 "--mca", "btl_tcp_if_include", "10.231.7.0/24",
+                                 "--mca", "oob_tcp_if_include", "10.231.7.0/24",
+                                 try Seqsh.binary(), script, folder.appendingPathComponent("two.safetensors").path],
+                                executable: "/usr/sbin/ip")
+        XCTAssertEqual(two.status, 0, two.stderr)
+        let launched = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        XCTAssertTrue(launched.contains(addressB), "rank 1 was started in the second namespace: \(launched)")
+        let losses = DistributedTests.numbers(one.stdout)
+        XCTAssertEqual(losses.count, 8, one.stdout)
+        let remote = DistributedTests.numbers(two.stdout)
+        XCTAssertEqual(remote.count, losses.count, two.stdout + two.stderr)
+        for (x, y) in zip(remote, losses) { XCTAssertLessThanOrEqual(abs(x - y), 1e-5 * abs(y), "\(remote) against \(losses)") }
+    }
+}
