@@ -80,12 +80,13 @@ enum CheckBuiltins {
             return .dataset(DataFact(vocabulary: nil, noVocabulary: allKnown))
         case "mnist": return .dataset(DataFact(vocabulary: nil, noVocabulary: true))
         case "split":
+            if case .string = arg(0) { return .list(.string, items: nil) }  // a text into words
             let part = CheckType.widen(arg(0))
             if case .list(_, let items?) = arg(1) {
                 let names = items.count == 2 ? ["train", "test"] : items.count == 3 ? ["train", "val", "test"] : []
                 if !names.isEmpty { return .record(names.map { ($0, part) }, open: false) }
             }
-            return .record([], open: true)
+            return .unknown
         case "shuffle": return CheckType.widen(arg(0))
         case "load":
             checker.modelFromFile()

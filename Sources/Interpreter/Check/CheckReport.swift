@@ -94,11 +94,12 @@ extension SeqInterpreter {
         rememberSource(source, file: file)
         let (program, parsed) = Parser.parse(source, file: file)
         // A program with syntax errors is still checked where it parsed, so names and shapes
-        // are there for an editor; the syntax errors come first.
+        // are there for an editor; but as when it runs, only its syntax errors are reported.
         let checker = Checker(host: checkHost())
         checker.check(program)
         var report = checker.report()
-        report.diagnostics = Checker.ordered(parsed + report.diagnostics)
+        let syntaxErrors = parsed.contains { $0.severity == .error }
+        report.diagnostics = Checker.ordered(syntaxErrors ? parsed : parsed + report.diagnostics)
         return report
     }
 
