@@ -1,6 +1,8 @@
 // CHDF5: the HDF5 C library (Debian's libhdf5-dev, pkg-config name hdf5-serial), as a Swift
 // module, for reading Keras weight files. HDF5's handles for property-list classes and native
-// types are macros Swift cannot import; the small functions below name them.
+// types are macros Swift cannot import; the small functions below name them. Nothing here
+// lets HDF5 open a file: the image is in memory, and links and datasets that point at other
+// files are recognised so the reader can refuse them.
 #include <hdf5.h>
 
 /// Opens an HDF5 file held in memory, read-only, without touching the file system: the core
@@ -31,4 +33,22 @@ static inline ssize_t seqlang_h5_link_name(hid_t group, hsize_t index, char *buf
 
 static inline hid_t seqlang_h5_open_object(hid_t group, const char *name) {
     return H5Oopen(group, name, H5P_DEFAULT);
+}
+
+/// 1 when link `name` of `group` is a hard link (an object inside this file); 0 for soft and
+/// external links, which would make HDF5 open another file; < 0 on error.
+static inline int seqlang_h5_is_hard_link(hid_t group, const char *name) {
+    H5L_info_t info;
+    if (H5Lget_info(group, name, &info, H5P_DEFAULT) < 0) return -1;
+    return info.type == H5L_TYPE_HARD;
+}
+
+/// 1 when every value of `dataset` is stored inside the file; 0 for external raw-data files
+/// (H5Pset_external) and virtual datasets, whose values HDF5 would read from other files.
+static inline int seqlang_h5_is_self_contained(hid_t dataset) {
+    hid_t dcpl = H5Dget_create_plist(dataset);
+    if (dcpl < 0) return 0;
+    int inside = H5Pget_external_count(dcpl) == 0 && H5Pget_layout(dcpl) != H5D_VIRTUAL;
+    H5Pclose(dcpl);
+    return inside;
 }

@@ -203,6 +203,15 @@ final class InterchangeTests: XCTestCase {
         XCTAssertGreaterThan(after[0][0], try expected().torch_lstm[0][0], "class 0 became likelier for the first sequence")
     }
 
+    func testHDF5LinksAndExternalValuesAreRefusedNotFollowed() throws {
+        let link = load("keras_external_link.weights.h5", into: try interpreter())
+        XCTAssertEqual(link.result.errors.first?.message,
+                       "cannot load weights from 'keras_external_link.weights.h5': 'layers/dense/vars/0' is a soft or external link; SeqLang reads only objects stored in the file itself")
+        let data = load("keras_external_data.weights.h5", into: try interpreter())
+        XCTAssertEqual(data.result.errors.first?.message,
+                       "cannot load weights from 'keras_external_data.weights.h5': dataset 'layers/dense/vars/0' keeps its values in other files (external or virtual storage); SeqLang reads only values stored in the file itself")
+    }
+
     func testAGRUFileDoesNotFillAnLSTM() throws {
         let o = load("keras_gru.weights.h5", into: try interpreter(), recurrent: "lstm 6 last")
         XCTAssertEqual(o.result.errors.first?.message,

@@ -2,8 +2,9 @@
 //
 // The bytes come from the caller (read through the host's file check like every other
 // file), and HDF5 opens them as a file image with its memory driver and no backing store, so
-// the library itself never opens a path. The serial library is not thread-safe; one lock
-// keeps two interpreters from entering it at once.
+// the library itself never opens a path; links to other files and datasets whose values live
+// in other files (external storage, virtual datasets) are refused, not followed. The serial
+// library is not thread-safe; one lock keeps two interpreters from entering it at once.
 
 import CHDF5
 import Foundation
@@ -52,6 +53,9 @@ enum HDF5File {
             _ = seqlang_h5_link_name(group, i, &buffer, buffer.count)
             let name = String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let child = path.isEmpty ? name : path + "/" + name
+            guard seqlang_h5_is_hard_link(group, buffer) == 1 else {
+                throw Failure(message: "'\(child)' is a soft or external link; SeqLang reads only objects stored in the file itself")
+            }
             let object = seqlang_h5_open_object(group, buffer)
             guard object >= 0 else { continue }   // a dangling or external link: nothing to read
             defer { H5Oclose(object) }
@@ -59,6 +63,9 @@ enum HDF5File {
             case H5I_GROUP:
                 try walk(object, path: child, depth: depth + 1, into: &out)
             case H5I_DATASET:
+                guard seqlang_h5_is_self_contained(object) == 1 else {
+                    throw Failure(message: "dataset '\(child)' keeps its values in other files (external or virtual storage); SeqLang reads only values stored in the file itself")
+                }
                 out.append(Dataset(path: child, tensor: try read(object, path: child)))
             default:
                 continue

@@ -35,6 +35,10 @@ ids -> embedding -> LSTM -> LSTM (last step) -> dense softmax.
   keras_rnn.weights.h5     layers/embedding/vars/0; layers/simple_rnn/cell/vars/0 kernel [D, H],
                            1 recurrent [H, H], 2 bias [H]; layers/dense/vars/0, 1
   torch_batchnorm.safetensors  torch_lstm's tensors and bn.running_mean [H]: no SeqLang layer
+  keras_external_link.weights.h5  keras_lstm's datasets, and layers/dense/vars/0 an external link
+                           to secret.h5 (which a loader must not follow)
+  keras_external_data.weights.h5  keras_lstm's datasets, layers/dense/vars/0 stored in the
+                           external raw file secret.bin (likewise)
   npy_f64.npy              [3, 4] float64, row-major         } numpy.save, for read_npy;
   npy_fortran_i4.npy       [2, 3] big-endian int32, column-major } their values are
   npy_bool.npy             [4] bool                           } "npy" in expected.json
@@ -282,6 +286,20 @@ def main(out):
             "layers/dense/vars/0": f32(H, C), "layers/dense/vars/1": f32(C)}
     write_h5(os.path.join(out, "keras_rnn.weights.h5"), krnn)
     write_safetensors(os.path.join(out, "torch_batchnorm.safetensors"), dict(torch, **{"bn.running_mean": f32(H)}))
+
+    with h5py.File(os.path.join(out, "secret.h5"), "w") as f:
+        f["data"] = keras["layers/dense/vars/0"]
+    keras["layers/dense/vars/0"].tofile(os.path.join(out, "secret.bin"))
+    for name, external in [("keras_external_link.weights.h5", "link"), ("keras_external_data.weights.h5", "data")]:
+        with h5py.File(os.path.join(out, name), "w") as f:
+            for key, value in keras.items():
+                if key != "layers/dense/vars/0":
+                    f[key] = value
+            if external == "link":
+                f["layers/dense/vars/0"] = h5py.ExternalLink("secret.h5", "/data")
+            else:
+                a = keras["layers/dense/vars/0"]
+                f.create_dataset("layers/dense/vars/0", shape=a.shape, dtype=a.dtype, external=[("secret.bin", 0, a.nbytes)])
 
     expected = {"seed": SEED, "inputs": INPUTS,
                 "torch_rnn": [torch_rnn_forward(rnn, ids).tolist() for ids in INPUTS],
