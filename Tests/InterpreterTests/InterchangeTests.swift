@@ -121,66 +121,57 @@ final class InterchangeTests: XCTestCase {
     // MARK: - Known answers
 
     func testPyTorchStateDictGivesPyTorchsOutputs() throws {
-        let c = try interpreter()
-        let o = load("torch_lstm.safetensors", into: c)
-        XCTAssertEqual(o.errors, [])
-        XCTAssertTrue(o.output.hasPrefix("loaded 11 tensors from 'torch_lstm.safetensors' (PyTorch layout) into model 'm':\n"), o.output)
-        XCTAssertTrue(o.output.contains("  lstm0.weight_ih_l1 [24, 6]  <- encoder.rnn.weight_ih_l1 [24, 6]\n"), o.output)
-        XCTAssertTrue(o.output.contains("  dense0.bias [3]             <- head.bias [3]\n"), o.output)
         XCTAssertEqual(try expected().seed, 20261201)
-        assertClose(try predictions(c), try expected().torch_lstm)
+        let report = try assertLoads([("torch_lstm.safetensors", try expected().torch_lstm)])[0]
+        XCTAssertTrue(report.hasPrefix("loaded 11 tensors from 'torch_lstm.safetensors' (PyTorch layout) into model 'm':\n"), report)
+        XCTAssertTrue(report.contains("  lstm0.weight_ih_l1 [24, 6]  <- encoder.rnn.weight_ih_l1 [24, 6]\n"), report)
+        XCTAssertTrue(report.contains("  dense0.bias [3]             <- head.bias [3]\n"), report)
     }
 
     func testKerasWeightsFileGivesKerasOutputs() throws {
-        let c = try interpreter()
-        let o = load("keras_lstm.weights.h5", into: c)
-        XCTAssertEqual(o.errors, [])
-        XCTAssertTrue(o.output.contains("  lstm0.weight_ih_l0 [24, 5]  <- layers/lstm/cell/vars/0 [5, 24] (transposed)\n"), o.output)
-        XCTAssertTrue(o.output.contains("  lstm0.bias_hh_l1 [24]       <- zeros (Keras has one bias, 'layers/lstm_1/cell/vars/2', taken as bias_ih)\n"), o.output)
-        XCTAssertTrue(o.output.contains("  dense0.weight [3, 6]        <- layers/dense/vars/0 [6, 3] (transposed)\n"), o.output)
-        assertClose(try predictions(c), try expected().keras_lstm)
+        let report = try assertLoads([("keras_lstm.weights.h5", try expected().keras_lstm)])[0]
+        XCTAssertTrue(report.contains("  lstm0.weight_ih_l0 [24, 5]  <- layers/lstm/cell/vars/0 [5, 24] (transposed)\n"), report)
+        XCTAssertTrue(report.contains("  lstm0.bias_hh_l1 [24]       <- zeros (Keras has one bias, 'layers/lstm_1/cell/vars/2', taken as bias_ih)\n"), report)
+        XCTAssertTrue(report.contains("  dense0.weight [3, 6]        <- layers/dense/vars/0 [6, 3] (transposed)\n"), report)
     }
 
     func testKerasArchiveGivesKerasOutputs() throws {
-        let c = try interpreter()
-        XCTAssertEqual(load("keras_lstm.keras", into: c).errors, [])
-        assertClose(try predictions(c), try expected().keras_lstm)
+        try assertLoads([("keras_lstm.keras", try expected().keras_lstm)])
+    }
+
+    /// Loads each file into a fresh model with `recurrent` and checks its outputs; gives the reports.
+    @discardableResult
+    func assertLoads(_ files: [(String, [[Double]])], recurrent: String = "lstm 6 layers 2 last",
+                     file: StaticString = #filePath, line: UInt = #line) throws -> [String] {
+        try files.map { name, answer in
+            let c = try interpreter()
+            let o = load(name, into: c, recurrent: recurrent)
+            XCTAssertEqual(o.errors, [], name, file: file, line: line)
+            assertClose(try predictions(c), answer, file: file, line: line)
+            return o.output
+        }
     }
 
     func testGRUFromPyTorchAndKeras() throws {
-        for (file, answer) in [("torch_gru.safetensors", try expected().torch_gru), ("keras_gru.weights.h5", try expected().keras_gru)] {
-            let c = try interpreter()
-            let o = load(file, into: c, recurrent: "gru 6 last")
-            XCTAssertEqual(o.errors, [], file)
-            assertClose(try predictions(c), answer)
-        }
+        try assertLoads([("torch_gru.safetensors", try expected().torch_gru), ("keras_gru.weights.h5", try expected().keras_gru)],
+                        recurrent: "gru 6 last")
         let c = try interpreter()
         XCTAssertTrue(load("keras_gru.weights.h5", into: c, recurrent: "gru 6 last").output.contains(
             "  gru0.bias_hh_l0 [18]       <- layers/gru/cell/vars/2 [2, 18] (row 1 (recurrent bias), gates z, r, h reordered to r, z, n)\n"))
     }
 
     func testBidirectionalLSTMFromPyTorchAndKeras() throws {
-        for (file, answer) in [("torch_bilstm.safetensors", try expected().torch_bilstm), ("keras_bilstm.weights.h5", try expected().keras_bilstm)] {
-            let c = try interpreter()
-            let o = load(file, into: c, recurrent: "lstm 6 bidirectional last")
-            XCTAssertEqual(o.errors, [], file)
-            assertClose(try predictions(c), answer)
-        }
+        try assertLoads([("torch_bilstm.safetensors", try expected().torch_bilstm), ("keras_bilstm.weights.h5", try expected().keras_bilstm)],
+                        recurrent: "lstm 6 bidirectional last")
         let one = try interpreter()
         XCTAssertEqual(load("torch_bilstm.safetensors", into: one, recurrent: "lstm 6 last").result.errors.first?.message,
                        "cannot load weights from 'torch_bilstm.safetensors' into model 'm': the model's recurrent layers have 1 sub-layer (layer 2 (lstm 6 last)) but the file's recurrent modules have 2: 'lstm' (2)")
     }
 
     func testRNNFromPyTorchAndKerasAndALinearWithoutBias() throws {
-        for (file, answer) in [("torch_rnn.safetensors", try expected().torch_rnn), ("keras_rnn.weights.h5", try expected().keras_rnn)] {
-            let c = try interpreter()
-            let o = load(file, into: c, recurrent: "rnn 6 last")
-            XCTAssertEqual(o.errors, [], file)
-            assertClose(try predictions(c), answer)
-            if file.hasPrefix("torch") {
-                XCTAssertTrue(o.output.contains("dense0.bias [3]            <- zeros (linear module 'out' has no bias)\n"), o.output)
-            }
-        }
+        let reports = try assertLoads([("torch_rnn.safetensors", try expected().torch_rnn), ("keras_rnn.weights.h5", try expected().keras_rnn)],
+                                      recurrent: "rnn 6 last")
+        XCTAssertTrue(reports[0].contains("dense0.bias [3]            <- zeros (linear module 'out' has no bias)\n"), reports[0])
     }
 
     func testAParameterNoLayerHasIsNamed() throws {
