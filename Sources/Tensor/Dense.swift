@@ -11,13 +11,18 @@
 //
 // For a softmax output trained with cross-entropy, run `forward(_:store:applyingActivation:
 // false)` and give the logits to `Loss.softmaxCrossEntropy`, which is faster and stable;
-// the gradient it returns is dZ, which `backward` then takes as-is.
+// the gradient it returns is dZ, which `backward` then takes as-is. This class is the dense
+// layer `Network` runs (`dense0.weight` …), so the tests of this file test what trains.
 
-/// A fully connected layer whose parameters live in a `ParameterStore`.
+/// A fully connected layer whose parameters live in a `ParameterStore`; the layer a `Network`
+/// runs. Its buffers are reused while the input's shape stays the same: a tensor it returns
+/// shares storage with the next call's result until that call writes it.
 public final class Dense {
     public let inputSize: Int
     public let outputSize: Int
     public let activation: Activation
+    /// The name prefix without its trailing dot (`dense0`): how errors name the layer.
+    public let name: String
     /// `prefix + "weight"`, shape [O, I].
     public let weight: ParameterSlot
     /// `prefix + "bias"`, shape [O].
@@ -25,8 +30,11 @@ public final class Dense {
 
     // What the last forward pass saw, for backward.
     private var input = Tensor(zeros: [0])
-    private var output = Tensor(zeros: [0])
-    private var activationApplied = true
+    /// Z = X Wᵀ + b of the last forward pass (the output when no activation was applied).
+    public private(set) var preActivation = Tensor(zeros: [0])
+    private var activated = Tensor(zeros: [0])
+    private var activationApplied = false
+    private var dz = Tensor(zeros: [0]), dx = Tensor(zeros: [0])
 
     /// Registers `prefix + "weight"` [outputSize, inputSize] and `prefix + "bias"` [outputSize]
     /// in `store` (zero-filled: initialize them with an `Initializer`).
@@ -38,43 +46,46 @@ public final class Dense {
         self.inputSize = inputSize
         self.outputSize = outputSize
         self.activation = activation
+        name = prefix.hasSuffix(".") ? String(prefix.dropLast()) : prefix
         weight = store.add(prefix + "weight", shape: [outputSize, inputSize])
         bias = store.add(prefix + "bias", shape: [outputSize])
     }
 
-    /// Y = act(X Wᵀ + b), or the pre-activation Z when `applyingActivation` is false.
+    /// Y = act(X Wᵀ + b), or the pre-activation Z when `applyingActivation` is false (logits
+    /// for a loss).
     /// - Throws: `TensorError` if the last axis of `x` is not `inputSize`.
     public func forward(_ x: Tensor, store: ParameterStore, applyingActivation: Bool = true) throws -> Tensor {
         guard let last = x.shape.last, last == inputSize else {
             throw TensorError("dense forward", "expected input with last axis \(inputSize) but got shape \(x.shape)")
         }
-        let rows = x.count / inputSize
-        var y = Tensor(zeros: Array(x.shape.dropLast()) + [outputSize])
+        let I = inputSize, O = outputSize, rows = x.count / I
+        let shape = Array(x.shape.dropLast()) + [O]
+        networkReuse(&preActivation, shape)
         store.values.withUnsafeBufferPointer { v in
             let w = v.baseAddress! + weight.offset, b = v.baseAddress! + bias.offset
             x.scalars.withUnsafeBufferPointer { px in
-                y.scalars.withUnsafeMutableBufferPointer { py in
-                    for r in 0..<rows { (py.baseAddress! + r * outputSize).update(from: b, count: outputSize) }
+                preActivation.scalars.withUnsafeMutableBufferPointer { pz in
+                    for r in 0..<rows { (pz.baseAddress! + r * O).update(from: b, count: O) }
                     if rows > 0 {
-                        BLAS.gemm(transB: true, m: rows, n: outputSize, k: inputSize,
-                                  a: px.baseAddress!, b: w, beta: 1, c: py.baseAddress!)
-                    }
-                    if applyingActivation {
-                        activation.forward(py.baseAddress!, py.baseAddress!, rows: rows, columns: outputSize)
+                        BLAS.gemm(transB: true, m: rows, n: O, k: I, a: px.baseAddress!, b: w, beta: 1, c: pz.baseAddress!)
                     }
                 }
             }
         }
         input = x
-        output = y
-        activationApplied = applyingActivation
-        return y
+        activationApplied = applyingActivation && activation != .none
+        guard activationApplied else { return preActivation }
+        networkReuse(&activated, shape)
+        preActivation.scalars.withUnsafeBufferPointer { pz in
+            activated.scalars.withUnsafeMutableBufferPointer { py in
+                activation.forward(pz.baseAddress!, py.baseAddress!, rows: rows, columns: O)
+            }
+        }
+        return activated
     }
 
-    /// Accumulates dW and db into `store.grads` and returns dX, for the last `forward`.
-    /// `dY` is the gradient of the loss by that forward's output (dZ if it skipped the activation).
     /// dW[O, I] += dZᵀ X (one GEMM) and db[O] += the column sums of dZ[rows, O], into the
-    /// store's gradients. Shared by `backward` and the network's dense stage.
+    /// store's gradients.
     static func accumulateParameterGradients(dZ: Tensor, input: Tensor, rows: Int, outputSize o: Int,
                                              inputSize i: Int, weight: ParameterSlot, bias: ParameterSlot,
                                              store: ParameterStore) {
@@ -93,35 +104,46 @@ public final class Dense {
         }
     }
 
+    /// Accumulates dW and db into `store.grads` and returns dX, for the last `forward`.
+    /// `dY` is the gradient of the loss by that forward's output (dZ if it skipped the activation).
     public func backward(_ dY: Tensor, store: ParameterStore) throws -> Tensor {
-        guard dY.shape == output.shape else {
-            throw TensorError.shape("dense backward", expected: output.shape, got: dY.shape)
+        try backward(dY, store: store, needsInputGradient: true)!
+    }
+
+    /// Like `backward(_:store:)`; without `needsInputGradient` (the layers below have nothing to
+    /// train) dX is not computed and nil is returned.
+    public func backward(_ dY: Tensor, store: ParameterStore, needsInputGradient: Bool) throws -> Tensor? {
+        guard dY.shape == preActivation.shape else {
+            throw TensorError.shape("dense backward", expected: preActivation.shape, got: dY.shape)
         }
-        let rows = dY.count / outputSize
+        let I = inputSize, O = outputSize, rows = dY.count / O
         var dZ = dY
         if activationApplied {
-            output.scalars.withUnsafeBufferPointer { py in
+            networkReuse(&dz, preActivation.shape)
+            activated.scalars.withUnsafeBufferPointer { py in
                 dY.scalars.withUnsafeBufferPointer { pdy in
-                    dZ.scalars.withUnsafeMutableBufferPointer { pdz in
-                        activation.backward(py.baseAddress!, pdy.baseAddress!, pdz.baseAddress!, rows: rows, columns: outputSize)
+                    dz.scalars.withUnsafeMutableBufferPointer { pdz in
+                        activation.backward(py.baseAddress!, pdy.baseAddress!, pdz.baseAddress!, rows: rows, columns: O)
                     }
                 }
             }
+            dZ = dz
         }
-        var dX = Tensor(zeros: input.shape)
-        guard rows > 0 else { return dX }
-        let (o, i) = (outputSize, inputSize)
-        Dense.accumulateParameterGradients(dZ: dZ, input: input, rows: rows, outputSize: o, inputSize: i,
-                                           weight: weight, bias: bias, store: store)
+        if rows > 0 {
+            Dense.accumulateParameterGradients(dZ: dZ, input: input, rows: rows, outputSize: O, inputSize: I,
+                                               weight: weight, bias: bias, store: store)
+        }
+        guard needsInputGradient else { return nil }
+        networkReuse(&dx, input.shape)
+        guard rows > 0 else { return dx }
         store.values.withUnsafeBufferPointer { v in
             dZ.scalars.withUnsafeBufferPointer { pdz in
-                dX.scalars.withUnsafeMutableBufferPointer { pdx in
-                    BLAS.gemm(m: rows, n: i, k: o, a: pdz.baseAddress!, b: v.baseAddress! + weight.offset,
-                              c: pdx.baseAddress!)
+                dx.scalars.withUnsafeMutableBufferPointer { pdx in
+                    BLAS.gemm(m: rows, n: I, k: O, a: pdz.baseAddress!, b: v.baseAddress! + weight.offset, c: pdx.baseAddress!)
                 }
             }
         }
-        return dX
+        return dx
     }
 
     // MARK: - Naive reference (plain loops, for tests)

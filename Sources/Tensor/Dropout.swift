@@ -7,21 +7,25 @@
 // `rate` is the fraction to DROP (Keras's and PyTorch's meaning). Scaling at training time
 // keeps the expected activation unchanged, so evaluation needs no rescaling.
 
-/// Randomly zeroes a fraction of its input while training.
+/// Randomly zeroes a fraction of its input while training: a `layer dropout`, and the dropout
+/// a `Network` puts on an embedding's or a recurrent layer's output.
 public final class Dropout {
     /// The probability of dropping each value, in [0, 1).
     public let rate: Float
+    /// How errors and reports name it (`dropout0`; empty when it belongs to another layer).
+    public let name: String
     /// The scaled mask of the last training pass (0 or 1/(1 − rate) per value); empty in evaluation.
     public private(set) var mask: [Float] = []
     private var fixedMask: [Float]?
     private var lastWasTraining = false
 
     /// - Throws: `TensorError` if `rate` is not in [0, 1).
-    public init(rate: Float) throws {
+    public init(rate: Float, name: String = "") throws {
         guard rate >= 0, rate < 1 else {
             throw TensorError("dropout", "expected a rate in [0, 1) (the fraction to drop) but got \(rate)")
         }
         self.rate = rate
+        self.name = name
     }
 
     /// Uses `keep` (true = keep the value) instead of random draws from now on, for gradient
@@ -38,23 +42,23 @@ public final class Dropout {
         for i in 0..<count { mask[i] = rng.uniform() < rate ? 0 : scale }
     }
 
-    /// X · M while training (a fresh mask each call unless one is fixed); X in evaluation.
-    public func forward(_ x: Tensor, training: Bool, using rng: inout SeededRandom) throws -> Tensor {
+    /// X · M while training, X in evaluation. The mask is drawn fresh each call unless one is
+    /// fixed, or `reusingLastMask` is true and the last one fits (a gradient check's repeated
+    /// passes see the same mask).
+    public func forward(_ x: Tensor, training: Bool, reusingLastMask: Bool = false,
+                        using rng: inout SeededRandom) throws -> Tensor {
         lastWasTraining = training && (rate > 0 || fixedMask != nil)
-        guard lastWasTraining else {
-            mask = []
-            return x
-        }
+        guard lastWasTraining else { return x }
         if let fixed = fixedMask {
             guard fixed.count == x.count else {
                 throw TensorError("dropout", "the fixed mask has \(fixed.count) values but the input \(x.shape) has \(x.count)")
             }
             mask = fixed
-        } else {
+        } else if !(reusingLastMask && mask.count == x.count) {
             Dropout.drawMask(count: x.count, rate: rate, using: &rng, into: &mask)
         }
         var y = x
-        for i in 0..<y.count { y.scalars[i] *= mask[i] }
+        Dropout.multiply(&y, by: mask)
         return y
     }
 
@@ -65,7 +69,16 @@ public final class Dropout {
             throw TensorError("dropout backward", "expected a gradient of \(mask.count) values but got shape \(dY.shape)")
         }
         var dX = dY
-        for i in 0..<dX.count { dX.scalars[i] *= mask[i] }
+        Dropout.multiply(&dX, by: mask)
         return dX
+    }
+
+    private static func multiply(_ x: inout Tensor, by mask: [Float]) {
+        let n = x.count
+        mask.withUnsafeBufferPointer { m in
+            x.scalars.withUnsafeMutableBufferPointer { p in
+                for i in 0..<n { p[i] *= m[i] }
+            }
+        }
     }
 }

@@ -93,8 +93,9 @@ public final class Network {
                 guard i == 0, case .tokens(let vocabulary) = spec.input else {
                     throw fail("an embedding must be the first layer of a network that reads token ids")
                 }
-                stages.append(.embedding(EmbeddingStage(name: name, vocabulary: vocabulary, width: layer.units,
-                                                        dropout: layer.dropout, trainable: layer.trainable, store: store)))
+                let table = Embedding(vocabularySize: vocabulary, width: layer.units, store: store, prefix: name + ".")
+                table.trainable = layer.trainable
+                stages.append(.embedding(table, try Dropout(rate: layer.dropout)))
                 features = layer.units
             case .lstm, .gru, .rnn:
                 let what = layer.kind.rawValue.uppercased()
@@ -113,12 +114,12 @@ public final class Network {
                 if sequence && !layer.perStep {
                     throw fail("a dense layer after a sequence must be applied per step, or the LSTM before it must keep only the last step")
                 }
-                stages.append(.dense(DenseStage(name: name, inputSize: features, outputSize: layer.units,
-                                                activation: layer.activation, store: store)))
+                stages.append(.dense(Dense(inputSize: features, outputSize: layer.units, activation: layer.activation,
+                                           store: store, prefix: name + ".")))
                 features = layer.units
                 lastDense = i
             case .dropout:
-                stages.append(.dropout(DropoutStage(name: name, rate: layer.dropout)))
+                stages.append(.dropout(try Dropout(rate: layer.dropout, name: name)))
             }
         }
         guard features > 0, !stages.isEmpty else {
@@ -153,7 +154,7 @@ public final class Network {
         // Stages and spec layers correspond one to one, in order.
         for (stage, layer) in zip(stages, spec.layers) {
             switch stage {
-            case .embedding(let e):
+            case .embedding(let e, _):
                 if let rule = layer.weightInit {
                     rule.apply(to: e.weight, in: store, using: &rng)
                 } else if case .uniform(let s) = spec.initialization {
@@ -227,9 +228,13 @@ public final class Network {
         var first = 0
         switch inputs {
         case .tokens(let ids, _, _):
-            guard case .embedding(let e) = stages[0] else { preconditionFailure("token input without an embedding") }
-            flow = try e.forward(ids, batch: B, steps: T, training: training, frozenMasks: frozenMasks,
-                                 store: store, rng: &dropoutRandom)
+            guard case .embedding(let e, let dropout) = stages[0] else { preconditionFailure("token input without an embedding") }
+            do {
+                flow = try e.forward(tokens: ids, batch: B, steps: T, store: store)
+            } catch let error as TensorError {
+                throw NetworkError.badBatch(error.message)
+            }
+            flow = try dropout.forward(flow, training: training, reusingLastMask: frozenMasks, using: &dropoutRandom)
             first = 1
         case .features(let xs, _, _, let F):
             networkReuse(&inputBuffer, [T, B, F])
@@ -261,9 +266,9 @@ public final class Network {
                                      frozenMasks: frozenMasks, store: store, rng: &dropoutRandom)
                 if stateful { carried[k] = s.finalStates }
             case .dense(let d):
-                flow = d.forward(flow, applyingActivation: !(outputsAreLogits && k == lastDenseStage), store: store)
+                flow = try d.forward(flow, store: store, applyingActivation: !(outputsAreLogits && k == lastDenseStage))
             case .dropout(let d):
-                flow = d.forward(flow, training: training, frozenMasks: frozenMasks, rng: &dropoutRandom)
+                flow = try d.forward(flow, training: training, reusingLastMask: frozenMasks, using: &dropoutRandom)
             }
         }
         return flow
@@ -483,15 +488,15 @@ public final class Network {
         for k in stride(from: stages.count - 1, through: 0, by: -1) {
             guard let dy = d else { break }
             switch stages[k] {
-            case .embedding(let e):
-                e.backward(dy, store: store)
+            case .embedding(let e, let dropout):
+                try e.backward(try dropout.backward(dy), store: store)
                 d = nil
             case .recurrent(let s):
                 d = try s.backward(dy, store: store)
             case .dense(let s):
-                d = s.backward(dy, store: store, needsInputGradient: k > 0 && needsGradient(below: k))
+                d = try s.backward(dy, store: store, needsInputGradient: k > 0 && needsGradient(below: k))
             case .dropout(let s):
-                d = s.backward(dy)
+                d = try s.backward(dy)
             }
         }
     }
@@ -500,7 +505,7 @@ public final class Network {
     private func needsGradient(below k: Int) -> Bool {
         stages[..<k].contains {
             switch $0 {
-            case .embedding(let e): return e.trainable
+            case .embedding(let e, _): return e.trainable
             case .dropout: return false
             default: return true
             }
@@ -526,7 +531,7 @@ public final class Network {
     private func firstNonFiniteOutput() -> NetworkError? {
         for stage in stages {
             switch stage {
-            case .embedding(let e):
+            case .embedding(let e, _):
                 if let t = e.firstNonFiniteStep() {
                     return .nonFinite(layer: e.name, step: t, detail: "the embedding rows looked up are not finite (\(e.weight.name))")
                 }
@@ -535,7 +540,7 @@ public final class Network {
                     return .nonFinite(layer: s.name, step: t, detail: "the output of stacked layer \(l) (parameters \(s.name).*_l\(l)) first became non-finite")
                 }
             case .dense(let d):
-                let z = d.z
+                let z = d.preActivation
                 if let i = z.scalars.firstIndex(where: { !$0.isFinite }) {
                     let step = z.rank == 3 ? i / (z.shape[1] * z.shape[2]) : nil
                     return .nonFinite(layer: d.name, step: step, detail: "the dense output became non-finite")

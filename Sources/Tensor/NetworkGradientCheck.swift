@@ -77,7 +77,7 @@ extension Network {
 
     private func isTrainable(_ slot: ParameterSlot) -> Bool {
         for stage in stages {
-            if case .embedding(let e) = stage, e.weight == slot { return e.trainable }
+            if case .embedding(let e, _) = stage, e.weight == slot { return e.trainable }
         }
         return true
     }

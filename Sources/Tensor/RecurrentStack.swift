@@ -33,7 +33,8 @@ final class RecurrentStack {
     /// One entry per stacked layer: a single cell, or a `BidirectionalLayer`.
     let layers: [RecurrentLayer]
     let returnSequences: Bool
-    var masks: [NetworkDropoutMask]
+    /// The dropout on each stacked layer's output.
+    let masks: [Dropout]
     /// Each stacked layer's output sequence [T, B, D·H] of the last forward (before dropout).
     private(set) var outputs: [Tensor]
 
@@ -66,7 +67,7 @@ final class RecurrentStack {
                                         : forward)
         }
         self.layers = layers
-        masks = Array(repeating: NetworkDropoutMask(rate: dropout), count: stack)
+        masks = try (0..<stack).map { _ in try Dropout(rate: dropout) }
         outputs = Array(repeating: Tensor(zeros: [0]), count: stack)
     }
 
@@ -84,12 +85,11 @@ final class RecurrentStack {
                  store: ParameterStore, rng: inout SeededRandom) throws -> Tensor {
         var h = x
         for (l, layer) in layers.enumerated() {
-            var y = try layer.forward(h, lengths: lengths, initialStateTensors: initial?[l], in: store,
+            let y = try layer.forward(h, lengths: lengths, initialStateTensors: initial?[l], in: store,
                                       mode: training ? .training : .inference)
             outputs[l] = y
-            if l == layers.count - 1 && !returnSequences { y = layer.lastOutput }
-            masks[l].apply(&y, training: training, frozen: frozenMasks, using: &rng)
-            h = y
+            let out = l == layers.count - 1 && !returnSequences ? layer.lastOutput : y
+            h = try masks[l].forward(out, training: training, reusingLastMask: frozenMasks, using: &rng)
         }
         return h
     }
@@ -102,7 +102,7 @@ final class RecurrentStack {
     func backward(_ dY: Tensor, store: ParameterStore) throws -> Tensor {
         var d = dY
         for l in stride(from: layers.count - 1, through: 0, by: -1) {
-            masks[l].backward(&d)
+            d = try masks[l].backward(d)
             let last = l == layers.count - 1 && !returnSequences
             d = try layers[l].backwardInput(dOutputs: last ? nil : d, dLast: last ? d : nil, in: store,
                                             initialStateGradient: false)
