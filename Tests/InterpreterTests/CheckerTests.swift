@@ -60,6 +60,14 @@ final class CheckerTests: XCTestCase {
         XCTAssertEqual(report.symbols.map(\.kind), [.model, .layer, .layer, .layer])
         XCTAssertEqual(report.symbols.last?.parent, "next")
         XCTAssertEqual(report.name("vocab", at: SourceLocation(line: 9, column: 1))?.type, "vocabulary (vocab.size symbols)")
+        XCTAssertEqual(report.name("vocab", at: SourceLocation(line: 9, column: 1))?.range,
+                       SourceRange(file: "<check>", line: 2, column: 5, length: 5), "a name is defined at its spelling")
+    }
+
+    func testADeepExpressionIsALimitNotACrash() {
+        let sum = "let x = " + Array(repeating: "1", count: 100_000).joined(separator: " + ") + "\nprint(x)\n"
+        let report = check(sum)
+        XCTAssertTrue(report.diagnostics.allSatisfy { $0.kind == .limit || $0.kind == .syntax }, "\(report.diagnostics.prefix(2))")
     }
 
     func testShapeErrorsAreProvedWithoutData() {

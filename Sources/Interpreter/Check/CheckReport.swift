@@ -92,11 +92,18 @@ extension SeqInterpreter {
     /// them, runs a command, opens a data file or allocates weights.
     public func check(source: String, file: String = "<string>") -> CheckReport {
         rememberSource(source, file: file)
-        let (program, parsed) = Parser.parse(source, file: file)
+        let checker = Checker(host: checkHost(), source: source)
+        var parsed: [Diagnostic] = []
+        // Parsed, checked and freed on a thread of the interpreter's own, as a run is, so a
+        // deep expression ends in a `.limit` diagnostic, never in a stack overflow.
+        ScriptThread.run {
+            let (program, diagnostics) = Parser.parse(source, file: file)
+            parsed = diagnostics
+            checker.stackLimit = .ofCurrentThread()
+            checker.check(program)
+        }
         // A program with syntax errors is still checked where it parsed, so names and shapes
         // are there for an editor; but as when it runs, only its syntax errors are reported.
-        let checker = Checker(host: checkHost())
-        checker.check(program)
         var report = checker.report()
         let syntaxErrors = parsed.contains { $0.severity == .error }
         report.diagnostics = Checker.ordered(syntaxErrors ? parsed : parsed + report.diagnostics)

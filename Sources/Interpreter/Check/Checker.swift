@@ -69,8 +69,14 @@ final class Checker {
     /// The function nesting of the statement being checked (0: the top level).
     private var depth = 0
 
-    init(host: CheckHost) {
+    /// The stack the check may use (set on the thread it runs on).
+    var stackLimit = StackLimit.unbounded
+    /// The program's lines, to place the names it defines.
+    private let lines: [[Character]]
+
+    init(host: CheckHost, source: String = "") {
         self.host = host
+        lines = source.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
         for (name, value) in host.globals {
             globals.define(name, CheckType.of(value), at: .none(file: "<globals>"))
         }
@@ -131,7 +137,7 @@ final class Checker {
         switch s.kind {
         case .let(let name, let e):
             var type = CheckType.unknown
-            defer { bind(name, type, at: nameRange(s.range, after: "let"), in: scope) }
+            defer { bind(name, type, at: nameRange(s.range, name), in: scope) }
             type = try value(e, scope)
             if case .vocabulary(nil) = type { type = .vocabulary(size: "\(name).size") }
         case .assign(let target, let op, let valueExpr):
@@ -142,7 +148,7 @@ final class Checker {
             _ = try command(s, scope)
         case .letCommand(let name, let statement):
             var type = CheckType.unknown
-            defer { bind(name, type, at: nameRange(s.range, after: "let"), in: scope) }
+            defer { bind(name, type, at: nameRange(s.range, name), in: scope) }
             type = try command(statement, scope)
         case .if(let condition, let then, let orElse):
             let c = try self.condition(condition, scope, what: "'if'")
@@ -173,7 +179,7 @@ final class Checker {
                                        "'for' expects a list, string or record to walk but found \(sequence.typeName ?? "?")")
             }
             let inner = CheckScope(parent: scope)
-            bind(name, element, at: nameRange(s.range, after: "for"), in: inner)
+            bind(name, element, at: nameRange(s.range, name), in: inner)
             loopBody(body, inner)
         case .break, .continue:
             return
@@ -182,16 +188,31 @@ final class Checker {
             if !returns.isEmpty { returns[returns.count - 1].append(t) }
         case .function(let decl):
             let f = CheckFunction(decl, closure: scope)
-            bind(decl.name, .function(f), at: nameRange(s.range, after: "fn"), in: scope)
+            bind(decl.name, .function(f), at: nameRange(s.range, decl.name), in: scope)
             symbols.append(Symbol(kind: .function, name: decl.name, range: decl.range,
                                   detail: "fn (\(decl.params.joined(separator: ", ")))", parent: nil))
             checkDefinition(decl, scope)
         }
     }
 
-    /// The range of the name after `keyword` in a statement starting at `range`.
-    private func nameRange(_ range: SourceRange, after keyword: String) -> SourceRange {
-        range
+    /// The range of `name` after the keyword of the statement starting at `range` (the
+    /// statement's range when the text is not there).
+    private func nameRange(_ range: SourceRange, _ name: String) -> SourceRange {
+        let i = range.start.line - 1
+        guard i >= 0, i < lines.count else { return range }
+        let line = lines[i], target = Array(name)
+        var c = max(0, range.start.column - 1)
+        while c + target.count <= line.count {
+            if Array(line[c..<(c + target.count)]) == target {
+                let before = c == 0 ? " " : line[c - 1]
+                let after = c + target.count < line.count ? line[c + target.count] : " "
+                if !(before.isLetter || before.isNumber || before == "_") && !(after.isLetter || after.isNumber || after == "_") {
+                    return SourceRange(file: range.file, line: range.start.line, column: c + 1, length: target.count)
+                }
+            }
+            c += 1
+        }
+        return range
     }
 
     /// Both branches of an `if` whose condition is not known; what either assigns is joined.
@@ -333,6 +354,10 @@ final class Checker {
     // MARK: - Expressions
 
     func value(_ e: Expr, _ scope: CheckScope) throws -> CheckType {
+        if stackLimit.exceeded {
+            throw Diagnostic.error(.limit, at: e.range, "this expression nests too deeply: evaluating it would overflow the interpreter's stack",
+                                   hint: "split it into smaller steps with 'let'")
+        }
         switch e.kind {
         case .int(let v): return .int(v, symbol: nil)
         case .number(let v): return .number(v)
