@@ -69,7 +69,10 @@ public indirect enum Value: CustomStringConvertible {
         case .list(let l): return "[" + l.map(\.debugText).joined(separator: ", ") + "]"
         case .record(let fields): return "{" + fields.map { "\($0.key): \($0.value.debugText)" }.joined(separator: ", ") + "}"
         case .shape(let s): return s.description
-        case .tensor(let t): return "tensor " + t.description
+        case .tensor(let t):
+            // `tensor [row 2, column 3] [1, 2, 3, 4, 5, 6]`: the named axes, then the first values.
+            let shown = t.scalars.prefix(8).map { formatNumber(Double($0)) }.joined(separator: ", ")
+            return "tensor \(TensorMath.shape(t)) [\(shown)\(t.count > 8 ? ", …" : "")]"
         case .function(let f): return "<function \(f.name)>"
         case .object(let o): return o.displayDescription
         }
