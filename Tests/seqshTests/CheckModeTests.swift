@@ -50,15 +50,8 @@ final class CheckModeTests: XCTestCase {
         return blocks
     }
 
-    func dataFolder() throws -> String {
-        if let folder = ProcessInfo.processInfo.environment["SEQ_DATA"], !folder.isEmpty { return folder }
-        let beside = Self.repository.deletingLastPathComponent().appendingPathComponent("shared/data").path
-        guard FileManager.default.fileExists(atPath: beside) else {
-            XCTFail("no data folder: set SEQ_DATA to the folder holding the data sets (\(beside) does not exist)")
-            throw CocoaError(.fileNoSuchFile)
-        }
-        return beside
-    }
+    /// The data sets' folder, as the example runs find it.
+    func dataFolder() throws -> String { try ExamplesQuickTests.dataFolder() }
 
     func checkEveryScript(environment: [String: String], _ label: String) throws {
         let scripts = try corpus()

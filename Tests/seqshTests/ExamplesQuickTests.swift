@@ -20,7 +20,7 @@ final class ExamplesQuickTests: XCTestCase {
         var errors: String
     }
 
-    func dataFolder() throws -> String {
+    static func dataFolder() throws -> String {
         if let folder = ProcessInfo.processInfo.environment["SEQ_DATA"], !folder.isEmpty { return folder }
         let beside = Self.repository.deletingLastPathComponent().appendingPathComponent("shared/data").path
         guard FileManager.default.fileExists(atPath: beside) else {
@@ -41,7 +41,7 @@ final class ExamplesQuickTests: XCTestCase {
         process.arguments = arguments
         process.currentDirectoryURL = Self.repository
         var environment = ProcessInfo.processInfo.environment
-        environment["SEQ_DATA"] = try dataFolder()
+        environment["SEQ_DATA"] = try Self.dataFolder()
         process.environment = environment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
