@@ -88,6 +88,13 @@ final class CheckerTests: XCTestCase {
         ])
     }
 
+    func testDataOfTheWrongShapeIsFoundWithoutTheData() {
+        XCTAssertEqual(errors(prelude + "model m\ninput tokens 5 vocab vocab.size\nlayer embedding 8\nlayer lstm 8 last\nlayer dense vocab.size softmax\ntrain adam on data"),
+                       ["9:15: expected [batch, time 5] but the data gives [sample, time 3]: 3 time steps where the model reads 5"])
+        XCTAssertEqual(errors(prelude + "model m\ninput sequence 28 features 28\nlayer lstm 8 last\nlayer dense 10 softmax\ntrain adam on data"),
+                       ["8:15: expected [batch, time 28, feature 28] but the data gives [sample, time 3]: the model reads vectors of numbers, the data has token ids"])
+    }
+
     func testBothBranchesOfAnUnknownConditionAndLoopsOnce() {
         XCTAssertEqual(errors("""
             let quick = false
@@ -167,8 +174,10 @@ final class CheckerTests: XCTestCase {
             let checked = SeqInterpreter().check(source: source, file: "<corpus>").errors
             let ran = SeqInterpreter().run(source: source, file: "<corpus>").errors
             // The same place and kind; the message the same up to what was found (the run shows
-            // the value, the check its type).
-            func said(_ d: Diagnostic) -> String { d.message.components(separatedBy: ", got ")[0] }
+            // the value and the data's sample count, the check the type and the shape).
+            func said(_ d: Diagnostic) -> String {
+                d.message.components(separatedBy: ", got ")[0].components(separatedBy: " but the data gives ")[0]
+            }
             for error in checked {
                 compared += 1
                 XCTAssertTrue(ran.contains { $0.range.start == error.range.start && $0.kind == error.kind && said($0) == said(error) },
@@ -201,6 +210,9 @@ final class CheckerTests: XCTestCase {
         "model m\ntrain adam on data",
         "model m\ninput tokens 3 vocab vocab.size\nlayer embedding 8\nlayer lstm 8 last\nlayer dense vocab.size softmax\nevaluate on data batch 0",
         "model m\ninput tokens 3 vocab vocab.size\nlayer embedding 8\nlayer lstm 8 last\nlayer dense vocab.size softmax\ngenerate from \"the cat sat\" length 3",
+        "model m\ninput sequence 28 features 28\nlayer lstm 8 last\nlayer dense 10 softmax\ntrain adam on data",
+        "model m\ninput tokens 5 vocab vocab.size\nlayer embedding 8\nlayer lstm 8 last\nlayer dense vocab.size softmax\ntrain adam on data",
+        "model m\ninput tokens 3 vocab vocab.size\nlayer embedding 8\nlayer lstm 8 last\nlayer dense vocab.size softmax\ntrain adam epochs 1 on data\nevaluate on mnist_like",
         "seed -1",
         "save 3",
         "plot 3",

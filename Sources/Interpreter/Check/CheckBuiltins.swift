@@ -71,14 +71,13 @@ enum CheckBuiltins {
         case "encode": return .list(.int, items: nil)
         case "decode": return .unknown
         case "windows", "lm_batches", "sequences":
-            if let i = args.firstIndex(where: { if case .vocabulary = $0 { return true } else { return false } }),
-               case .vocabulary(let size) = args[i] {
-                let named = size ?? (i < exprs.count ? Checker.spelled(exprs[i]).map { "\($0).size" } : nil)
-                return .dataset(DataFact(vocabulary: named))
+            var input: DataFact.DataInput?
+            if case .list = arg(0) {
+                if name == "windows", case .int(let n?, nil) = arg(1) { input = .tokens(length: n) } else { input = .tokens(length: nil) }
+                if name == "lm_batches" { input = nil }  // streams: their steps are the batches'
             }
-            let allKnown = args.allSatisfy { !$0.isUnknown }
-            return .dataset(DataFact(vocabulary: nil, noVocabulary: allKnown))
-        case "mnist": return .dataset(DataFact(vocabulary: nil, noVocabulary: true))
+            return .dataset(dataFact(args, exprs, input: input))
+        case "mnist": return .dataset(DataFact(vocabulary: nil, noVocabulary: true, input: .features(length: 28, features: 28)))
         case "split":
             if case .string = arg(0) { return .list(.string, items: nil) }  // a text into words
             let part = CheckType.widen(arg(0))
@@ -94,6 +93,18 @@ enum CheckBuiltins {
         default:
             return .unknown
         }
+    }
+}
+
+extension CheckBuiltins {
+    /// A dataset made from `args`: the vocabulary among them names its size.
+    static func dataFact(_ args: [CheckType], _ exprs: [Expr], input: DataFact.DataInput?) -> DataFact {
+        if let i = args.firstIndex(where: { if case .vocabulary = $0 { return true } else { return false } }),
+           case .vocabulary(let size) = args[i] {
+            let named = size ?? (i < exprs.count ? Checker.spelled(exprs[i]).map { "\($0).size" } : nil)
+            return DataFact(vocabulary: named, input: input)
+        }
+        return DataFact(vocabulary: nil, noVocabulary: args.allSatisfy { !$0.isUnknown }, input: input)
     }
 }
 

@@ -269,6 +269,17 @@ extension Checker {
             guard let i = reading.option(option)?.values.first?.index, case .dataset(let d) = args[i].type else { return nil }
             return d
         }
+        // The data against the model's input, as far as the data's shape is known.
+        if let model, known, let spec = model.spec {
+            for option in ["on", "validate"] {
+                guard let i = reading.option(option)?.values.first?.index, case .dataset(let d) = args[i].type,
+                      let input = d.input else { continue }
+                try fit(input, spec, at: args[i].range)
+            }
+            if keyword == "predict", let i = reading.positional("INPUT"), case .dataset(let d) = args[i].type, let input = d.input {
+                try fit(input, spec, at: args[i].range)
+            }
+        }
         switch keyword {
         case "train", "resume":
             if let model, let d = data("on") {
@@ -313,6 +324,35 @@ extension Checker {
             return .none
         default:
             return .none
+        }
+    }
+
+    /// The rules of `DataFit.check` that the data's shape alone decides.
+    private func fit(_ input: DataFact.DataInput, _ spec: ModelSpec, at range: SourceRange) throws {
+        let modelShape = named(spec.input.shape.description)
+        func mismatch(_ why: String, hint: String? = nil) -> Diagnostic {
+            Diagnostic.error(.shape, at: range, "expected \(modelShape) but the data gives \(input.shape)\(why)", hint: hint)
+        }
+        switch (spec.input.kind, input) {
+        case (.tokens, .features(let t, let f)):
+            throw mismatch(": the model reads token ids, the data has vectors of numbers",
+                           hint: "declare `input sequence \(t.map { "\($0) " } ?? "")features \(f ?? 0)` for this data")
+        case (.sequence, .tokens):
+            throw mismatch(": the model reads vectors of numbers, the data has token ids",
+                           hint: "declare `input tokens vocab V` and an embedding for this data")
+        case (.tokens, .tokens(let t?)):
+            if let length = spec.input.length, length < Checker.standInBase, length != t {
+                throw mismatch(": \(t) time steps where the model reads \(length)")
+            }
+        case (.sequence, .features(let t, let f)):
+            if let length = spec.input.length, length < Checker.standInBase, let t, length != t {
+                throw mismatch(": \(t) time steps where the model reads \(length)")
+            }
+            if let f, let g = spec.input.features, g < Checker.standInBase, f != g {
+                throw mismatch(": \(f) features at each step where the model reads \(g)")
+            }
+        default:
+            return
         }
     }
 }

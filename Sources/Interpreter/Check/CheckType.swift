@@ -31,7 +31,21 @@ struct DataFact {
     var vocabulary: String?
     /// True when it is known to have been made without a vocabulary.
     var noVocabulary = false
-    var label = "dataset"
+    /// What each sample is, when known: token ids of a length, or vectors.
+    var input: DataInput?
+
+    enum DataInput: Equatable {
+        case tokens(length: Int?)
+        case features(length: Int?, features: Int?)
+
+        /// The shape with the sample count left open: `[sample, time 3]`.
+        var shape: NamedShape {
+            switch self {
+            case .tokens(let t): return NamedShape([.init("sample"), .init("time", t)])
+            case .features(let t, let f): return NamedShape([.init("sample"), .init("time", t), .init("feature", f)])
+            }
+        }
+    }
 }
 
 indirect enum CheckType {
@@ -184,7 +198,7 @@ indirect enum CheckType {
         case (.layer, .layer): return .layer
         case (.dataset(let d), .dataset(let e)):
             return .dataset(DataFact(vocabulary: d.vocabulary == e.vocabulary ? d.vocabulary : nil,
-                                     noVocabulary: d.noVocabulary && e.noVocabulary))
+                                     noVocabulary: d.noVocabulary && e.noVocabulary, input: d.input == e.input ? d.input : nil))
         case (.vocabulary(let s), .vocabulary(let t)): return .vocabulary(size: s == t ? s : nil)
         case (.object(let x), .object(let y)): return x == y ? a : .unknown
         default: return .unknown
