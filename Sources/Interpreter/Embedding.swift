@@ -88,7 +88,7 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
         /// The diagnostics of severity `.warning` (empty when `onWarning` received them).
         public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
         /// True when the input only failed because it ended inside an unfinished block, list or
-        /// string: a REPL should read another line and run the whole text again.
+        /// call: a REPL should read another line and run the whole text again.
         public var isIncomplete: Bool {
             let errors = errors
             return !errors.isEmpty && errors.allSatisfy { $0.kind == .incompleteInput }

@@ -195,7 +195,11 @@ final class Interpreter: CommandContext {
     }
 
     private func truth(_ e: Expr, _ scope: Scope, what: String) throws -> Bool {
-        let v = try eval(e, scope)
+        try truth(try eval(e, scope), of: e, what: what)
+    }
+
+    /// `v`, the value of `e`, as a condition: it must be a bool.
+    private func truth(_ v: Value, of e: Expr, what: String) throws -> Bool {
         guard case .bool(let b) = v else {
             throw Diagnostic.error(.type, at: e.extent, "\(what) expects a bool condition but found \(v.typeName)",
                                    hint: v.typeName == "int" || v.typeName == "number" ? "compare explicitly, e.g. 'x != 0'" : nil)
@@ -225,9 +229,10 @@ final class Interpreter: CommandContext {
             var path: [(Value, SourceRange)] = []
             var base = target
             while case .index(let inner, let indexExpr) = base.kind {
-                path.insert((try eval(indexExpr, scope), base.range), at: 0)
+                path.append((try eval(indexExpr, scope), base.range))
                 base = inner
             }
+            path.reverse()
             guard case .variable(let name) = base.kind else {
                 preconditionFailure("the parser only accepts names and indexed names as targets")
             }
@@ -321,8 +326,15 @@ final class Interpreter: CommandContext {
 
     // MARK: - Expressions
 
+    /// Evaluates `e`. A left-leaning chain (`1 + 1 + … + 1`, `a.b.c`, `f()()`) is folded along
+    /// its left spine in a loop, so its length never deepens the native stack.
     func eval(_ e: Expr, _ scope: Scope) throws -> Value {
         if stackLimit.exceeded { throw stackExhausted(at: e.range, in: nil) }
+        return try e.foldLeftSpine(leaf: { try evalLeaf($0, scope) }, link: { try evalLink($1, left: $0, scope) })
+    }
+
+    /// Evaluates an expression that does not continue a chain.
+    private func evalLeaf(_ e: Expr, _ scope: Scope) throws -> Value {
         switch e.kind {
         case .int(let v): return .int(v)
         case .number(let v): return .number(v)
@@ -347,31 +359,36 @@ final class Interpreter: CommandContext {
             return .list(try elements.map { try eval($0, scope) })
         case .unary(let op, let operand):
             return try Operators.unary(op, try eval(operand, scope), at: e.range)
-        case .binary(.and, let l, let r):
-            guard try truth(l, scope, what: "'and'") else { return .bool(false) }
-            return .bool(try truth(r, scope, what: "'and'"))
-        case .binary(.or, let l, let r):
-            if try truth(l, scope, what: "'or'") { return .bool(true) }
-            return .bool(try truth(r, scope, what: "'or'"))
-        case .binary(let op, let l, let r):
-            let a = try eval(l, scope)
-            let b = try eval(r, scope)
-            return try Operators.binary(op, a, b, at: e.range)
-        case .call(let calleeExpr, let argExprs):
-            let callee = try eval(calleeExpr, scope)
-            let args = try argExprs.map { try eval($0, scope) }
-            guard case .function(let f) = callee else {
-                throw Diagnostic.error(.type, at: calleeExpr.extent, "only functions can be called, but this is \(callee.typeName)")
-            }
-            return try call(f, args, at: e.range)
-        case .index(let baseExpr, let indexExpr):
-            let base = try eval(baseExpr, scope)
-            let key = try eval(indexExpr, scope)
-            return try index(base, key, at: e.range)
-        case .member(let baseExpr, let name):
-            return try member(try eval(baseExpr, scope), name, at: e.range)
         case .function(let decl):
             return .function(UserFunction(decl, closure: scope))
+        case .binary, .call, .index, .member:
+            return try evalLink(e, left: try eval(e.chainBase!, scope), scope)
+        }
+    }
+
+    /// Evaluates a chain node whose `chainBase` has the value `left`.
+    private func evalLink(_ e: Expr, left: Value, _ scope: Scope) throws -> Value {
+        switch e.kind {
+        case .binary(.and, let l, let r):
+            guard try truth(left, of: l, what: "'and'") else { return .bool(false) }
+            return .bool(try truth(try eval(r, scope), of: r, what: "'and'"))
+        case .binary(.or, let l, let r):
+            if try truth(left, of: l, what: "'or'") { return .bool(true) }
+            return .bool(try truth(try eval(r, scope), of: r, what: "'or'"))
+        case .binary(let op, _, let r):
+            return try Operators.binary(op, left, try eval(r, scope), at: e.range)
+        case .call(let calleeExpr, let argExprs):
+            let args = try argExprs.map { try eval($0, scope) }
+            guard case .function(let f) = left else {
+                throw Diagnostic.error(.type, at: calleeExpr.extent, "only functions can be called, but this is \(left.typeName)")
+            }
+            return try call(f, args, at: e.range)
+        case .index(_, let indexExpr):
+            return try index(left, try eval(indexExpr, scope), at: e.range)
+        case .member(_, let name):
+            return try member(left, name, at: e.range)
+        default:
+            preconditionFailure("only binary, call, index and member expressions continue a chain")
         }
     }
 

@@ -50,7 +50,7 @@ public struct Diagnostic: Error, Hashable, Sendable, CustomStringConvertible {
     /// What phase or kind of problem this is; tools (the REPL) branch on it, never on text.
     public enum Kind: String, Sendable {
         case lexical, syntax, name, type, shape, runtime, io
-        /// The input ended inside an unfinished block, list or string: a REPL asks for more.
+        /// The input ended inside an unfinished block, list or call: a REPL asks for more.
         case incompleteInput
         case limit, cancelled, warning
     }

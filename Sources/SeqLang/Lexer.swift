@@ -4,8 +4,10 @@
 // reserved words, operators and comments. Newlines end statements, except inside `()` and
 // `[]` (a `{` inside them makes newlines count again until its `}`), so lists and calls can
 // span lines. Malformed input becomes an `.error` token plus one diagnostic; the parser skips
-// such tokens without reporting them again. Input that ends inside a string is reported as
-// `.incompleteInput`. Deciding what a sequence of tokens means is left to the parser.
+// such tokens without reporting them again. A string ends on the line it starts (as in Lua and
+// Python): one that reaches the end of its line is "unterminated string" at its opening quote,
+// the brackets opened on that line are dropped, and lexing goes on with the next line.
+// Deciding what a sequence of tokens means is left to the parser.
 
 public struct Lexer {
     private let chars: [Character]
@@ -13,8 +15,9 @@ public struct Lexer {
     private var index = 0
     private var line: Int
     private var column: Int
-    /// Open brackets: `(`, `[` suppress newlines, `{` makes them count again.
-    private var brackets: [Character] = []
+    /// Open brackets and the lines they were opened on: `(`, `[` suppress newlines, `{` makes
+    /// them count again.
+    private var brackets: [(char: Character, line: Int)] = []
     private var tokens: [Token] = []
     /// Problems found so far, in source order.
     public private(set) var diagnostics: [Diagnostic] = []
@@ -43,7 +46,7 @@ public struct Lexer {
                 advance()
             } else if c.isNewline {
                 advance()
-                if brackets.isEmpty || brackets.last == "{" {
+                if brackets.isEmpty || brackets.last?.char == "{" {
                     add(.newline, startIndex, startLine, startColumn)
                 }
             } else if c == "#" {
@@ -162,11 +165,8 @@ public struct Lexer {
         var text = ""
         var bad = false
         while true {
-            guard let c = peek() else {
-                diagnostics.append(.error(.incompleteInput, at: SourceRange(file: file, line: startLine, column: startColumn),
-                                          "unterminated string: expected a closing '\"' before the end of input"))
-                tokens.append(Token(.error, String(chars[startIndex..<index]),
-                                    SourceRange(file: file, line: startLine, column: startColumn)))
+            guard let c = peek(), !c.isNewline else {
+                unterminatedString(startIndex, startLine, startColumn)
                 return
             }
             if c == "\"" {
@@ -176,7 +176,7 @@ public struct Lexer {
             if c == "\\" {
                 let escLine = line, escColumn = column
                 advance()
-                guard let e = peek() else { continue }
+                guard let e = peek(), !e.isNewline else { continue }
                 advance()
                 switch e {
                 case "n": text.append("\n")
@@ -210,7 +210,7 @@ public struct Lexer {
                 let codeLine = line, codeColumn = column, codeStart = index
                 var depth = 0
                 var closed = false
-                while let d = peek() {
+                while let d = peek(), !d.isNewline {
                     if d == "\"" {
                         skipNestedString()
                         continue
@@ -224,10 +224,7 @@ public struct Lexer {
                 }
                 let code = String(chars[codeStart..<index])
                 if !closed {
-                    diagnostics.append(.error(.incompleteInput, at: SourceRange(file: file, line: braceLine, column: braceColumn),
-                                              "unterminated interpolation: expected '}' before the end of input"))
-                    tokens.append(Token(.error, String(chars[startIndex..<index]),
-                                        SourceRange(file: file, line: startLine, column: startColumn)))
+                    unterminatedString(startIndex, startLine, startColumn, openBrace: SourceLocation(line: braceLine, column: braceColumn))
                     return
                 }
                 advance()  // closing brace
@@ -253,13 +250,26 @@ public struct Lexer {
         }
     }
 
+    /// A string that reaches the end of its line: reported at its opening quote; the brackets
+    /// opened on its line are closed with it, so the next line starts a new statement.
+    private mutating func unterminatedString(_ startIndex: Int, _ startLine: Int, _ startColumn: Int,
+                                             openBrace: SourceLocation? = nil) {
+        let quote = SourceRange(file: file, line: startLine, column: startColumn)
+        let message = openBrace.map { "unterminated string: the interpolation opened at \($0) needs a '}' and the string a closing '\"' before the end of the line" }
+            ?? "unterminated string: expected a closing '\"' before the end of the line"
+        diagnostics.append(.error(.lexical, at: quote, message,
+                                  hint: "a string ends on the line it starts; write '\\n' for a line break inside it"))
+        tokens.append(Token(.error, String(chars[startIndex..<index]), quote))
+        while let open = brackets.last, open.line == startLine, open.char != "{" { brackets.removeLast() }
+    }
+
     /// Skips a string literal nested inside an interpolation (`"{join(xs, ", ")}"`).
     private mutating func skipNestedString() {
         advance()
-        while let c = peek() {
+        while let c = peek(), !c.isNewline {
             if c == "\\" {
                 advance()
-                if peek() != nil { advance() }
+                if let e = peek(), !e.isNewline { advance() }
                 continue
             }
             advance()
@@ -281,9 +291,9 @@ public struct Lexer {
         advance()
         let kind: TokenKind
         switch c {
-        case "(": kind = .leftParen; brackets.append("(")
-        case "[": kind = .leftBracket; brackets.append("[")
-        case "{": kind = .leftBrace; brackets.append("{")
+        case "(": kind = .leftParen; brackets.append(("(", startLine))
+        case "[": kind = .leftBracket; brackets.append(("[", startLine))
+        case "{": kind = .leftBrace; brackets.append(("{", startLine))
         case ")": kind = .rightParen; close("(")
         case "]": kind = .rightBracket; close("[")
         case "}": kind = .rightBrace; close("{")
@@ -321,7 +331,7 @@ public struct Lexer {
 
     /// Pops the bracket stack up to the matching opener (a stray closer is left to the parser).
     private mutating func close(_ opener: Character) {
-        if let i = brackets.lastIndex(of: opener) {
+        if let i = brackets.lastIndex(where: { $0.char == opener }) {
             brackets.removeSubrange(i...)
         }
     }

@@ -26,7 +26,6 @@ public struct Parser {
     private var loopDepth = 0
     private var functionDepth = 0
     private let file: String
-    private var lexerReportedIncomplete: Bool
     /// Problems found so far (lexer diagnostics first, then the parser's, in source order).
     public private(set) var diagnostics: [Diagnostic]
 
@@ -35,7 +34,6 @@ public struct Parser {
         self.tokens = tokens.isEmpty ? [Token(.eof, "", .none(file: "<string>"))] : tokens
         self.file = self.tokens[0].range.file
         self.diagnostics = lexerDiagnostics
-        self.lexerReportedIncomplete = lexerDiagnostics.contains { $0.kind == .incompleteInput }
         self.depth = depth
     }
 
@@ -289,11 +287,10 @@ public struct Parser {
     }
 
     private func isAssignableBase(_ e: Expr) -> Bool {
-        switch e.kind {
-        case .variable: return true
-        case .index(let base, _): return isAssignableBase(base)
-        default: return false
-        }
+        var e = e
+        while case .index(let base, _) = e.kind { e = base }
+        if case .variable = e.kind { return true }
+        return false
     }
 
     /// block -> "{" (statement? NEWLINE)* statement? "}"
@@ -654,7 +651,6 @@ public struct Parser {
         case .error:
             return
         case .eof:
-            if lexerReportedIncomplete { return }
             record(.incompleteInput, at: token.range, "expected \(expected) but the input ended")
         default:
             record(.syntax, at: token.range, "expected \(expected) but found \(describe(token))")

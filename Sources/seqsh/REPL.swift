@@ -1,8 +1,9 @@
 // REPL.swift — the interactive loop: read an entry, run it, show its values, keep going.
 //
-// An entry is one line, or several when the first ends inside an unfinished block, list or
-// string: the interpreter says so with an `.incompleteInput` diagnostic (`isIncomplete`)
-// and the REPL reads on under the continuation prompt. Each statement's value is echoed as
+// An entry is one line, or several when the first ends inside an unfinished block or list:
+// the interpreter says so with an `.incompleteInput` diagnostic (`isIncomplete`) and the REPL
+// reads on under the continuation prompt. A string never continues on the next line: one left
+// open is an "unterminated string" error at once. Each statement's value is echoed as
 // it runs (ValueDisplay.swift); an error is printed with a caret under the typed line and
 // the session keeps its names and models. Lines starting with `:` are the REPL's own
 // commands (ReplCommands.swift). Ctrl-C cancels a running statement or clears the prompt;

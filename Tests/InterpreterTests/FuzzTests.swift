@@ -1,8 +1,10 @@
 // FuzzTests.swift — a deterministic, seeded fuzz loop: mutated versions of the project's own
 // scripts and documentation examples (byte flips, token deletions and duplications,
-// truncations, stray punctuation) and random bytes go through the lexer, parser and
-// interpreter with a small time limit and no file access. Every run must end in success or
-// in diagnostics whose positions lie inside the input — never a crash or a hang.
+// truncations, stray punctuation), random bytes, deep expressions (long sums and chains of
+// `.`, calls and indexes, nesting past the parser's limit) and strings left open at a line's
+// end go through the lexer, parser and interpreter with a small time limit and no file
+// access. Every run must end in success or in diagnostics whose positions lie inside the
+// input — never a crash or a hang.
 
 import XCTest
 import Foundation
@@ -106,6 +108,53 @@ final class FuzzTests: XCTestCase {
             }
         }
         XCTAssertGreaterThanOrEqual(runs, 1400)
+    }
+
+    /// A random deep expression: a long left-leaning chain of operators and postfix links,
+    /// sometimes wrapped in more parentheses than the parser accepts.
+    private func deepExpression(_ rng: inout SeededGenerator) -> String {
+        let links = [" + 1", " - x", " * 2", " and true", " or false", " == 1", ".count", ".b", "()", "[0]", "(1, 2)", " + [1]", " + \"s\""]
+        var text = ["1", "x", "xs", "f", "\"a\"", "[1, 2]", "(1 + 2)"].randomElement(using: &rng)!
+        let length = Int.random(in: 1_000...20_000, using: &rng)
+        let few = Array(links.shuffled(using: &rng).prefix(Int.random(in: 1...3, using: &rng)))
+        for _ in 0..<length { text += few.randomElement(using: &rng)! }
+        if Int.random(in: 0..<4, using: &rng) == 0 {
+            let depth = Int.random(in: 150...400, using: &rng)
+            text = String(repeating: "(", count: depth) + text + String(repeating: ")", count: depth)
+        }
+        return text
+    }
+
+    func testDeepExpressionsNeverCrashOrHang() {
+        var rng = SeededGenerator(state: 0xDEE9)
+        for i in 0..<24 {
+            let e = deepExpression(&rng)
+            let prefix = "let x = 1\nlet xs = [1]\nfn f(a, b) { return a }\n"
+            let text = [prefix + "print(\(e))\n", prefix + "let y = \(e)\n", prefix + "layer dense (\(e))\n",
+                        prefix + "if \(e) { print(1) }\n"][i % 4]
+            runOne(Array(text.utf8), file: "deep-\(i).seq")
+        }
+    }
+
+    func testUnterminatedStringsAreReportedAtTheirQuote() throws {
+        var rng = SeededGenerator(state: 0x57A1)
+        let openers = ["\"abc", "\"a {x", "\"{g(\"b", "\"tail\\", "\"{", "\"x\\\""]
+        let shapes = ["print(%)", "let s = %", "f(1, [%, 2])", "layer dense 1 name %", "x = \"ok\" + %", "g([1, %])"]
+        for i in 0..<60 {
+            let shape = shapes.randomElement(using: &rng)!
+            let opener = openers.randomElement(using: &rng)!
+            let bad = String(shape.prefix { $0 != "%" }) + opener
+            let lineNumber = Int.random(in: 1...3, using: &rng)
+            var lines = ["let x = 1", "fn g(a) { return a }", "print(x)"]
+            lines.insert(bad, at: lineNumber - 1)
+            let text = lines.joined(separator: "\n") + (i % 2 == 0 ? "\n" : "")
+            let (_, diagnostics) = Parser.parse(text, file: "open.seq")
+            let column = bad.count - opener.count + 1
+            XCTAssertEqual(diagnostics.first.map { "\($0.range.start) \($0.kind)" }, "\(lineNumber):\(column) lexical", text)
+            XCTAssertTrue(diagnostics.first?.message.hasPrefix("unterminated string") ?? false, text)
+            XCTAssertFalse(diagnostics.contains { $0.kind == .incompleteInput }, text)
+            runOne(Array(text.utf8), file: "open-\(i).seq")
+        }
     }
 
     func testRandomBytesNeverCrashOrHang() {

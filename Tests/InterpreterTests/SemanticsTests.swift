@@ -116,6 +116,20 @@ final class SemanticsTests: XCTestCase {
         expectOutput("fn depth(n) {\n  if n == 0 { return 0 }\n  return 1 + depth(n - 1)\n}\nprint(depth(900))", "900\n")
     }
 
+    func testLongLeftLeaningChainsEvaluateInALoop() {
+        let n = 100_000
+        expectOutput("print(" + Array(repeating: "1", count: n).joined(separator: " + ") + ")", "\(n)\n")
+        expectOutput("print(" + Array(repeating: "true", count: n).joined(separator: " and ") + ", "
+                     + Array(repeating: "false", count: n).joined(separator: " or ") + ")", "true false\n")
+        expectOutput("fn me() { return me }\nprint(me" + String(repeating: "()", count: n) + ".name)", "me\n")
+        expectOutput("let r = [[1]]\nprint(r" + String(repeating: "[0]", count: 2) + ", \"ab\"" + String(repeating: ".count", count: 1) + ")", "1 2\n")
+        // An error deep in a chain is reported at its own operator.
+        expectError("let x = " + Array(repeating: "1", count: 1000).joined(separator: " + ") + " + \"a\"",
+                    "1:\(8 + 4 * 1000 - 1): '+' expects two numbers, two strings or two lists but found int and string", kind: .type)
+        // `and` still short-circuits along a chain.
+        expectOutput("print(false and missing and missing)", "false\n")
+    }
+
     func testControlFlow() {
         expectOutput("""
         let total = 0

@@ -59,10 +59,24 @@ final class LexerTests: XCTestCase {
         XCTAssertEqual(bang.first?.hint, "write 'not' for logical negation")
     }
 
-    func testUnterminatedStringIsIncompleteInput() {
-        let (_, diagnostics) = Lexer.tokenize("print(\"abc", file: "t.seq")
-        XCTAssertEqual(diagnostics.map(\.kind), [.incompleteInput])
-        XCTAssertEqual(diagnostics.first?.range.start, SourceLocation(line: 1, column: 7))
+    func testAStringEndsOnItsLine() {
+        let (_, atEnd) = Lexer.tokenize("print(\"abc", file: "t.seq")
+        XCTAssertEqual(atEnd.map { "\($0.range.start) \($0.kind) \($0.message)" },
+                       ["1:7 lexical unterminated string: expected a closing '\"' before the end of the line"])
+        // The brackets opened on the string's line close with it: the next line is a new statement.
+        let (tokens, diagnostics) = Lexer.tokenize("print(\"hello world\nprint(\"next\")\n", file: "t.seq")
+        XCTAssertEqual(diagnostics.map { "\($0.range.start) \($0.kind)" }, ["1:7 lexical"])
+        XCTAssertEqual(tokens.map(\.kind), [.identifier("print"), .leftParen, .error, .newline,
+                                            .identifier("print"), .leftParen, .string([.text("next")]), .rightParen, .newline, .eof])
+        // An open interpolation, an escape at the line end, a nested string: the same error.
+        for source in ["f(\"{x\ny", "f(\"ab\\\ny", "f(\"{g(\"a)}\ny"] {
+            let (_, d) = Lexer.tokenize(source, file: "t.seq")
+            XCTAssertEqual(d.map { "\($0.range.start) \($0.kind)" }, ["1:3 lexical"], source)
+            XCTAssertTrue(d[0].message.hasPrefix("unterminated string"), source)
+        }
+        // A bracket opened on an earlier line stays open: the list goes on after the bad line.
+        let (listTokens, _) = Lexer.tokenize("let xs = [\n  \"a,\n  \"b\"\n]\n", file: "t.seq")
+        XCTAssertEqual(listTokens.filter { $0.kind == .newline }.count, 1)
     }
 
     func testNonUTF8BytesNameTheirOffset() {

@@ -156,9 +156,13 @@ final class ParserTests: XCTestCase {
     }
 
     func testIncompleteInput() {
-        for source in ["if x {\n  print(1)\n", "let xs = [1,\n2,", "print(\"abc", "fn f(a,", "f(\"{x\n"] {
+        for source in ["if x {\n  print(1)\n", "let xs = [1,\n2,", "fn f(a,", "f(\n"] {
             let (_, diagnostics) = Parser.parse(source, file: "t.seq")
             XCTAssertEqual(diagnostics.map(\.kind), [.incompleteInput], source)
+        }
+        // A string never continues on the next line, so an open one is not incomplete input.
+        for source in ["print(\"abc", "f(\"{x\n"] {
+            XCTAssertEqual(Parser.parse(source, file: "t.seq").diagnostics.map(\.kind), [.lexical], source)
         }
         let (_, complete) = Parser.parse("let x =\n", file: "t.seq")
         XCTAssertEqual(complete.map(\.kind), [.syntax])

@@ -26,6 +26,28 @@ final class ScriptRunnerTests: XCTestCase {
         XCTAssertFalse(outcome.stderr.contains("\u{1B}["), "no colour when stderr is not a terminal")
     }
 
+    func testAnEightHundredKilobyteSumRunsAndChecks() throws {
+        let folder = try Seqsh.temporaryFolder(for: self)
+        let sum = Array(repeating: "1", count: 200_000).joined(separator: " + ")
+        let script = try Seqsh.write("print(\(sum))\n", to: "sum.seq", in: folder)
+        let run = try Seqsh.run([script])
+        XCTAssertEqual(run.status, 0, String(run.stderr.prefix(400)))
+        XCTAssertEqual(run.stdout, "200000\n")
+        let check = try Seqsh.run(["--check", script])
+        XCTAssertEqual(check.status, 0, String(check.stderr.prefix(400)))
+    }
+
+    func testAnUnterminatedStringIsReportedOnItsOwnLine() throws {
+        let folder = try Seqsh.temporaryFolder(for: self)
+        let script = try Seqsh.write("print(\"hello world\nprint(\"next\")\n", to: "open.seq", in: folder)
+        let outcome = try Seqsh.run([script])
+        XCTAssertEqual(outcome.status, 1)
+        let lines = outcome.stderr.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first, "\(script):1:7: error: unterminated string: expected a closing '\"' before the end of the line")
+        XCTAssertEqual(lines.dropFirst(2).first, "        ^")
+        XCTAssertEqual(outcome.stderr.components(separatedBy: "error:").count, 2, outcome.stderr)
+    }
+
     func testMissingScriptFileIsAScriptError() throws {
         let outcome = try Seqsh.run(["/nonexistent/never.seq"])
         XCTAssertEqual(outcome.status, 1)
