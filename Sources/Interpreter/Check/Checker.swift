@@ -297,7 +297,11 @@ final class Checker {
     }
 
     private func condition(_ e: Expr, _ scope: CheckScope, what: String) throws -> Bool? {
-        let t = try value(e, scope)
+        try condition(try value(e, scope), of: e, what: what)
+    }
+
+    /// `t`, the type of `e`, as a condition: a bool (its value when known) or unknown.
+    private func condition(_ t: CheckType, of e: Expr, what: String) throws -> Bool? {
         switch t {
         case .bool(let b): return b
         case .unknown: return nil
@@ -353,11 +357,18 @@ final class Checker {
 
     // MARK: - Expressions
 
+    /// The type of `e`. A left-leaning chain (`1 + 1 + … + 1`, `a.b.c`) is folded along its left
+    /// spine in a loop, as the interpreter evaluates it, so its length never deepens the stack.
     func value(_ e: Expr, _ scope: CheckScope) throws -> CheckType {
         if stackLimit.exceeded {
             throw Diagnostic.error(.limit, at: e.range, "this expression nests too deeply: evaluating it would overflow the interpreter's stack",
                                    hint: "split it into smaller steps with 'let'")
         }
+        return try e.foldLeftSpine(leaf: { try leafValue($0, scope) }, link: { try linkValue($1, left: $0, scope) })
+    }
+
+    /// The type of an expression that does not continue a chain.
+    private func leafValue(_ e: Expr, _ scope: CheckScope) throws -> CheckType {
         switch e.kind {
         case .int(let v): return .int(v, symbol: nil)
         case .number(let v): return .number(v)
@@ -392,19 +403,29 @@ final class Checker {
                 if t.constant != nil || d.kind == .type { throw d }
                 return .unknown
             }
+        case .function(let decl):
+            checkDefinition(decl, scope)
+            return .function(CheckFunction(decl, closure: scope))
+        case .binary, .call, .index, .member:
+            return try linkValue(e, left: try value(e.chainBase!, scope), scope)
+        }
+    }
+
+    /// The type of a chain node whose `chainBase` has the type `left`.
+    private func linkValue(_ e: Expr, left: CheckType, _ scope: CheckScope) throws -> CheckType {
+        switch e.kind {
         case .binary(.and, let l, let r), .binary(.or, let l, let r):
             let what = { if case .binary(.and, _, _) = e.kind { return "'and'" } else { return "'or'" } }()
-            let a = try condition(l, scope, what: what)
+            let a = try condition(left, of: l, what: what)
             let isAnd = what == "'and'"
             if let a, a != isAnd { return .bool(a) }
             let b = try condition(r, scope, what: what)
             return .bool(a != nil ? b : (b == !isAnd ? !isAnd : nil))
-        case .binary(let op, let l, let r):
-            let a = try value(l, scope)
+        case .binary(let op, _, let r):
             let b = try value(r, scope)
-            return try binary(op, a, b, at: e.range)
+            return try binary(op, left, b, at: e.range)
         case .call(let calleeExpr, let argExprs):
-            let callee = try value(calleeExpr, scope)
+            let callee = left
             let args = try argExprs.map { try value($0, scope) }
             switch callee {
             case .function(let f):
@@ -415,16 +436,13 @@ final class Checker {
             default:
                 throw Diagnostic.error(.type, at: calleeExpr.extent, "only functions can be called, but this is \(callee.typeName ?? "?")")
             }
-        case .index(let baseExpr, let indexExpr):
-            let base = try value(baseExpr, scope)
+        case .index(_, let indexExpr):
             let key = try value(indexExpr, scope)
-            return try index(base, key, at: e.range)
+            return try index(left, key, at: e.range)
         case .member(let baseExpr, let name):
-            let base = try value(baseExpr, scope)
-            return try member(base, name, baseExpr, at: e.range)
-        case .function(let decl):
-            checkDefinition(decl, scope)
-            return .function(CheckFunction(decl, closure: scope))
+            return try member(left, name, baseExpr, at: e.range)
+        default:
+            preconditionFailure("only binary, call, index and member expressions continue a chain")
         }
     }
 
@@ -558,11 +576,14 @@ final class Checker {
 
     /// `vocab` for the expression `vocab`, `data.vocab` for `data.vocab`.
     static func spelled(_ e: Expr) -> String? {
-        switch e.kind {
-        case .variable(let n): return n
-        case .member(let b, let n): return spelled(b).map { "\($0).\(n)" }
-        default: return nil
+        var members: [String] = []
+        var e = e
+        while case .member(let base, let name) = e.kind {
+            members.append(name)
+            e = base
         }
+        guard case .variable(let root) = e.kind else { return nil }
+        return ([root] + members.reversed()).joined(separator: ".")
     }
 
     func unknownName(_ name: String, at range: SourceRange, _ scope: CheckScope) -> Diagnostic {
