@@ -54,7 +54,8 @@ public protocol CommandContext: AnyObject {
     /// Throws a `.cancelled` or `.limit` diagnostic if the host cancelled the run or its time
     /// limit passed. Long work (training) calls this between batches.
     func checkCancelled(at range: SourceRange) throws
-    /// True under `seqsh --check`: validate everything (names, options, shapes) but read no
+    /// True when the host runs a script only to validate it (`Configuration.checkOnly`; the
+    /// static checker, `SeqInterpreter.check`, runs no handler at all): validate everything (names, options, shapes) but read no
     /// data and train nothing.
     var checkOnly: Bool { get }
 }

@@ -49,7 +49,8 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
         public var workingDirectory: String?
         /// Stop a run after this many seconds with a `.limit` diagnostic (nil: no limit).
         public var timeLimit: Double?
-        /// `seqsh --check`: command handlers validate everything but read no data and train nothing.
+        /// Command handlers validate everything but read no data and train nothing (a run that
+        /// only validates; `check(source:file:)`, which `seqsh --check` uses, runs nothing at all).
         public var checkOnly = false
         /// Most nested function calls before a `.limit` diagnostic. Independently of it, scripts
         /// run on a thread of the interpreter's own with a 512 MiB stack, and calls or

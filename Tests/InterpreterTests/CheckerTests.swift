@@ -129,6 +129,11 @@ final class CheckerTests: XCTestCase {
         ])
     }
 
+    func testAFunctionMayUseGlobalsDefinedAfterIt() {
+        XCTAssertEqual(errors("fn show() { print(later + 1) }\nlet later = 2\nshow()"), [])
+        XCTAssertEqual(errors("fn show() { print(later + 1) }\nshow()\nlet later = 2"), ["1:19: unknown name 'later'"])
+    }
+
     func testCommandsBindWhatTheirDeclarationSays() {
         let report = check(prelude + """
             model m

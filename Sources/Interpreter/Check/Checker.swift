@@ -120,8 +120,25 @@ final class Checker {
     // MARK: - Statements
 
     func check(_ program: Program) {
+        for s in program.statements {
+            switch s.kind {
+            case .let(let name, _), .letCommand(let name, _): laterGlobals.insert(name)
+            case .function(let decl): laterGlobals.insert(decl.name)
+            default: break
+            }
+        }
+        for declaration in host.declarations.values {
+            if let name = declaration.binds?.name { laterGlobals.insert(name) }
+        }
+        for s in program.statements {
+            if case .command("model", let args) = s.kind, case .variable(let name)? = args.first?.kind { laterGlobals.insert(name) }
+        }
         checkBlock(program.statements, globals)
     }
+
+    /// Globals the program defines somewhere: a function body checked at its definition may
+    /// use them (it runs later); at each call they are looked up for real.
+    private var laterGlobals = Set<String>()
 
     private func checkBlock(_ statements: [Stmt], _ scope: CheckScope) {
         for s in statements {
@@ -389,6 +406,7 @@ final class Checker {
         case .variable(let name):
             if let t = scope.lookup(name) { return t }
             if host.natives.contains(name) { return .function(CheckFunction(native: name)) }
+            if atDefinition > 0, laterGlobals.contains(name) { return .unknown }
             throw unknownName(name, at: e.range, scope)
         case .list(let elements):
             let items = try elements.map { try value($0, scope) }
