@@ -95,6 +95,13 @@ final class CheckerTests: XCTestCase {
                        ["8:15: expected [batch, time 28, feature 28] but the data gives [sample, time 3]: the model reads vectors of numbers, the data has token ids"])
     }
 
+    func testASizeFromDataIsNotAssumedToDifferFromAConstant() {
+        // vocab.size may be 10000 when the script runs (vocabulary(syms, 10000) caps it so).
+        XCTAssertEqual(errors(prelude + "model m\ninput tokens 3 vocab 10000\nlayer embedding vocab.size 8"), [])
+        XCTAssertEqual(errors(prelude + "model m\ninput tokens 3 vocab 10000\nlayer embedding 500 8").map { String($0.prefix(45)) },
+                       ["6:17: the embedding's vocabulary 500 does not"])
+    }
+
     func testBothBranchesOfAnUnknownConditionAndLoopsOnce() {
         XCTAssertEqual(errors("""
             let quick = false

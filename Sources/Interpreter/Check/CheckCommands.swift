@@ -242,6 +242,10 @@ extension Checker {
         var out = d
         out.message = named(d.message, anonymous: &anonymous)
         out.hint = d.hint.map { named($0, anonymous: &anonymous) }
+        // Two sizes compared where one is known only from data (`vocab.size` against 10000)
+        // may well be equal when the script runs: not proved, not reported.
+        let compared = d.message.contains("does not match") || d.message.contains("features but receives")
+        if compared && out.message != d.message { return nil }
         return anonymous ? nil : out
     }
 
