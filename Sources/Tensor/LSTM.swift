@@ -195,7 +195,7 @@ public final class LSTMLayer {
         }
         let T = input.shape[0], B = input.shape[1], H = hiddenSize, I = inputSize, G = 4 * H
         try checkStore(store, op)
-        if let lengths { try Self.checkLengths(lengths, steps: T, batch: B, op) }
+        if let lengths { try Recurrent.checkLengths(lengths, steps: T, batch: B, op) }
         if let s = initialState { try Self.checkState(s, batch: B, hidden: H, op, "initial state") }
 
         let training = mode == .training
@@ -234,8 +234,8 @@ public final class LSTMLayer {
             // the recurrent product is CKernels' GEMV. The gate kernel adds b_ih + b_hh.
             let split = seq_kernels_use_avx2() != 0 && B > 1
             let perStepInput = split && I * G <= Self.perStepInputWeights
-            let wihT = perStepInput ? work.pack(wih, rows: G, columns: I, transposed: true, into: work.packedInput) : nil
-            let whhT = split ? work.pack(whh, rows: G, columns: H, transposed: true, into: work.packedRecurrent) : nil
+            let wihT = perStepInput ? Recurrent.pack(wih, rows: G, columns: I, transposed: true, into: work.packedInput) : nil
+            let whhT = split ? Recurrent.pack(whh, rows: G, columns: H, transposed: true, into: work.packedRecurrent) : nil
             input.scalars.withUnsafeBufferPointer { xBuffer in
                 let x = xBuffer.baseAddress!
                 if !perStepInput {
@@ -243,7 +243,7 @@ public final class LSTMLayer {
                 }
                 output.scalars.withUnsafeMutableBufferPointer { yBuffer in
                     let y = yBuffer.baseAddress!
-                    Self.withOptionalLengths(lengths) { lens in
+                    Recurrent.withOptionalLengths(lengths) { lens in
                         RowSplit.run(rows: split ? B : 1) { part in
                             let rows = split ? part : 0..<B
                             let b0 = rows.lowerBound, nb = rows.count
@@ -338,9 +338,9 @@ public final class LSTMLayer {
             let v = valuesBuffer.baseAddress!
             let wih = v + weightIH.offset, whh = v + weightHH.offset
             let split = seq_kernels_use_avx2() != 0 && B > 1
-            let whhPacked = split ? work.pack(whh, rows: G, columns: H, transposed: false, into: work.packedRecurrent) : nil
-            Self.withOptionalLengths(work.lengths) { lens in
-                Self.withOptionalScalars(dOutputs) { dy in
+            let whhPacked = split ? Recurrent.pack(whh, rows: G, columns: H, transposed: false, into: work.packedRecurrent) : nil
+            Recurrent.withOptionalLengths(work.lengths) { lens in
+                Recurrent.withOptionalScalars(dOutputs) { dy in
                     // Like forward: each thread walks time backwards over its own rows.
                     RowSplit.run(rows: split ? B : 1) { part in
                         let rows = split ? part : 0..<B
@@ -403,29 +403,13 @@ public final class LSTMLayer {
         }
     }
 
-    private static func checkLengths(_ lengths: [Int], steps T: Int, batch B: Int, _ op: String) throws {
-        guard lengths.count == B else {
-            throw TensorError(op, "expected \(B) sequence lengths (one per batch entry) but got \(lengths.count)")
-        }
-        if let b = lengths.firstIndex(where: { $0 < 0 || $0 > T }) {
-            throw TensorError(op, "expected sequence lengths in 0...\(T) but sequence \(b) has length \(lengths[b])")
-        }
-    }
 
     private static func checkState(_ s: LSTMState, batch B: Int, hidden H: Int, _ op: String, _ what: String) throws {
         guard s.h.shape == [B, H] else { throw TensorError.shape("\(op) (\(what) h)", expected: [B, H], got: s.h.shape) }
         guard s.c.shape == [B, H] else { throw TensorError.shape("\(op) (\(what) c)", expected: [B, H], got: s.c.shape) }
     }
 
-    private static func withOptionalLengths<R>(_ lengths: [Int]?, _ body: (UnsafePointer<Int>?) -> R) -> R {
-        guard let lengths else { return body(nil) }
-        return lengths.withUnsafeBufferPointer { body($0.baseAddress!) }
-    }
 
-    private static func withOptionalScalars<R>(_ t: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
-        guard let t else { return body(nil) }
-        return t.scalars.withUnsafeBufferPointer { body($0.baseAddress!) }
-    }
 }
 
 // MARK: - Workspace
@@ -482,16 +466,6 @@ private final class LSTMWorkspace {
         h.reserve(stateSlots * B * H)
         c.reserve(stateSlots * B * H)
         if keepsTanhC { tanhC.reserve(T * B * H) }
-    }
-
-    /// Packs `w` [rows, columns] (or its transpose, [columns, rows]) as the right-hand side
-    /// of `seq_gemm_acc_packed` into `scratch` and returns it.
-    func pack(_ w: UnsafePointer<Float>, rows: Int, columns: Int, transposed: Bool,
-              into scratch: LSTMScratch) -> UnsafePointer<Float> {
-        let k = transposed ? columns : rows, n = transposed ? rows : columns
-        scratch.reserve(seq_gemm_packed_size(k, n))
-        seq_gemm_pack(k, n, w, columns, transposed ? 1 : 0, scratch.pointer)
-        return UnsafePointer(scratch.pointer)
     }
 
     func prepareBackward(steps T: Int, batch B: Int, hidden H: Int) {

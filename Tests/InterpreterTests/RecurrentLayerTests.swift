@@ -86,6 +86,25 @@ final class RecurrentLayerTests: XCTestCase {
         XCTAssertEqual(outcome.output.split(separator: "\n").last, "true", outcome.output)
     }
 
+    /// A GRU model resumed from a checkpoint ends where an uninterrupted run ends, bit for bit.
+    func testResumeOfAGRUModelMatchesAnUninterruptedRunBitForBit() throws {
+        let prelude = nextWordPrelude.replacingOccurrences(of: "layer lstm 16 last dropout 0.1", with: "layer gru 16 layers 2 bidirectional last dropout 0.1")
+        let half = temporaryPath("gru-half.ckpt")
+        let straight = runSeq(prelude + "train adam lr 0.02 epochs 4 batch 4 on data quiet\nhistory.loss")
+        XCTAssertEqual(straight.errors, [])
+        XCTAssertEqual(runSeq(prelude + "train adam lr 0.02 epochs 2 batch 4 on data checkpoint \"\(half)\" quiet").errors, [])
+        let second = runSeq("""
+            let syms = tokens("the cat sat on the mat and the dog sat on the log and the cat saw the dog")
+            let vocab = vocabulary(syms)
+            let data = windows(encode(vocab, syms), 3, vocab)
+            resume "\(half)" on data epochs 4
+            history.loss
+            """)
+        XCTAssertEqual(second.errors, [])
+        XCTAssertEqual(numbers(second.result.value).count, 4)
+        XCTAssertEqual(numbers(second.result.value).map(\.bitPattern), numbers(straight.result.value).map(\.bitPattern))
+    }
+
     /// `predict` in SeqLang and the numpy nn.* versions on the saved file agree within 1e-5.
     func testSavedFilesRunInNumpyAsPyTorchWouldGiveTheSameOutputs() throws {
         let models = [

@@ -10,31 +10,8 @@ import XCTest
 @testable import Tensor
 
 final class LSTMNumpyReferenceTests: XCTestCase {
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Reference/lstm_reference.py").path
-
-    /// Runs the reference script into a temporary file and reads it back.
-    func generateReference() throws -> (tensors: [String: Tensor], metadata: [String: String]) {
-        let path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("lstm_reference_\(UUID().uuidString).safetensors").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", Self.script, path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw TensorError("lstm_reference.py", "exited with status \(p.terminationStatus) (python3 with numpy is needed for this test): \(output)")
-        }
-        return try SafeTensors.read(from: path)
-    }
-
     func testTwoLayerForwardMatchesNumpy() throws {
-        let (tensors, metadata) = try generateReference()
+        let (tensors, metadata) = try NumpyReference.run("lstm_reference.py")
         func tensor(_ name: String) throws -> Tensor {
             guard let t = tensors[name] else { throw TensorError("lstm_reference", "missing tensor \(name)") }
             return t

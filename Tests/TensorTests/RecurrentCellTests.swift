@@ -469,6 +469,21 @@ final class RecurrentNetworkTests: XCTestCase {
         }
     }
 
+    /// Step-by-step generation carries each GRU / RNN layer's state and gives what the whole
+    /// sequence gives.
+    func testGenerateStepMatchesPredictForGRUAndRNNStacks() throws {
+        for layer in [NetworkLayer.gru(6, layers: 2), .rnn(5, activation: .relu, layers: 2)] {
+            let spec = NetworkSpec(input: .tokens(vocabulary: 7), layers: [.embedding(4), layer, .dense(7, activation: .softmax, perStep: true)])
+            let net = try Network(spec: spec, seed: 12)
+            let tokens: [Int32] = [3, 1, 4, 1, 5]
+            let probs = try net.predict(.tokens(tokens, batch: 1, steps: 5))
+            for (t, token) in tokens.enumerated() {
+                let p = try net.generateStep(token: token)
+                for j in 0..<7 { XCTAssertEqual(p[j], probs.scalars[t * 7 + j], accuracy: 1e-6, "\(layer.kind) step \(t)") }
+            }
+        }
+    }
+
     func testBidirectionalNamesShapesAndRefusals() throws {
         let spec = NetworkSpec(input: .features(3), layers: [.gru(4, layers: 2, returnSequences: false, bidirectional: true),
                                                             .dense(2, activation: .softmax)])

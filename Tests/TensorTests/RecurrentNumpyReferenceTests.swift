@@ -13,30 +13,8 @@ import XCTest
 @testable import Tensor
 
 final class RecurrentNumpyReferenceTests: XCTestCase {
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Reference/recurrent_reference.py").path
-
-    func generateReference() throws -> (tensors: [String: Tensor], metadata: [String: String]) {
-        let path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("recurrent_reference_\(UUID().uuidString).safetensors").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", Self.script, "known", path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw TensorError("recurrent_reference.py", "exited with status \(p.terminationStatus) (python3 with numpy is needed for this test): \(output)")
-        }
-        return try SafeTensors.read(from: path)
-    }
-
     func testStacksMatchNumpy() throws {
-        let (tensors, metadata) = try generateReference()
+        let (tensors, metadata) = try NumpyReference.run("recurrent_reference.py", ["known"])
         XCTAssertEqual(metadata["seed"], "20261201")
         let lengths = try XCTUnwrap(metadata["lengths"]).split(separator: ",").map { Int($0)! }
         func tensor(_ name: String) throws -> Tensor {
