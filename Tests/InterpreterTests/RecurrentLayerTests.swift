@@ -73,6 +73,17 @@ final class RecurrentLayerTests: XCTestCase {
         XCTAssertEqual(evaluate.errors.first?.hasPrefix("10:13: model 'lm' has a bidirectional layer"), true, "\(evaluate.errors)")
     }
 
+    /// The checker (`seqsh --check`) refuses the same statements at the same places, running nothing.
+    func testTheCheckerRefusesTheSameBidirectionalUses() {
+        let stateful = Captured().interpreter.check(source: lmPrelude + "train sgd lr 0.1 epochs 1 bptt 4 stateful on streams quiet")
+        XCTAssertEqual(stateful.diagnostics.map { "\($0.range.start)" }, ["10:34"])
+        XCTAssertEqual(stateful.diagnostics.first?.message.contains("cannot be trained `stateful`"), true)
+        let generate = Captured().interpreter.check(source: lmPrelude + "train sgd lr 0.1 epochs 1 on streams quiet\ngenerate from \"the cat\" length 2")
+        XCTAssertEqual(generate.diagnostics.map { "\($0.range.start)" }, ["11:1"])
+        let fine = Captured().interpreter.check(source: lmPrelude + "train sgd lr 0.1 epochs 1 on streams quiet")
+        XCTAssertEqual(fine.diagnostics.map(\.message), [])
+    }
+
     func testABidirectionalGRULearnsAndPassesAGradientCheck() {
         let outcome = runSeq(nextWordPrelude.replacingOccurrences(of: "layer lstm 16 last dropout 0.1", with: "layer gru 16 bidirectional last dropout 0.1") + """
             train adam lr 0.02 epochs 30 batch 4 on data quiet

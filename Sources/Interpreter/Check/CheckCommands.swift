@@ -251,6 +251,16 @@ extension Checker {
 
     // MARK: - Training statements: needs and bindings
 
+    /// Where `stateful` is written in a `train` statement (`stateful`, or `bptt N stateful`).
+    private func statefulRange(_ reading: StatementReading, _ args: [CheckArg]) -> SourceRange? {
+        if let option = reading.option("stateful") { return args[option.index].range }
+        if let bptt = reading.option("bptt"), bptt.words.contains("stateful") {
+            let after = (bptt.values.last?.index ?? bptt.index) + 1
+            return after < args.count ? args[after].range : args[bptt.index].range
+        }
+        return nil
+    }
+
     private func trainingStatement(_ declaration: CommandDeclaration, _ args: [CheckArg], _ reading: StatementReading,
                                    _ keywordRange: SourceRange) throws -> CheckType {
         let keyword = declaration.keyword
@@ -282,6 +292,15 @@ extension Checker {
             }
             if keyword == "predict", let i = reading.positional("INPUT"), case .dataset(let d) = args[i].type, let input = d.input {
                 try fit(input, spec, at: args[i].range)
+            }
+        }
+        // What a bidirectional layer cannot do, refused where execution refuses it.
+        if let model, known, let spec = model.spec {
+            if keyword == "train", let at = statefulRange(reading, args) {
+                try NetworkBridge.checkBidirectional(spec, for: .stateful, at: at)
+            }
+            if keyword == "generate", spec.outputShape.axes.count == 3 {
+                try NetworkBridge.checkBidirectional(spec, for: .generate, at: keywordRange)
             }
         }
         switch keyword {
