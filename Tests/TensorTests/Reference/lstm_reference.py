@@ -15,14 +15,15 @@ Tensors (float32, little-endian; PyTorch nn.LSTM names and layouts, gate order i
   output [T, B, H]        layer 1's outputs; zero where t >= length
   h_n, c_n [2, B, H]      final state per layer = state at each sequence's last valid step
 The forward pass runs in float64 on the float32 values and is stored rounded to float32.
-The safetensors file is written by hand: 8-byte little-endian header length, a JSON header
-{name: {dtype, shape, data_offsets}, "__metadata__": {...}}, then the raw data.
+The safetensors file is written by hand (recurrent_reference.write): 8-byte little-endian
+header length, a JSON header {name: {dtype, shape, data_offsets}, "__metadata__": {...}}, then
+the raw data.
 """
-import json
-import struct
 import sys
 
 import numpy as np
+
+from recurrent_reference import write  # the hand-written safetensors file, beside this script
 
 SEED = 20261125
 T, B, I, H, LAYERS = 7, 3, 5, 10, 2
@@ -85,22 +86,8 @@ def main(path):
     tensors["h_n"] = np.stack(h_n).astype("<f4")
     tensors["c_n"] = np.stack(c_n).astype("<f4")
 
-    header = {"__metadata__": {"seed": str(SEED), "lengths": ",".join(map(str, LENGTHS)),
-                               "layers": str(LAYERS), "generator": "Tests/TensorTests/Reference/lstm_reference.py"}}
-    blobs, offset = [], 0
-    for name, array in tensors.items():
-        raw = np.ascontiguousarray(array, dtype="<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(array.shape), "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    text = json.dumps(header).encode("utf-8")
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for raw in blobs:
-            f.write(raw)
-
+    write(path, tensors, {"seed": str(SEED), "lengths": ",".join(map(str, LENGTHS)),
+                          "layers": str(LAYERS), "generator": "Tests/TensorTests/Reference/lstm_reference.py"})
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
