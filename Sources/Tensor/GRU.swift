@@ -190,9 +190,7 @@ public final class GRULayer: RecurrentLayer {
         }
         try Recurrent.checkStore(parameterSlots, store, op)
         let T = work.steps, B = work.batch, H = hiddenSize, I = inputSize, G = 3 * H, BH = B * H
-        if let d = dOutputs, d.shape != [T, B, H] { throw TensorError.shape(op + " (dOutputs)", expected: [T, B, H], got: d.shape) }
-        if let d = dLast { try Recurrent.checkState(d, batch: B, hidden: H, op, "dLast") }
-        if let d = dFinalState { try Recurrent.checkState(d, batch: B, hidden: H, op, "dFinalState") }
+        try Recurrent.checkGradients(dOutputs: dOutputs, dLast: dLast, dFinalState: dFinalState, steps: T, batch: B, hidden: H, op)
 
         work.prepareBackward(steps: T, batch: B, hidden: H, gateRows: G, recurrentGates: true)
         work.setFinalGradient(dFinalState, dLast, count: BH)

@@ -100,6 +100,14 @@ enum Recurrent {
         guard h.shape == [B, H] else { throw TensorError.shape("\(op) (\(what))", expected: [B, H], got: h.shape) }
     }
 
+    /// The gradients a GRU or RNN backward pass takes: dOutputs [T, B, H], dLast and dFinalState [B, H].
+    static func checkGradients(dOutputs: Tensor?, dLast: Tensor?, dFinalState: Tensor?, steps T: Int, batch B: Int,
+                               hidden H: Int, _ op: String) throws {
+        if let d = dOutputs, d.shape != [T, B, H] { throw TensorError.shape(op + " (dOutputs)", expected: [T, B, H], got: d.shape) }
+        if let d = dLast { try checkState(d, batch: B, hidden: H, op, "dLast") }
+        if let d = dFinalState { try checkState(d, batch: B, hidden: H, op, "dFinalState") }
+    }
+
     static func withOptionalLengths<R>(_ lengths: [Int]?, _ body: (UnsafePointer<Int>?) -> R) -> R {
         guard let lengths else { return body(nil) }
         return lengths.withUnsafeBufferPointer { body($0.baseAddress!) }
