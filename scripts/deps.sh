@@ -4,7 +4,7 @@
 set -euo pipefail
 
 need=()
-for pkg in libopenblas-dev libreadline-dev zlib1g-dev libhdf5-dev libzip-dev openmpi-bin libopenmpi-dev iproute2 pkg-config tmux strace python3-numpy; do
+for pkg in libopenblas-dev libreadline-dev zlib1g-dev libhdf5-dev libzip-dev openmpi-bin libopenmpi-dev iproute2 pkg-config tmux strace neovim python3-numpy; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
     # numpy from pip counts too (the numpy reference test only needs `import numpy`).
     if [ "$pkg" = python3-numpy ] && python3 -c 'import numpy' 2>/dev/null; then continue; fi

@@ -6,6 +6,7 @@
 //     seqsh - [ARGS...]              run what comes in on stdin
 //     seqsh --check FILE.seq         parse and check a script without training; list every problem
 //     seqsh fetch NAME...            download known data sets into the cache (or --data DIR)
+//     seqsh lsp                      a Language Server Protocol server on stdin/stdout, for editors
 //
 // Everything after the script (or `-`) belongs to the script, options included.
 
@@ -20,6 +21,7 @@ struct Seqsh: ParsableCommand {
         abstract: "The SeqLang REPL and script runner.",
         discussion: """
             With no script and stdin on a terminal, seqsh starts the REPL (type :help there). \
+            `seqsh lsp` serves editors over the Language Server Protocol on stdin/stdout. \
             `seqsh fetch NAME` downloads a known data set (ptb, mnist, rt-polarity, aesop, \
             tinyshakespeare) into ~/.cache/seqlang/datasets, verifying its sha256. \
             A script's diagnostics go to stderr as file:line:column with the source line and a caret. \
@@ -72,6 +74,9 @@ struct Seqsh: ParsableCommand {
     /// Runs what the command line asks for and returns the exit status.
     func start() -> ExitStatus {
         let color = !noColor
+        if scriptAndArguments == ["lsp"] && code == nil && !check {
+            return ExitStatus(rawValue: LanguageServer().run()) ?? .scriptError
+        }
         if scriptAndArguments.first == "fetch" && code == nil {
             return FetchCommand.run(Array(scriptAndArguments.dropFirst()), into: data, color: color)
         }
