@@ -47,6 +47,9 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
         public var fileAccess: FileAccess = .all
         /// The folder relative paths are resolved against (default: the process's current directory).
         public var workingDirectory: String?
+        /// Where `data_path("ptb/ptb.train.txt")` looks first, before `SEQ_DATA` and
+        /// `~/.cache/seqlang/datasets` (seqsh's `--data DIR`). Each interpreter has its own.
+        public var dataFolder: String?
         /// Stop a run after this many seconds with a `.limit` diagnostic (nil: no limit).
         public var timeLimit: Double?
         /// Command handlers validate everything but read no data and train nothing (a run that
@@ -98,6 +101,10 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
 
     private let engine: Interpreter
     private let configuration: Configuration
+    /// The models this interpreter's scripts declared, and their weights.
+    let models = ModelSession()
+    /// Where this interpreter's `data_path` looks.
+    let dataFolder: DataFolder
     private let runLock = NSLock()
     private let stateLock = NSLock()
     /// The thread running a script, while one runs.
@@ -108,17 +115,16 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
     public init(_ configuration: Configuration = Configuration()) {
         self.configuration = configuration
         engine = Interpreter(configuration: configuration)
-        let models = ModelCommands.install(into: self)
-        DataBuiltins.install(into: self)
-        TrainingCommands.install(into: self)
+        dataFolder = DataFolder(explicitFolder: configuration.dataFolder)
+        let models = self.models
+        ModelCommands.install(into: self, session: models)
+        DataBuiltins.install(into: self, folder: dataFolder)
+        TrainingCommands.install(into: self, models: models, host: TrainingHost(
+            progress: configuration.onProgress, terminal: configuration.outputIsTerminal,
+            cancelledWording: configuration.cancelledWording, timeLimit: configuration.timeLimit))
         engine.needs = { declaration, args, range in
             try models.checkNeeds(of: declaration, modelGiven: args.contains { $0.knownType == "model" }, at: range)
         }
-    }
-
-    /// The host's training-progress callback and terminal flag, for the training statements.
-    var trainingHost: (progress: ((TrainingProgress) -> Void)?, terminal: Bool, cancelled: String, timeLimit: Double?) {
-        (configuration.onProgress, configuration.outputIsTerminal, configuration.cancelledWording, configuration.timeLimit)
     }
 
     // MARK: - Running
@@ -258,6 +264,26 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
         }
     }
 
+    /// Every layer kind, input kind, activation, initializer and option name the model
+    /// statements understand, sorted (for tab completion after `layer`, `input`, `model`).
+    public var modelWords: [String] { ModelCommands.words }
+
+    /// Takes back the last layer of the current model (a REPL's `:undo`): the model's name,
+    /// the removed layer (`lstm 128`) and the shape the model gives now. Throws a `Diagnostic`
+    /// at `range` when there is no model or it has no layers.
+    public func removeLastLayer(at range: SourceRange) throws -> (model: String, layer: String, shape: String) {
+        try exclusively {
+            guard let model = models.current else {
+                throw Diagnostic.error(.name, at: range, "there is no model to take a layer back from",
+                                       hint: "declare one with `model NAME`")
+            }
+            guard let removed = model.removeLastLayer() else {
+                throw Diagnostic.error(.shape, at: range, "model '\(model.name)' has no layers to take back")
+            }
+            return (model.name, removed.spec.summaryText, model.outputFlow.map { $0.shape.description } ?? "?")
+        }
+    }
+
     /// Records `source` as the text of `file` (for rendering diagnostics about it).
     func rememberSource(_ source: String, file: String) {
         stateLock.withLock { sources[file] = source }
@@ -277,7 +303,7 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
                     return try f.handler(values, engine, range)
                 },
                 authorize: { path, writing, range in try engine.authorize(path: path, writing: writing, at: range) },
-                dataFolder: .shared)
+                dataFolder: dataFolder)
         }
     }
 
@@ -293,12 +319,19 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
 
     /// Runs `body` holding the run lock, unless called from the running script's own thread
     /// (a host function or command handler), which already has exclusive access.
-    private func exclusively<T>(_ body: () -> T) -> T {
+    private func exclusively<T>(_ body: () throws -> T) rethrows -> T {
         let onWorker = stateLock.withLock { worker.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
-        if onWorker { return body() }
+        if onWorker { return try body() }
         runLock.lock()
         defer { runLock.unlock() }
-        return body()
+        return try body()
+    }
+
+    /// Breaks the cycles a script can leave (a function bound in the globals closes over the
+    /// globals), so dropping the interpreter frees its values, models and weights.
+    deinit {
+        engine.globals.removeAll()
+        models.current = nil
     }
 }
 

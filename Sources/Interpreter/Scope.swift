@@ -65,4 +65,9 @@ final class Scope {
     func remove(_ name: String) {
         values[name] = nil
     }
+
+    /// Unbinds every name of this scope (an interpreter going away).
+    func removeAll() {
+        values.removeAll()
+    }
 }

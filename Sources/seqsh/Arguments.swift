@@ -80,18 +80,17 @@ struct Seqsh: ParsableCommand {
         if scriptAndArguments.first == "fetch" && code == nil {
             return FetchCommand.run(Array(scriptAndArguments.dropFirst()), into: data, color: color)
         }
-        if let data { DataFolder.shared.explicitFolder = data }
         if let code {
-            return ScriptRunner(arguments: scriptAndArguments, checkOnly: check, color: color)
+            return ScriptRunner(arguments: scriptAndArguments, checkOnly: check, color: color, dataFolder: data)
                 .run(source: code, file: "<string>")
         }
         if let script = scriptAndArguments.first {
-            let runner = ScriptRunner(arguments: Array(scriptAndArguments.dropFirst()), checkOnly: check, color: color)
+            let runner = ScriptRunner(arguments: Array(scriptAndArguments.dropFirst()), checkOnly: check, color: color, dataFolder: data)
             return script == "-" ? runner.runStandardInput() : runner.run(path: script)
         }
         if interactive || Terminal.stdinIsTerminal {
-            return REPL(color: color, lineEditing: Terminal.stdinIsTerminal && !interactive).run()
+            return REPL(color: color, lineEditing: Terminal.stdinIsTerminal && !interactive, dataFolder: data).run()
         }
-        return ScriptRunner(arguments: [], checkOnly: check, color: color).runStandardInput()
+        return ScriptRunner(arguments: [], checkOnly: check, color: color, dataFolder: data).runStandardInput()
     }
 }

@@ -26,19 +26,22 @@ final class REPL {
     private var reader: LineReader!
     private var interrupts: Interrupts?
     private let lineEditing: Bool
+    /// `--data DIR`: where `data_path` looks first.
+    private let dataFolder: String?
 
     /// The session's interpreter; `:reset` replaces it.
     var interpreter: SeqInterpreter { slot.value! }
 
-    init(color: Bool, lineEditing: Bool) {
+    init(color: Bool, lineEditing: Bool, dataFolder: String? = nil) {
         reporter = Reporter(colorRequested: color)
         self.lineEditing = lineEditing
+        self.dataFolder = dataFolder
         reset()
     }
 
     /// Starts a fresh interpreter: no names, no models.
     func reset() {
-        var configuration = Reporter.configuration(reporter: reporter, interpreter: { [slot] in slot.value })
+        var configuration = Reporter.configuration(reporter: reporter, dataFolder: dataFolder, interpreter: { [slot] in slot.value })
         configuration.cancelledWording = "stopped by Ctrl-C"
         configuration.echo = { [echo] value in
             if echo.isOn { Terminal.writeOut(ValueDisplay.echo(value) + "\n") }
@@ -110,7 +113,7 @@ final class REPL {
             return ReplCommand.allCases.map { ":" + $0.rawValue }.filter { $0.hasPrefix(prefix) }
         }
         let words = Set(interpreter.completions(prefix: prefix))
-            .union(ModelCommands.words.filter { $0.hasPrefix(prefix) })
+            .union(interpreter.modelWords.filter { $0.hasPrefix(prefix) })
         return words.sorted()
     }
 }

@@ -103,17 +103,14 @@ extension REPL {
     }
 
     private func undoLayer(_ typed: SourceRange, _ line: String) {
-        guard let model = ModelCommands.session(for: interpreter).current else {
-            fail(.error(.name, at: typed, "there is no model to take a layer back from",
-                        hint: "declare one with `model NAME`"), line)
-            return
+        do {
+            let undone = try interpreter.removeLastLayer(at: typed)
+            Terminal.writeOut("removed layer \(undone.layer); model \(undone.model) now gives \(undone.shape)\n")
+        } catch let d as Diagnostic {
+            fail(d, line)
+        } catch {
+            fail(.error(.runtime, at: typed, "\(error)"), line)
         }
-        guard let removed = model.removeLastLayer() else {
-            fail(.error(.shape, at: typed, "model '\(model.name)' has no layers to take back"), line)
-            return
-        }
-        let now = model.outputFlow.map { $0.shape.description } ?? "?"
-        Terminal.writeOut("removed layer \(removed.spec.summaryText); model \(model.name) now gives \(now)\n")
     }
 
     /// Prints a command's diagnostic with `line` as its source.

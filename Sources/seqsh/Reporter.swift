@@ -31,13 +31,14 @@ struct Reporter {
     /// A configuration whose output goes to stdout and whose warnings are printed as they happen.
     /// `interpreter` is read when a warning arrives (the interpreter does not exist yet when its
     /// configuration is made).
-    static func configuration(reporter: Reporter,
+    static func configuration(reporter: Reporter, dataFolder: String?,
                               interpreter: @escaping @Sendable () -> SeqInterpreter?) -> SeqInterpreter.Configuration {
         // In an mpirun job every rank runs the script: rank 0 alone prints output and warnings
         // (errors of every rank still go to stderr), and mpirun's forwarded output gets no live bar.
         let job = SeqInterpreter.jobPlace
         let silent = (job?.rank ?? 0) != 0
         var configuration = SeqInterpreter.Configuration(output: { if !silent { Terminal.writeOut($0) } })
+        configuration.dataFolder = dataFolder
         // Training draws its live progress bar only where a person watches it.
         configuration.outputIsTerminal = job == nil && isatty(STDOUT_FILENO) == 1
         configuration.onWarning = { warning in

@@ -15,11 +15,14 @@ struct ScriptRunner {
     let arguments: [String]
     /// `--check`: validate without reading data or training.
     let checkOnly: Bool
+    /// `--data DIR`: where `data_path` looks first.
+    let dataFolder: String?
     let reporter: Reporter
 
-    init(arguments: [String], checkOnly: Bool, color: Bool) {
+    init(arguments: [String], checkOnly: Bool, color: Bool, dataFolder: String? = nil) {
         self.arguments = arguments
         self.checkOnly = checkOnly
+        self.dataFolder = dataFolder
         reporter = Reporter(colorRequested: color)
     }
 
@@ -53,7 +56,7 @@ struct ScriptRunner {
 
     private func makeInterpreter() -> SeqInterpreter {
         let slot = InterpreterSlot()
-        var configuration = Reporter.configuration(reporter: reporter, interpreter: { slot.value })
+        var configuration = Reporter.configuration(reporter: reporter, dataFolder: dataFolder, interpreter: { slot.value })
         configuration.checkOnly = checkOnly
         let seq = SeqInterpreter(configuration)
         slot.value = seq

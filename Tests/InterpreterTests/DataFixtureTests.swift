@@ -2,7 +2,7 @@
 // malformed ones, with the exact error text each gives.
 
 import Foundation
-import Interpreter
+@testable import Interpreter
 import SeqLang
 import Tensor
 import XCTest

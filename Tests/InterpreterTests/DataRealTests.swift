@@ -2,7 +2,7 @@
 // beside the repository). A missing data folder fails these tests; it never skips them.
 
 import Foundation
-import Interpreter
+@testable import Interpreter
 import SeqLang
 import Tensor
 import XCTest

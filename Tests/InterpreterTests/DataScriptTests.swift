@@ -39,10 +39,7 @@ final class DataScriptTests: XCTestCase {
     }
 
     func testDataPathUsesTheHostFolder() {
-        let saved = DataFolder.shared.explicitFolder
-        DataFolder.shared.explicitFolder = fx
-        defer { DataFolder.shared.explicitFolder = saved }
-        let o = runSeq("print(len(read_lines(data_path(\"reviews.neg\"))))")
+        let o = Captured { $0.dataFolder = fx }.run("print(len(read_lines(data_path(\"reviews.neg\"))))")
         XCTAssertEqual(o.errors, [])
         XCTAssertEqual(o.output, "3\n")
     }
@@ -60,11 +57,9 @@ final class DataScriptTests: XCTestCase {
         let doc = try String(contentsOfFile: root + "/docs/data.md", encoding: .utf8)
         let blocks = doc.components(separatedBy: "```seq\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
         XCTAssertEqual(blocks.count, 13)
-        let saved = DataFolder.shared.explicitFolder
-        DataFolder.shared.explicitFolder = try DataTestHost.sharedData()
-        defer { DataFolder.shared.explicitFolder = saved }
+        let data = try DataTestHost.sharedData()
         for block in blocks {
-            let o = Captured { $0.workingDirectory = root }.run(block, file: "data.md")
+            let o = Captured { $0.workingDirectory = root; $0.dataFolder = data }.run(block, file: "data.md")
             XCTAssertEqual(o.errors, [], block)
             XCTAssertFalse(o.output.isEmpty, block)
         }

@@ -2,7 +2,7 @@
 // plus where the fixture files and the shared data folder are.
 
 import Foundation
-import Interpreter
+@testable import Interpreter
 import SeqLang
 import XCTest
 

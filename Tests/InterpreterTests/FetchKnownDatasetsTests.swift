@@ -2,7 +2,7 @@
 // name lookup with did-you-mean, mirror URLs, and the default cache folder.
 
 import Foundation
-import Interpreter
+@testable import Interpreter
 import SeqLang
 import XCTest
 

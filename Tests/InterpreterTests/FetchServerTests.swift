@@ -6,7 +6,7 @@
 // as the mirror. The server is stopped in tearDown. No test reaches beyond loopback.
 
 import Foundation
-import Interpreter
+@testable import Interpreter
 import SeqLang
 import XCTest
 #if canImport(Glibc)

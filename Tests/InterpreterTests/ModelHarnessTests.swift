@@ -16,8 +16,10 @@ final class FakeInterpreter: CommandRegistry, CommandContext {
     var line = 0
     var checkOnly = false
 
+    let session = ModelSession()
+
     init() {
-        _ = ModelCommands.install(into: self)
+        ModelCommands.install(into: self, session: session)
     }
 
     func register(command keyword: String, handler: @escaping CommandHandler) { handlers[keyword] = handler }
@@ -69,7 +71,7 @@ final class FakeInterpreter: CommandRegistry, CommandContext {
         }
     }
 
-    var model: Model? { ModelCommands.session(for: self).current }
+    var model: Model? { session.current }
 }
 
 /// Asserts that `statement` (the last line of `script`) fails with exactly this diagnostic.
@@ -104,9 +106,9 @@ final class ModelHarnessTests: XCTestCase {
         let fake = FakeInterpreter()
         XCTAssertEqual(Set(fake.handlers.keys), ["model", "input", "layer", "summary"])
         try fake.run("model m")
-        XCTAssertTrue(ModelCommands.session(for: fake).current === fake.model)
+        XCTAssertTrue(fake.session.current === fake.model)
         XCTAssertEqual(fake.model?.name, "m")
         let other = FakeInterpreter()
-        XCTAssertNil(ModelCommands.session(for: other).current)
+        XCTAssertNil(other.session.current)
     }
 }

@@ -13,9 +13,9 @@ public enum DataBuiltins {
     /// Registers every data built-in in `registry`.
     /// - Parameters:
     ///   - registry: The interpreter (or any registry) to install into.
-    ///   - folder: Where `data_path` looks for data sets; by default the process-wide
-    ///     `DataFolder.shared`, whose `explicitFolder` seqsh's `--data DIR` sets.
-    public static func install(into registry: CommandRegistry, folder: DataFolder = .shared) {
+    ///   - folder: Where `data_path` looks for data sets (the interpreter's, from
+    ///     `Configuration.dataFolder`).
+    static func install(into registry: CommandRegistry, folder: DataFolder) {
         registry.register(function: "data_path") { values, context, range in
             let args = try Arguments("data_path", values, context, range, names: ["name"])
             let found = try folder.resolve(try args.string(0, "a data-set file name such as \"ptb/ptb.train.txt\""), at: range)

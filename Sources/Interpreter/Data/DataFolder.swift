@@ -1,20 +1,15 @@
 // DataFolder.swift — where `data_path("ptb/ptb.train.txt")` looks for a data set file.
 //
-// A relative data-set name is tried, in order, under: the folder the host set (seqsh's
-// `--data DIR` sets `DataFolder.shared.explicitFolder`, or an embedding app passes its own
-// `DataFolder` to `DataBuiltins.install(into:folder:)`), the `SEQ_DATA` environment variable,
-// and `~/.cache/seqlang/datasets`. A name that is missing everywhere is an `.io` diagnostic
+// A relative data-set name is tried, in order, under: the folder the host set for this
+// interpreter (`SeqInterpreter.Configuration.dataFolder`, which seqsh's `--data DIR` sets),
+// the `SEQ_DATA` environment variable, and `~/.cache/seqlang/datasets`. A name that is missing everywhere is an `.io` diagnostic
 // that lists every place that was tried and says how to get the data.
 
 import Foundation
 import SeqLang
 
-/// The search path for data-set files. A reference type so a host can change the folder after
-/// the built-ins were installed (seqsh parses `--data` once, before running anything).
-public final class DataFolder: @unchecked Sendable {
-    /// The process-wide setting the data built-ins use unless given another one.
-    public static let shared = DataFolder()
-
+/// The search path for data-set files of one interpreter.
+final class DataFolder: @unchecked Sendable {
     private let lock = NSLock()
     private var _explicitFolder: String?
     private var _environment: [String: String]?

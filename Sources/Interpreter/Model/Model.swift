@@ -23,7 +23,7 @@ public final class Model: ScriptObject {
     public internal(set) var revision = 0
     /// The trained network built from `spec`, kept here by the training statements (the model
     /// builder never reads it). Reset to nil whenever the architecture changes.
-    public var network: AnyObject?
+    var network: TrainedNetwork?
 
     public init(name: String) {
         self.name = name
@@ -73,7 +73,7 @@ public final class Model: ScriptObject {
 
     /// The weights the model has now (nil before it was trained, loaded or used).
     var trained: TrainedNetwork? {
-        guard let t = network as? TrainedNetwork, t.revision == revision else { return nil }
+        guard let t = network, t.revision == revision else { return nil }
         return t
     }
 

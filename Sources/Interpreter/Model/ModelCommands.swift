@@ -12,12 +12,10 @@ import SeqLang
 
 /// The model-building statements of SeqLang.
 public enum ModelCommands {
-    /// Registers `model`, `input`, `layer` and `summary` with `registry` and returns the
-    /// session holding that interpreter's models. The same session is found later with
-    /// `session(for:)`.
+    /// Registers `model`, `input`, `layer` and `summary` with `registry`, acting on `session`
+    /// (the interpreter's models), and returns it.
     @discardableResult
-    public static func install(into registry: CommandRegistry) -> ModelSession {
-        let session = session(for: registry)
+    static func install(into registry: CommandRegistry, session: ModelSession = ModelSession()) -> ModelSession {
         registry.register(CommandTable.model) { request, context in
             try ModelStatement.run(request, context, session: session)
         }

@@ -1,10 +1,9 @@
 // ModelSession.swift — the model state of one interpreter: its models and the current one.
 //
-// `ModelCommands.install(into:)` creates one session per registry (interpreter) and returns
-// it; statements installed by other parts of SeqLang (train, evaluate, save) reach the same
-// session with `ModelCommands.session(for:)`.
+// Each `SeqInterpreter` owns one session and hands it to the statements it installs
+// (`ModelCommands.install(into:session:)`, `TrainingCommands.install(into:models:host:)`), so
+// a session, its models and their weights live exactly as long as the interpreter does.
 
-import Foundation
 import SeqLang
 
 /// The models of one interpreter and the one later statements act on.
@@ -37,29 +36,5 @@ extension ModelSession {
         let needsModel = declaration.needs.contains(.currentModel) || declaration.needs.contains(.completeModel)
         guard needsModel, !modelGiven || declaration.form.positionals.first?.type != .model else { return }
         _ = try requireCurrent(for: ModelSession.statementName(declaration), at: range)
-    }
-}
-
-extension ModelCommands {
-    /// Sessions by registry. Entries hold their registry weakly, so an identifier reused by a
-    /// new interpreter after the old one is gone does not find the old session.
-    private struct Entry {
-        weak var registry: AnyObject?
-        let session: ModelSession
-    }
-    nonisolated(unsafe) private static var sessions: [ObjectIdentifier: Entry] = [:]
-    private static let lock = NSLock()
-
-    /// The model session `install(into:)` created for `registry`; a fresh, unattached session
-    /// if the model statements were never installed there.
-    public static func session(for registry: CommandRegistry) -> ModelSession {
-        lock.lock()
-        defer { lock.unlock() }
-        if let entry = sessions[ObjectIdentifier(registry)], entry.registry === registry {
-            return entry.session
-        }
-        let session = ModelSession()
-        sessions[ObjectIdentifier(registry)] = Entry(registry: registry, session: session)
-        return session
     }
 }

@@ -20,7 +20,7 @@ enum Inference {
     /// The trained network of `model` for inference (not stateful).
     static func network(_ model: Model, _ session: TrainingSession, statement: String, at range: SourceRange) throws -> TrainedNetwork {
         var setup = TrainingSetup()
-        if let current = (model.network as? TrainedNetwork)?.network.spec {
+        if let current = model.network?.network.spec {
             setup = TrainingSetup(loss: current.loss, reduction: current.reduction, stateful: false)
         }
         return try NetworkBridge.network(of: model, setup: setup, seed: session.seed, statement: statement, at: range)

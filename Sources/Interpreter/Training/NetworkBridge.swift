@@ -2,32 +2,12 @@
 //
 // A `ModelSpec` (what the statements built) becomes a `NetworkSpec` layer for layer, with every
 // initializer spelled out, so the network starts exactly as `docs/model.md` says. A model's
-// trained network lives in `Model.network` as a `TrainedNetwork`, with the vocabulary and class
+// trained network lives in `Model.network` (a `TrainedNetwork`, Model/TrainedNetwork.swift), with the vocabulary and class
 // names of the data it learned from (what `predict`, `generate` and `save` need). Batches of a
 // `Dataset` become `NetworkBatch`es here, their targets shaped for the network's loss.
 
 import SeqLang
 import Tensor
-
-/// A model's network, and what it learned from.
-final class TrainedNetwork {
-    var network: Network
-    /// `Model.revision` when the network was built: a later change to the model drops it.
-    let revision: Int
-    /// The symbols of the token ids the model reads, when known.
-    var vocabulary: Vocabulary?
-    /// The names of the classes it predicts, when known.
-    var classes: [String]?
-    /// Training steps taken with these weights (0: they are as initialised).
-    var trainedSteps = 0
-
-    init(network: Network, revision: Int, vocabulary: Vocabulary? = nil, classes: [String]? = nil) {
-        self.network = network
-        self.revision = revision
-        self.vocabulary = vocabulary
-        self.classes = classes
-    }
-}
 
 /// How a network is trained, beyond its architecture.
 struct TrainingSetup: Equatable {
@@ -108,7 +88,7 @@ enum NetworkBridge {
     static func network(of model: Model, setup: TrainingSetup? = nil, seed: UInt64, statement: String,
                         at range: SourceRange) throws -> TrainedNetwork {
         let spec = try spec(of: model, for: statement, at: range)
-        if let trained = model.network as? TrainedNetwork, trained.revision == model.revision {
+        if let trained = model.network, trained.revision == model.revision {
             guard let setup else { return trained }
             let current = trained.network.spec
             if current.loss == setup.loss && current.reduction == setup.reduction && current.stateful == setup.stateful {

@@ -22,15 +22,14 @@ import Tensor
 /// The training, evaluation, prediction and model-file statements of SeqLang.
 public enum TrainingCommands {
     /// Registers `seed`, `train`, `resume`, `evaluate`, `predict`, `generate`, `save`,
-    /// `check`, `plot` and the function `load` with `registry`, sharing its model session.
-    public static func install(into registry: CommandRegistry) {
-        let session = TrainingSession(models: ModelCommands.session(for: registry))
-        if let host = (registry as? SeqInterpreter)?.trainingHost {
-            session.progress = host.progress
-            session.terminal = host.terminal
-            session.cancelledWording = host.cancelled
-            session.timeLimit = host.timeLimit
-        }
+    /// `check`, `plot` and the function `load` with `registry`, acting on `models` (the
+    /// interpreter's model session) and reporting as `host` asks.
+    static func install(into registry: CommandRegistry, models: ModelSession, host: TrainingHost = TrainingHost()) {
+        let session = TrainingSession(models: models)
+        session.progress = host.progress
+        session.terminal = host.terminal
+        session.cancelledWording = host.cancelledWording
+        session.timeLimit = host.timeLimit
         registry.register(CommandTable.seed) { try SeedStatement.run($0, $1, session) }
         registry.register(CommandTable.train) { try TrainStatement.run($0, $1, session) }
         registry.register(CommandTable.resume) { try ResumeStatement.run($0, $1, session) }
@@ -45,6 +44,14 @@ public enum TrainingCommands {
             try LoadFunction.run(values, context, range, session)
         }
     }
+}
+
+/// What the host asked of training: progress calls, a live bar, how a stop is named.
+struct TrainingHost {
+    var progress: ((TrainingProgress) -> Void)?
+    var terminal = false
+    var cancelledWording = "cancelled"
+    var timeLimit: Double?
 }
 
 /// The training state of one interpreter: the seed and the generator shuffling draws from.
@@ -103,7 +110,7 @@ enum SeedStatement {
         }
         session.reseed(UInt64(n))
         // Weights not trained yet start again from the new seed.
-        if let model = session.models.current, let trained = model.network as? TrainedNetwork, trained.trainedSteps == 0 {
+        if let model = session.models.current, let trained = model.network, trained.trainedSteps == 0 {
             model.network = nil
         }
         return .none
@@ -249,7 +256,7 @@ enum EvaluateStatement {
         }
         let spec = try NetworkBridge.spec(of: model, for: "evaluate", at: request.keywordRange)
         var setup = TrainingSetup()
-        if let current = (model.network as? TrainedNetwork)?.network.spec {
+        if let current = model.network?.network.spec {
             setup = TrainingSetup(loss: current.loss, reduction: current.reduction, stateful: current.stateful)
         }
         setup.stateful = data.isContiguousStreams
