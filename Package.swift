@@ -15,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev, libreadline-dev, zlib1g-dev, libhdf5-dev, libzip-dev).
@@ -57,8 +58,14 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v5)]),
         // The language front end: lexer, parser, AST, diagnostics.
         .target(name: "SeqLang"),
+        // The ONNX model format's messages, generated from onnx-subset.proto (generate.sh) and
+        // committed, so a build needs only the SwiftProtobuf runtime.
+        .target(
+            name: "ONNXFormat",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["onnx-subset.proto", "generate.sh"]),
         // The tree-walking interpreter, model builder, training, and the embedding API.
-        .target(name: "Interpreter", dependencies: ["SeqLang", "Tensor", "CZlib", "CSystem", "CHDF5", "CZip"]),
+        .target(name: "Interpreter", dependencies: ["SeqLang", "Tensor", "CZlib", "CSystem", "CHDF5", "CZip", "ONNXFormat"]),
         // The REPL and script runner.
         .executableTarget(
             name: "seqsh",

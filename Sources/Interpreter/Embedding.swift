@@ -123,7 +123,7 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
             progress: configuration.onProgress, terminal: configuration.outputIsTerminal,
             cancelledWording: configuration.cancelledWording, timeLimit: configuration.timeLimit))
         engine.needs = { declaration, args, range in
-            try models.checkNeeds(of: declaration, modelGiven: args.contains { $0.knownType == "model" }, at: range)
+            try models.checkNeeds(of: declaration, word: args.first?.word, modelGiven: args.contains { $0.knownType == "model" }, at: range)
         }
     }
 

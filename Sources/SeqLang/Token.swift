@@ -70,6 +70,6 @@ public enum Keywords {
     /// `.`, `=`, `(`, `[` or a compound assignment.
     public static let commands: [String] = [
         "seed", "model", "input", "layer", "summary", "train", "evaluate", "predict",
-        "generate", "save", "resume", "check", "plot", "load",
+        "generate", "save", "resume", "check", "plot", "export", "load",
     ]
 }

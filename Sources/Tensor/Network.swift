@@ -461,6 +461,12 @@ public final class Network {
         return batchMajorProbabilities(output, batch: inputs.batch, steps: inputs.steps)
     }
 
+    /// What `predict` applies to the final dense layer's logits — softmax under cross-entropy,
+    /// sigmoid under binary cross-entropy — or nil when that layer's own output is the prediction.
+    public var logitActivation: Activation? {
+        outputsAreLogits ? (loss == .crossEntropy ? .softmax : .sigmoid) : nil
+    }
+
     private func batchMajorProbabilities(_ output: Tensor, batch B: Int, steps T: Int) -> Tensor {
         let C = outputSize
         var probs = Tensor(zeros: output.rank == 3 ? [B, T, C] : [B, C])
@@ -471,9 +477,8 @@ public final class Network {
                     let dst = output.rank == 3 ? ((r % B) * T + r / B) * C : r * C
                     (p.baseAddress! + dst).update(from: z.baseAddress! + r * C, count: C)
                 }
-                if outputsAreLogits {
-                    (loss == .crossEntropy ? Activation.softmax : .sigmoid)
-                        .forward(p.baseAddress!, p.baseAddress!, rows: rows, columns: C)
+                if let activation = logitActivation {
+                    activation.forward(p.baseAddress!, p.baseAddress!, rows: rows, columns: C)
                 }
             }
         }

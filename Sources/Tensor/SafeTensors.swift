@@ -109,7 +109,7 @@ public enum SafeTensors {
 
     /// Writes `bytes` to a temporary file beside `path`, fsyncs it, renames it over `path`,
     /// then fsyncs the folder so the rename itself survives a crash.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         var template = Array((folder + "/." + url.lastPathComponent + ".tmp-XXXXXX").utf8CString)

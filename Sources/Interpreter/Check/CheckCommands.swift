@@ -71,7 +71,7 @@ extension Checker {
         }
         currentRange = whole
         if !readsCommandsOnly {
-            try models.checkNeeds(of: declaration, modelGiven: args.contains { $0.knownType == "model" }, at: s.range)
+            try models.checkNeeds(of: declaration, word: args.first?.word, modelGiven: args.contains { $0.knownType == "model" }, at: s.range)
         }
         do {
             let reading = try StatementReader.read(args, keywordRange: s.range, declaration)
@@ -276,7 +276,7 @@ extension Checker {
             }
         }
         let known = model.map { !unknownShape.contains(ObjectIdentifier($0)) } ?? false
-        if declaration.needs.contains(.completeModel), let model, known {
+        if declaration.needs(for: reading.form.word).contains(.completeModel), let model, known {
             _ = try NetworkBridge.spec(of: model, for: statementName, at: keywordRange)
         }
         func data(_ option: String) -> DataFact? {
@@ -343,6 +343,11 @@ extension Checker {
             bind("gradients", gradients, at: keywordRange, in: globals)
             return gradients
         case "load":
+            if reading.form.word == "onnx" {
+                // `load onnx` makes the model in the file current; its shape is known only then.
+                modelFromFile()
+                return .model(nil)
+            }
             if let model { trainedModels.insert(ObjectIdentifier(model)) }
             return .none
         default:

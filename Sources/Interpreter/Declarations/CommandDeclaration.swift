@@ -214,9 +214,13 @@ public struct StatementForm: Sendable, Hashable {
     public var doc: String
     /// Options that must be there.
     public var required: [RequiredOption]
+    /// What this form needs, when it differs from its statement's (`load onnx` needs no model,
+    /// `load weights` a complete one).
+    public var needs: [Need]?
 
     public init(word: String? = nil, positionals: [ValueSlot] = [], options: [OptionDeclaration] = [],
-                owner: String, example: String, doc: String, required: [RequiredOption] = []) {
+                owner: String, example: String, doc: String, required: [RequiredOption] = [], needs: [Need]? = nil) {
+        self.needs = needs
         self.word = word
         self.positionals = positionals
         self.options = options
@@ -322,4 +326,9 @@ public struct CommandDeclaration: Sendable, Hashable {
     }
 
     public var variantWords: [String] { variants.compactMap(\.word) }
+
+    /// What the statement needs when its first word is `word` (the form's own needs, if it has them).
+    public func needs(for word: String?) -> [Need] {
+        form(for: word)?.needs ?? needs
+    }
 }

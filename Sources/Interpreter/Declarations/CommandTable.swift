@@ -10,7 +10,7 @@ import SeqLang
 public enum CommandTable {
     /// Every declared command statement, in the order `:help` lists them.
     public static let all: [CommandDeclaration] = [
-        seed, model, input, layer, summary, train, resume, evaluate, predict, generate, save, check, plot, load,
+        seed, model, input, layer, summary, train, resume, evaluate, predict, generate, save, check, plot, load, export,
     ]
 
     /// The declaration of `keyword`, if it is a declared command.
@@ -296,8 +296,8 @@ public enum CommandTable {
                                           ValueSlot("PATH", .path(writing: true), "the SVG file's path", optional: true)],
             owner: "`plot`", example: "plot history", doc: "`train` binds its history to `history`."))
 
-    public static let load = CommandDeclaration("load", usage: "load weights PATH [into MODEL] [map [MODULE, …]]",
-        summary: "reads another framework's weights (PyTorch safetensors, Keras .keras / .weights.h5) into a declared model",
+    public static let load = CommandDeclaration("load", usage: "load weights PATH [into MODEL] [map [MODULE, …]] | load onnx PATH",
+        summary: "reads another framework's weights (PyTorch safetensors, Keras .keras / .weights.h5) into a declared model, or an ONNX graph as a new model",
         form: StatementForm(owner: "`load`", example: "load weights \"model.safetensors\"", doc: ""),
         variants: [
             StatementForm(word: "weights", positionals: [ValueSlot("PATH", .path(writing: false), "a file path")],
@@ -306,5 +306,19 @@ public enum CommandTable {
                                             doc: "the file's module for each layer with weights, in order")],
                 owner: "`load weights`", example: "load weights \"model.safetensors\"",
                 doc: "The modules are matched to the layers by kind and order; every tensor is checked before the first is copied."),
+            StatementForm(word: "onnx", positionals: [ValueSlot("PATH", .path(writing: false), "a file path")],
+                owner: "`load onnx`", example: "load onnx \"model.onnx\"",
+                doc: "Reads an ONNX graph (SeqLang's own export, or torch.onnx.export's Embedding → LSTM/GRU/RNN → Linear) as a new model, made current and bound to its name; returns the model.",
+                needs: []),
         ], variantNoun: "kind of file", needs: [.completeModel])
+
+    public static let export = CommandDeclaration("export", usage: "export onnx [MODEL] PATH",
+        summary: "writes the model (the current one by default) as an ONNX graph that ONNX Runtime runs",
+        form: StatementForm(owner: "`export`", example: "export onnx \"model.onnx\"", doc: ""),
+        variants: [
+            StatementForm(word: "onnx", positionals: [ValueSlot("MODEL", .model, "a model", optional: true),
+                                                      ValueSlot("PATH", .path(writing: true), "a file path")],
+                owner: "`export onnx`", example: "export onnx \"model.onnx\"",
+                doc: "Opset 17: Gather, LSTM/GRU/RNN, Gemm/MatMul, Softmax/Sigmoid; dynamic batch and time; the vocabulary and class names as metadata. `load onnx PATH` reads it back."),
+        ], variantNoun: "format", needs: [.completeModel])
 }

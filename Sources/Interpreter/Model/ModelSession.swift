@@ -32,8 +32,9 @@ extension ModelSession {
 
     /// Throws when `declaration` needs a current model and none is declared (unless the
     /// statement names its model).
-    func checkNeeds(of declaration: CommandDeclaration, modelGiven: Bool, at range: SourceRange) throws {
-        let needsModel = declaration.needs.contains(.currentModel) || declaration.needs.contains(.completeModel)
+    func checkNeeds(of declaration: CommandDeclaration, word: String?, modelGiven: Bool, at range: SourceRange) throws {
+        let needs = declaration.needs(for: word)
+        let needsModel = needs.contains(.currentModel) || needs.contains(.completeModel)
         guard needsModel, !modelGiven || declaration.form.positionals.first?.type != .model else { return }
         _ = try requireCurrent(for: ModelSession.statementName(declaration), at: range)
     }

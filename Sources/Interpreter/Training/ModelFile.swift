@@ -77,6 +77,11 @@ enum ModelFile {
 
     // MARK: - Reading
 
+    /// A JSON list of strings (the vocabulary and class metadata), or nil if `text` is not one.
+    static func stringList(_ text: String) -> [String]? {
+        try? JSONDecoder().decode([String].self, from: Data(text.utf8))
+    }
+
     /// Reads and checks the file at `path` (already authorized); `name` is how the user wrote it.
     static func read(_ path: String, shownAs name: String, at range: SourceRange) throws -> Contents {
         func fail(_ message: String, hint: String? = nil) -> Diagnostic {
@@ -112,7 +117,7 @@ enum ModelFile {
         }
         var vocabulary: Vocabulary?
         if let text = meta["vocabulary"] {
-            guard let symbols = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else {
+            guard let symbols = stringList(text) else {
                 throw fail("its vocabulary metadata is not a JSON list of strings")
             }
             if Set(symbols).count != symbols.count { throw fail("its vocabulary lists a symbol twice") }
@@ -120,7 +125,7 @@ enum ModelFile {
         }
         var classes: [String]?
         if let text = meta["classes"] {
-            guard let list = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else {
+            guard let list = stringList(text) else {
                 throw fail("its class metadata is not a JSON list of strings")
             }
             classes = list

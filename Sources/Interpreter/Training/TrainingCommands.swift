@@ -10,6 +10,8 @@
 //     check gradients [on DATA]            finite differences (GradientCheck.swift)
 //     plot HISTORY [PATH]                  loss curves (Plot.swift)
 //     load weights PATH [into M] [map L]   another framework's weights (Interchange/LoadWeightsStatement.swift)
+//     load onnx PATH                       an ONNX graph as a model (Interchange/ONNXImport.swift)
+//     export onnx [MODEL] PATH             the model as an ONNX graph (Interchange/ONNXExport.swift)
 //     load(PATH)                           a function: the model in a file
 //
 // Statements that give a value also bind it to a global so later lines can use it: `train`
@@ -39,7 +41,12 @@ public enum TrainingCommands {
         registry.register(CommandTable.save) { try SaveStatement.run($0, $1, session) }
         registry.register(CommandTable.check) { try GradientCheckStatement.run($0, $1, session) }
         registry.register(CommandTable.plot) { request, context in try PlotStatement.run(request, context) }
-        registry.register(CommandTable.load) { try LoadWeightsStatement.run($0, $1, session) }
+        registry.register(CommandTable.load) { request, context in
+            request.args.first?.word == "onnx"
+                ? try LoadONNXStatement.run(request, context, session)
+                : try LoadWeightsStatement.run(request, context, session)
+        }
+        registry.register(CommandTable.export) { try ExportStatement.run($0, $1, session) }
         registry.register(function: "load") { values, context, range in
             try LoadFunction.run(values, context, range, session)
         }
