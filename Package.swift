@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels"], exclude: ["Reference"],
                     swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "SeqLangTests", dependencies: ["SeqLang"]),
-        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "SeqLang", "Tensor"],
+        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "SeqLang", "Tensor", "ONNXFormat"],
                     exclude: ["Fixtures", "Reference"]),
         .testTarget(name: "seqshTests", dependencies: ["seqsh"]),
     ]

@@ -24,3 +24,11 @@ if ! python3 -c 'import h5py' 2>/dev/null; then
   echo "Installing h5py from PyPI"
   python3 -m pip install -q h5py
 fi
+
+# onnx and onnxruntime check and run the ONNX graphs of ONNXTests (Tests/InterpreterTests/Reference/onnx_reference.py).
+for module in onnx onnxruntime; do
+  if ! python3 -c "import $module" 2>/dev/null; then
+    echo "Installing $module from PyPI"
+    python3 -m pip install -q "$module"
+  fi
+done

@@ -216,7 +216,15 @@ extension ONNXImport {
                               hint: inputs.count > 1 ? "initial states as inputs are not supported; export the model with its states inside" : nil)
             }
             try readInput(input, timeFirst: timeFirst)
-            for (index, node) in graph.node.enumerated() {
+            guard let output = graph.output.first else { throw Failure(message: "its graph has no output") }
+            // Only the nodes the first output depends on: outputs nobody reads (h_n, c_n) don't matter.
+            var wanted: Set<String> = [output.name]
+            var needed = Set<Int>()
+            for (index, node) in graph.node.enumerated().reversed() where node.output.contains(where: wanted.contains) {
+                needed.insert(index)
+                wanted.formUnion(node.input.filter { !$0.isEmpty })
+            }
+            for (index, node) in graph.node.enumerated() where needed.contains(index) {
                 do {
                     try step(node)
                 } catch var f as Failure {
@@ -225,7 +233,6 @@ extension ONNXImport {
                     throw f
                 }
             }
-            guard let output = graph.output.first else { throw Failure(message: "its graph has no output") }
             guard case .flow(let flow)? = values[output.name] else {
                 throw Failure(message: "its output '\(output.name)' is not computed from the input by the layers SeqLang reads")
             }
