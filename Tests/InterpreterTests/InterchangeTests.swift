@@ -265,7 +265,7 @@ final class InterchangeTests: XCTestCase {
     func testWrongStatementsSayWhatToWrite() throws {
         let c = try interpreter()
         let o = c.run(Self.model + "load \"torch_lstm.safetensors\"")
-        XCTAssertEqual(o.result.errors.first?.message, "expected a kind of file (weights), got \"torch_lstm.safetensors\"")
+        XCTAssertEqual(o.result.errors.first?.message, "expected a kind of file (weights or onnx), got \"torch_lstm.safetensors\"")
         let before = c.run("load weights")
         XCTAssertEqual(before.result.errors.first?.message, "expected a file path after `weights`")
         let option = c.run("load weights \"torch_lstm.safetensors\" mapp []")

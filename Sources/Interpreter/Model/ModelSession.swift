@@ -36,6 +36,7 @@ extension ModelSession {
         let needs = declaration.needs(for: word)
         let needsModel = needs.contains(.currentModel) || needs.contains(.completeModel)
         guard needsModel, !modelGiven || declaration.form.positionals.first?.type != .model else { return }
-        _ = try requireCurrent(for: ModelSession.statementName(declaration), at: range)
+        let variant = word.flatMap { w in declaration.variantWords.contains(w) ? "\(declaration.keyword) \(w)" : nil }
+        _ = try requireCurrent(for: variant ?? ModelSession.statementName(declaration), at: range)
     }
 }
