@@ -119,16 +119,7 @@ final class TrainingReportTests: XCTestCase {
     }
 
     func testAnInterruptedRunBindsTheHistorySoFar() {
-        let box = InterpreterBox()
-        let captured = Captured { config in
-            config.onProgress = { progress in
-                guard progress.step == 6 else { return }
-                let done = DispatchSemaphore(value: 0)
-                Thread { box.interpreter?.cancel(); done.signal() }.start()
-                done.wait()
-            }
-        }
-        box.interpreter = captured.interpreter
+        let captured = cancelling(atStep: 6)
         let outcome = captured.run(nextWordPrelude + "train adam lr 0.02 epochs 5 batch 4 on data")
         XCTAssertEqual(outcome.errors, ["10:1: training cancelled in epoch 2 at step 2 of 4; the weights learned so far are kept"])
         XCTAssertEqual(outcome.result.errors.first?.hint,

@@ -179,16 +179,7 @@ final class TrainingScriptTests: XCTestCase {
     }
 
     func testCancellingFromAnotherThreadKeepsTheWeights() throws {
-        let box = InterpreterBox()
-        let captured = Captured { config in
-            config.onProgress = { progress in
-                guard progress.step == 3 else { return }
-                let done = DispatchSemaphore(value: 0)
-                Thread { box.interpreter?.cancel(); done.signal() }.start()
-                done.wait()
-            }
-        }
-        box.interpreter = captured.interpreter
+        let captured = cancelling(atStep: 3)
         let outcome = captured.run(nextWordPrelude + "train adam lr 0.02 epochs 5 batch 4 on data")
         XCTAssertEqual(outcome.errors, ["10:1: training cancelled in epoch 1 at step 3 of 4; the weights learned so far are kept"])
         XCTAssertEqual(outcome.result.errors.first?.kind, .cancelled)
@@ -300,4 +291,19 @@ final class TrainingScriptTests: XCTestCase {
 }
 
 final class InterpreterBox: @unchecked Sendable { var interpreter: SeqInterpreter? }
+
+/// An interpreter whose running script is cancelled from another thread after training step `step`.
+func cancelling(atStep step: Int) -> Captured {
+    let box = InterpreterBox()
+    let captured = Captured { config in
+        config.onProgress = { progress in
+            guard progress.step == step else { return }
+            let done = DispatchSemaphore(value: 0)
+            Thread { box.interpreter?.cancel(); done.signal() }.start()
+            done.wait()
+        }
+    }
+    box.interpreter = captured.interpreter
+    return captured
+}
 final class StepLog: @unchecked Sendable { var items: [TrainingProgress] = [] }
