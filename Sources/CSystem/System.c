@@ -56,3 +56,4 @@ int seq_thread_stack(uintptr_t *low, size_t *size) {
     *low = (uintptr_t)address;
     return rc;
 }
+int seq_at_empty_path(void) { return AT_EMPTY_PATH; }

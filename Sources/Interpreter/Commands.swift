@@ -8,7 +8,9 @@
 // (a word) and `layer lstm units` (a variable) both work and option names never collide with
 // variables.
 
+import Foundation
 import SeqLang
+import Tensor
 
 /// One evaluated argument of a command statement, with where it was written. A bare identifier
 /// keeps its spelling in `word` and its bound value (if any) in `value`; any other expression
@@ -51,6 +53,18 @@ public protocol CommandContext: AnyObject {
     func lookup(_ name: String) -> Value?
     /// Checks the host's file-access policy; throws an `.io` diagnostic at `range` if denied.
     func authorize(path: String, writing: Bool, at range: SourceRange) throws -> String
+    /// The whole file at `path`, resolved beneath the allowed folders at the moment it is
+    /// opened (no symlink, `..` or race leads outside); an `.io` diagnostic at `range` if
+    /// refused, missing or unreadable.
+    func readFile(_ path: String, at range: SourceRange) throws -> [UInt8]
+    /// Writes `contents` as the file `path` (resolved like `readFile`), atomically: the old
+    /// file or the new one, never a mix, and no temporary file left behind.
+    func writeFile(_ path: String, contents: [UInt8], at range: SourceRange) throws
+    /// True when `path` is a file the policy lets scripts read; false when it is missing,
+    /// not a file or refused (so a refused path reveals nothing).
+    func fileExists(_ path: String) -> Bool
+    /// False when the host gave this interpreter no file access at all (`.none`).
+    var canUseFiles: Bool { get }
     /// Throws a `.cancelled` or `.limit` diagnostic if the host cancelled the run or its time
     /// limit passed. Long work (training) calls this between batches.
     func checkCancelled(at range: SourceRange) throws
@@ -78,4 +92,30 @@ extension CommandRegistry {
     public func register(_ declaration: CommandDeclaration, handler: @escaping CommandHandler) {
         register(command: declaration.keyword, handler: handler)
     }
+}
+
+/// Path-based file access for contexts other than the interpreter (test doubles, hosts' own
+/// contexts): `authorize`, then the file at the path it returns. The interpreter replaces all
+/// four with its kernel-resolved sandbox (FileSandbox.swift).
+extension CommandContext {
+    public func readFile(_ path: String, at range: SourceRange) throws -> [UInt8] {
+        let allowed = try authorize(path: path, writing: false, at: range)
+        guard let data = FileManager.default.contents(atPath: allowed) else {
+            throw Diagnostic.error(.io, at: range, "cannot read '\(path)': no such file", hint: FileSandbox.missingFileHint(path))
+        }
+        return [UInt8](data)
+    }
+
+    public func writeFile(_ path: String, contents: [UInt8], at range: SourceRange) throws {
+        let allowed = try authorize(path: path, writing: true, at: range)
+        do {
+            try AtomicFile.write(contents, toPath: allowed)
+        } catch let e as FileWriteError {
+            throw Diagnostic.error(.io, at: range, "cannot write '\(path)': \(e.message)", hint: e.hint)
+        }
+    }
+
+    public func fileExists(_ path: String) -> Bool { DataFolder.isFile(path) }
+
+    public var canUseFiles: Bool { true }
 }

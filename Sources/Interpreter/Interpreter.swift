@@ -46,8 +46,8 @@ final class Interpreter: CommandContext {
     var outputSink: (String) -> Void
     var warningSink: (Diagnostic) -> Void
     var echo: ((Value) -> Void)?
-    var fileAccess: SeqInterpreter.FileAccess
-    var workingDirectory: String?
+    /// Every file a script touches goes through it (FileSandbox.swift).
+    let files: FileSandbox
     let checkOnly: Bool
 
     let cancelFlag = CancelFlag()
@@ -64,8 +64,7 @@ final class Interpreter: CommandContext {
         outputSink = configuration.output
         warningSink = { _ in }
         echo = configuration.echo
-        fileAccess = configuration.fileAccess
-        workingDirectory = configuration.workingDirectory
+        files = FileSandbox(access: configuration.fileAccess, workingDirectory: configuration.workingDirectory)
         checkOnly = configuration.checkOnly
         timeLimit = configuration.timeLimit
         cancelledWording = configuration.cancelledWording
@@ -545,24 +544,18 @@ final class Interpreter: CommandContext {
     func checkCancelled(at range: SourceRange) throws { try checkInterrupt(at: range) }
 
     func authorize(path: String, writing: Bool, at range: SourceRange) throws -> String {
-        let base = workingDirectory ?? FileManager.default.currentDirectoryPath
-        let absolute = path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)
-        let resolved = URL(fileURLWithPath: absolute).standardized.resolvingSymlinksInPath().path
-        let verb = writing ? "write" : "read"
-        switch fileAccess {
-        case .all:
-            return resolved
-        case .none:
-            throw Diagnostic.error(.io, at: range, "cannot \(verb) '\(path)': this interpreter has no file access",
-                                   hint: "the host program decides which files scripts may use")
-        case .folders(let folders):
-            for folder in folders {
-                let root = URL(fileURLWithPath: folder.hasPrefix("/") ? folder : (base as NSString).appendingPathComponent(folder))
-                    .standardized.resolvingSymlinksInPath().path
-                if resolved == root || resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/") { return resolved }
-            }
-            throw Diagnostic.error(.io, at: range, "cannot \(verb) '\(path)': it is outside the folders this interpreter may use",
-                                   hint: "allowed: " + folders.joined(separator: ", "))
-        }
+        try files.authorize(path, writing: writing, at: range)
     }
+
+    func readFile(_ path: String, at range: SourceRange) throws -> [UInt8] {
+        try files.read(path, at: range)
+    }
+
+    func writeFile(_ path: String, contents: [UInt8], at range: SourceRange) throws {
+        try files.write(contents, to: path, at: range)
+    }
+
+    func fileExists(_ path: String) -> Bool { files.isReadableFile(path) }
+
+    var canUseFiles: Bool { files.canUseFiles }
 }

@@ -5,6 +5,7 @@
 // literals (models, layers, datasets, functions) are reference types behind two small
 // protocols, so the interpreter and the statement handlers share one value type.
 
+import Foundation
 import SeqLang
 import Tensor
 

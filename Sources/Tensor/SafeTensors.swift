@@ -7,8 +7,8 @@
 //                      (may be padded at the end with spaces)
 //   bytes 8+N..<end    raw little-endian data; offsets count from byte 8+N
 //
-// Writing is atomic: the file is written to a temporary name in the same folder, flushed to
-// disk, then renamed over the target, so a crash mid-save leaves the previous file whole.
+// Writing is atomic (AtomicFile.swift): a crash mid-save leaves the previous file whole and no
+// temporary file behind.
 // Reading checks everything and reports the file and the byte offset of the first problem.
 
 import Foundation
@@ -61,6 +61,19 @@ public enum SafeTensors {
     /// - Throws: `SafeTensorsError` naming the file for a bad name or an I/O failure.
     public static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String],
                              to path: String) throws {
+        let bytes = try encoded(tensors, metadata: metadata, shownAs: path)
+        do {
+            try AtomicFile.write(bytes, toPath: path)
+        } catch let e as FileWriteError {
+            throw SafeTensorsError(path: path, e.message, hint: e.hint)
+        }
+    }
+
+    /// The complete file for `tensors` (in the given order) and `metadata`, for a caller that
+    /// writes it itself (the interpreter, through its file sandbox).
+    /// - Throws: `SafeTensorsError` naming `path` for an empty, reserved or repeated tensor name.
+    public static func encoded(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String],
+                               shownAs path: String) throws -> [UInt8] {
         var seen = Set<String>()
         for (name, _) in tensors {
             guard !name.isEmpty else {
@@ -74,8 +87,7 @@ public enum SafeTensors {
                 throw SafeTensorsError(path: path, "two tensors are named \"\(name)\"", hint: "tensor names must be unique")
             }
         }
-        let bytes = encode(tensors, metadata: metadata)
-        try writeAtomically(bytes, to: path)
+        return encode(tensors, metadata: metadata)
     }
 
     /// The complete file contents for `tensors` and `metadata` (names already validated).
@@ -107,62 +119,14 @@ public enum SafeTensors {
         return out
     }
 
-    /// Writes `bytes` to a temporary file beside `path`, fsyncs it, renames it over `path`,
-    /// then fsyncs the folder so the rename itself survives a crash.
+    /// Writes `bytes` to `path` atomically (AtomicFile): the old file or the new one, no
+    /// temporary file left behind.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        var template = Array((folder + "/." + url.lastPathComponent + ".tmp-XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else {
-            throw SafeTensorsError(path: path, "cannot create a temporary file in \(folder): \(String(cString: strerror(errno)))",
-                                   hint: "check that the folder exists and is writable")
+        do {
+            try AtomicFile.write(bytes, toPath: path)
+        } catch let e as FileWriteError {
+            throw SafeTensorsError(path: path, e.message, hint: e.hint)
         }
-        let tempPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        var ok = false
-        defer {
-            if !ok { unlink(tempPath) }
-        }
-        var written = 0
-        let writeError: Int32? = bytes.withUnsafeBytes { raw -> Int32? in
-            while written < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                written += n
-            }
-            return nil
-        }
-        if let e = writeError {
-            close(fd)
-            throw SafeTensorsError(path: path, offset: written, "write failed: \(String(cString: strerror(e)))")
-        }
-        guard fsync(fd) == 0 else {
-            let e = errno
-            close(fd)
-            throw SafeTensorsError(path: path, "fsync failed: \(String(cString: strerror(e)))")
-        }
-        close(fd)
-        fchmodDefault(tempPath)
-        guard rename(tempPath, path) == 0 else {
-            throw SafeTensorsError(path: path, "cannot replace the file: \(String(cString: strerror(errno)))")
-        }
-        ok = true
-        let dirFD = open(folder.isEmpty ? "." : folder, O_RDONLY)
-        if dirFD >= 0 {
-            _ = fsync(dirFD)
-            close(dirFD)
-        }
-    }
-
-    /// mkstemp creates files readable by the owner only; weight files are ordinary files (0644
-    /// less the umask), like any file the user saves.
-    private static func fchmodDefault(_ path: String) {
-        let mask = umask(0)
-        umask(mask)
-        chmod(path, 0o666 & ~mask)
     }
 
     // MARK: - Reading

@@ -135,12 +135,15 @@ final class EmbeddingTests: XCTestCase {
         XCTAssertEqual(denied.result.errors.map(\.kind), [.io])
         XCTAssertEqual(denied.errors, ["1:1: cannot read 'data/x.txt': this interpreter has no file access"])
 
+        let app = NSTemporaryDirectory() + "seqlang-app-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: app + "/data", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: app) }
         let folders = Captured {
             $0.fileAccess = .folders(["data"])
-            $0.workingDirectory = "/srv/app"
+            $0.workingDirectory = app
         }
         reader(folders)
-        XCTAssertEqual(folders.run("print(open(\"data/x.txt\"))").output, "/srv/app/data/x.txt\n")
+        XCTAssertEqual(folders.run("print(open(\"data/x.txt\"))").output, app + "/data/x.txt\n")
         XCTAssertEqual(folders.run("open(\"data/../secret.txt\")").errors,
                        ["1:1: cannot read 'data/../secret.txt': it is outside the folders this interpreter may use"])
         XCTAssertEqual(folders.run("open(\"/etc/passwd\")").result.errors.map(\.kind), [.io])

@@ -95,7 +95,7 @@ final class TrainingErrorTests: XCTestCase {
         XCTAssertEqual(errors("plot 3"), ["10:6: expected a training history (the record `train` returns), got int"])
         XCTAssertEqual(errors("save 3"), ["10:6: expected a file path as a string after `save`, got 3"])
         XCTAssertEqual(errors("resume \"/nonexistent/seqlang.ckpt\" on data"),
-                       ["10:8: cannot load '/nonexistent/seqlang.ckpt': no such file"])
+                       ["10:8: cannot read '/nonexistent/seqlang.ckpt': no such file"])
     }
 
     func testCheckModeValidatesWithoutTraining() {

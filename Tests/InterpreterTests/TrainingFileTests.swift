@@ -90,7 +90,7 @@ final class TrainingFileTests: XCTestCase {
                        ["1:1: cannot load '\(mismatched)': the weights do not fit this model: missing dense0.bias"])
 
         XCTAssertEqual(runSeq("load(\"/nonexistent/m.safetensors\")").errors,
-                       ["1:1: cannot load '/nonexistent/m.safetensors': no such file"])
+                       ["1:1: cannot read '/nonexistent/m.safetensors': no such file"])
         XCTAssertEqual(runSeq("load(3)").errors,
                        ["1:1: load(path) takes one string, the model file's path, got int"])
     }

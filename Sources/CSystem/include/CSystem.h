@@ -25,6 +25,9 @@ uint64_t seq_resolve_beneath(void);
 /// O_TMPFILE (an unnamed regular file in the given directory, linked in later with linkat).
 int seq_o_tmpfile(void);
 
+/// AT_EMPTY_PATH (linkat of the descriptor itself).
+int seq_at_empty_path(void);
+
 /// O_PATH (a descriptor that only names a file or directory).
 int seq_o_path(void);
 

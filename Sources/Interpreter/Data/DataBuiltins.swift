@@ -18,7 +18,11 @@ public enum DataBuiltins {
     static func install(into registry: CommandRegistry, folder: DataFolder) {
         registry.register(function: "data_path") { values, context, range in
             let args = try Arguments("data_path", values, context, range, names: ["name"])
-            let found = try folder.resolve(try args.string(0, "a data-set file name such as \"ptb/ptb.train.txt\""), at: range)
+            let name = try args.string(0, "a data-set file name such as \"ptb/ptb.train.txt\"")
+            // The policy first, so a script without file access learns nothing of what exists;
+            // with folders, only files the script may read are seen.
+            guard context.canUseFiles else { _ = try context.authorize(path: name, writing: false, at: range); return .none }
+            let found = try folder.resolve(name, at: range, exists: context.fileExists)
             return .string(try context.authorize(path: found, writing: false, at: range))
         }
         TextBuiltins.install(into: registry)

@@ -1,7 +1,7 @@
 // DataFile.swift — reading a data file's bytes: the host's access check, gzip, UTF-8.
 //
-// Every file a data built-in reads goes through `CommandContext.authorize(path:writing:at:)`
-// first. Gzip input (detected by its magic bytes, not its name) is inflated with zlib.
+// Every file a data built-in reads goes through `CommandContext.readFile`, which resolves it
+// beneath the host's allowed folders. Gzip input (detected by its magic bytes, not its name) is inflated with zlib.
 // Problems become `.io` diagnostics at the script call that asked for the file, naming the
 // file and the byte offset where the trouble is.
 
@@ -10,21 +10,9 @@ import Foundation
 import SeqLang
 
 enum DataFile {
-    /// The raw bytes of `path` after the host allowed reading it.
+    /// The raw bytes of `path`, read through the host's file sandbox.
     static func readBytes(_ path: String, context: CommandContext, at range: SourceRange) throws -> [UInt8] {
-        let allowed = try context.authorize(path: path, writing: false, at: range)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: allowed, isDirectory: &isDirectory) else {
-            throw Diagnostic.error(.io, at: range, "cannot read '\(path)': no such file",
-                                   hint: "paths are relative to the current folder; for a data set use data_path(\"\(path)\"), which searches the data folder")
-        }
-        guard !isDirectory.boolValue else {
-            throw Diagnostic.error(.io, at: range, "cannot read '\(path)': it is a folder, expected a file")
-        }
-        guard let data = FileManager.default.contents(atPath: allowed) else {
-            throw Diagnostic.error(.io, at: range, "cannot read '\(path)': permission denied or unreadable")
-        }
-        return [UInt8](data)
+        try context.readFile(path, at: range)
     }
 
     /// The bytes of `path`, inflated when they start with the gzip magic (1F 8B).

@@ -45,30 +45,35 @@ final class DataFolder: @unchecked Sendable {
 
     /// The path of data-set file `name`: an absolute name as it is, a relative one in the first
     /// search folder that has it. Throws an `.io` diagnostic at `range` listing every place tried.
-    public func resolve(_ name: String, at range: SourceRange) throws -> String {
-        let fm = FileManager.default
+    /// `exists` says whether a candidate is a file that may be used (the interpreter passes its
+    /// sandbox's answer, so files outside the allowed folders count as missing).
+    public func resolve(_ name: String, at range: SourceRange,
+                        exists: (String) -> Bool = DataFolder.isFile) throws -> String {
         if name.isEmpty {
             throw Diagnostic.error(.io, at: range, "expected a data-set file name but got an empty string",
                                    hint: "name a file relative to the data folder, such as \"ptb/ptb.train.txt\"")
         }
         if name.hasPrefix("/") {
-            if fm.fileExists(atPath: name) { return name }
+            if exists(name) { return name }
             throw Diagnostic.error(.io, at: range, "data-set file '\(name)' does not exist",
                                    hint: DataFolder.fetchHint(for: name))
         }
         var tried: [String] = []
         for (folder, origin) in searchFolders {
             let candidate = (folder as NSString).appendingPathComponent(name)
-            var isDirectory: ObjCBool = false
-            if fm.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue {
-                return candidate
-            }
+            if exists(candidate) { return candidate }
             tried.append("\(candidate) (\(origin))")
         }
         throw Diagnostic.error(
             .io, at: range,
             "data-set file '\(name)' was not found; looked in: " + tried.joined(separator: "; "),
             hint: DataFolder.fetchHint(for: name))
+    }
+
+    /// True when `path` is an existing file (not a folder).
+    public static func isFile(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
     }
 
     /// How to get a missing data set: the three ways a folder reaches the search path.

@@ -12,7 +12,7 @@
 //
 // A checkpoint adds the optimizer's state tensors (`optimizer.adam.m`, …) and `training`, the
 // JSON of a `TrainingState` (plan, position, history, random generators). Files are written
-// atomically by `SafeTensors.write`, so a failed save never destroys the previous file. Every
+// atomically through the file sandbox (`CommandContext.writeFile`, AtomicFile), so a failed save never destroys the previous file. Every
 // problem reading one is an `.io` diagnostic naming the file (and the byte offset, when the
 // problem has one).
 
@@ -51,9 +51,9 @@ enum ModelFile {
 
     /// Writes the model's weights and architecture to `path` (already authorized).
     static func save(_ spec: ModelSpec, _ trained: TrainedNetwork, to path: String, shownAs name: String,
-                     at range: SourceRange) throws {
+                     context: CommandContext, at range: SourceRange) throws {
         try write(trained.network.store.namedTensors(), metadata(spec, trained, kind: "model"), to: path,
-                  shownAs: name, at: range)
+                  shownAs: name, context: context, at: range)
     }
 
     /// Writes a checkpoint of `trainer` at its current position.
@@ -61,15 +61,15 @@ enum ModelFile {
         var meta = metadata(trainer.spec, trainer.trained, kind: "checkpoint")
         meta["training"] = trainer.state.json()
         let tensors = trainer.network.store.namedTensors() + trainer.optimizer.exportState()
-        try write(tensors, meta, to: path, shownAs: path, at: range)
+        try write(tensors, meta, to: path, shownAs: path, context: trainer.context, at: range)
     }
 
     private static func write(_ tensors: [(name: String, tensor: Tensor)], _ meta: [String: String], to path: String,
-                              shownAs name: String, at range: SourceRange) throws {
+                              shownAs name: String, context: CommandContext, at range: SourceRange) throws {
         // In an mpirun job every rank holds the same weights; the first alone writes them.
         if JobPlace.isFollower { return }
         do {
-            try SafeTensors.write(tensors, metadata: meta, to: path)
+            try context.writeFile(path, contents: SafeTensors.encoded(tensors, metadata: meta, shownAs: name), at: range)
         } catch let e as SafeTensorsError {
             throw Diagnostic.error(.io, at: range, "cannot write '\(name)': \(e.message)", hint: e.hint)
         }
@@ -82,17 +82,15 @@ enum ModelFile {
         try? JSONDecoder().decode([String].self, from: Data(text.utf8))
     }
 
-    /// Reads and checks the file at `path` (already authorized); `name` is how the user wrote it.
-    static func read(_ path: String, shownAs name: String, at range: SourceRange) throws -> Contents {
+    /// Reads (through the file sandbox) and checks the file at `path`; `name` is how the user wrote it.
+    static func read(_ path: String, shownAs name: String, context: CommandContext, at range: SourceRange) throws -> Contents {
         func fail(_ message: String, hint: String? = nil) -> Diagnostic {
             Diagnostic.error(.io, at: range, "cannot load '\(name)': \(message)", hint: hint)
         }
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw fail("no such file", hint: "save a model with `save \"\(name)\"` first, or check the path")
-        }
+        let bytes = try context.readFile(path, at: range)
         let tensors: [String: Tensor], meta: [String: String]
         do {
-            (tensors, meta) = try SafeTensors.read(from: path)
+            (tensors, meta) = try SafeTensors.decode(bytes, path: name)
         } catch let e as SafeTensorsError {
             throw fail((e.offset.map { "at byte \($0): " } ?? "") + e.message,
                        hint: e.hint ?? "the file is damaged or not a weight file; save the model again")

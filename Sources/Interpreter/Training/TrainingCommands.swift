@@ -162,8 +162,8 @@ enum TrainStatement {
 enum ResumeStatement {
     static func run(_ request: CommandRequest, _ context: CommandContext, _ session: TrainingSession) throws -> Value {
         var args = StatementArguments(request, context)
-        let (pathArg, path) = try PathArgument.read(&args, for: "resume", example: "resume \"model.ckpt\" on data", context)
-        let contents = try ModelFile.read(path, shownAs: pathArg.shown, at: pathArg.range)
+        let (pathArg, _) = try PathArgument.read(&args, for: "resume", example: "resume \"model.ckpt\" on data", context)
+        let contents = try ModelFile.read(pathArg.shown, shownAs: pathArg.shown, context: context, at: pathArg.range)
         guard var state = contents.training else {
             throw Diagnostic.error(.io, at: pathArg.range,
                 "cannot resume from '\(pathArg.shown)': it is a model file, not a checkpoint",
@@ -286,14 +286,14 @@ enum SaveStatement {
     static func run(_ request: CommandRequest, _ context: CommandContext, _ session: TrainingSession) throws -> Value {
         var args = StatementArguments(request, context)
         let model = try session.model(&args, for: "save", at: request.keywordRange)
-        let (pathArg, path) = try PathArgument.read(&args, for: "save", example: "save \"model.safetensors\"", context, writing: true)
+        let (pathArg, _) = try PathArgument.read(&args, for: "save", example: "save \"model.safetensors\"", context, writing: true)
         if let extra = args.next() {
             throw Diagnostic.error(.syntax, at: extra.range, "unexpected argument after the path; `save` takes a path (and optionally the model before it)")
         }
         let spec = try NetworkBridge.spec(of: model, for: "save", at: request.keywordRange)
         if context.checkOnly { return .none }
         let trained = try NetworkBridge.network(of: model, seed: session.seed, statement: "save", at: request.keywordRange)
-        try ModelFile.save(spec, trained, to: path, shownAs: pathArg.shown, at: pathArg.range)
+        try ModelFile.save(spec, trained, to: pathArg.shown, shownAs: pathArg.shown, context: context, at: pathArg.range)
         return .none
     }
 }
@@ -307,8 +307,7 @@ enum LoadFunction {
                 "load(path) takes one string, the model file's path, got \(values.map(\.typeName).joined(separator: ", "))",
                 hint: "for example `let m = load(\"model.safetensors\")`")
         }
-        let path = try context.authorize(path: name, writing: false, at: range)
-        let contents = try ModelFile.read(path, shownAs: name, at: range)
+        let contents = try ModelFile.read(name, shownAs: name, context: context, at: range)
         var setup = TrainingSetup()
         if let plan = contents.training?.plan { setup = Trainer.setup(for: plan) }
         setup.stateful = false
