@@ -63,10 +63,11 @@ final class SandboxTests: XCTestCase {
 
     func testEveryReadingBuiltInIsRefusedEveryWayOut() {
         let c = sandboxed()
+        XCTAssertEqual(c.run(nextWordPrelude).errors, [])
         var calls = 0
         for path in escapes("tiny.txt") + ["file-link"] {
             for call in ["print(read_text(\"\(path)\"))", "print(read_lines(\"\(path)\"))", "print(read_csv(\"\(path)\"))",
-                         "print(read_labelled([\"\(path)\"], [\"a\"]))", "print(load(\"\(path)\"))", "resume \"\(path)\"",
+                         "print(read_labelled([\"\(path)\"], [\"a\"]))", "print(load(\"\(path)\"))", "resume \"\(path)\" on data",
                          "print(data_path(\"\(path)\"))"] {
                 let o = c.run(call)
                 if call.hasPrefix("print(data_path") {
@@ -84,6 +85,8 @@ final class SandboxTests: XCTestCase {
         }
         for path in escapes("reviews.tsv") {
             assertRefused(c.run("print(read_labelled(\"\(path)\", \"label\"))"), "read_labelled \(path)")
+            assertRefused(c.run("print(read_npy(\"\(path)\"))"), "read_npy \(path)")
+            assertRefused(c.run("load weights \"\(path)\""), "load weights \(path)")
         }
         XCTAssertEqual(calls, 70)
         // What is inside stays usable, through a symlink that stays inside too.
@@ -100,6 +103,7 @@ final class SandboxTests: XCTestCase {
             assertRefused(c.run("save \"\(path)\""), "save \(path)")
             assertRefused(c.run("train adam epochs 1 batch 4 on data quiet checkpoint \"\(path)\""), "checkpoint \(path)")
             assertRefused(c.run("plot history \"\(path)\""), "plot \(path)")
+            assertRefused(c.run("write_npy(\"\(path)\", tensor([1, 2]))"), "write_npy \(path)")
         }
         XCTAssertEqual(outsideListing(), before)
         // Inside, each works, and a save leaves no temporary file beside its target.

@@ -31,13 +31,9 @@ enum NPY {
             guard case .tensor(let t) = args.values[1] else {
                 throw args.typeError(1, "the values to write", expected: "a tensor", hint: "make one from a list with tensor(xs)")
             }
-            let allowed = try context.authorize(path: path, writing: true, at: range)
+            _ = try context.authorize(path: path, writing: true, at: range)
             if context.checkOnly { return .none }
-            do {
-                try Data(encode(t)).write(to: URL(fileURLWithPath: allowed), options: .atomic)
-            } catch {
-                throw Diagnostic.error(.io, at: range, "cannot write '\(path)': \(error.localizedDescription)")
-            }
+            try context.writeFile(path, contents: encode(t), at: range)
             return .none
         }
     }
