@@ -42,15 +42,15 @@ public struct Lexer {
     public mutating func tokenize() -> [Token] {
         while let c = peek() {
             let startLine = line, startColumn = column, startIndex = index
-            if c == " " || c == "\t" || c == "\u{FEFF}" {
+            if c == " " || c == "\t" || c == "\r" || c == "\u{FEFF}" {
                 advance()
-            } else if c.isNewline {
+            } else if c.isLineBreak {
                 advance()
                 if brackets.isEmpty || brackets.last?.char == "{" {
                     add(.newline, startIndex, startLine, startColumn)
                 }
             } else if c == "#" {
-                while let d = peek(), !d.isNewline { advance() }
+                while let d = peek(), !d.isLineBreak { advance() }
             } else if c == "\"" {
                 lexString()
             } else if c.isASCII && c.isNumber {
@@ -76,7 +76,7 @@ public struct Lexer {
     private mutating func advance() -> Character {
         let c = chars[index]
         index += 1
-        if c.isNewline {
+        if c.isLineBreak {
             line += 1
             column = 1
         } else {
@@ -165,7 +165,7 @@ public struct Lexer {
         var text = ""
         var bad = false
         while true {
-            guard let c = peek(), !c.isNewline else {
+            guard let c = peek(), !c.isLineBreak else {
                 unterminatedString(startIndex, startLine, startColumn)
                 return
             }
@@ -176,7 +176,7 @@ public struct Lexer {
             if c == "\\" {
                 let escLine = line, escColumn = column
                 advance()
-                guard let e = peek(), !e.isNewline else { continue }
+                guard let e = peek(), !e.isLineBreak else { continue }
                 advance()
                 switch e {
                 case "n": text.append("\n")
@@ -210,7 +210,7 @@ public struct Lexer {
                 let codeLine = line, codeColumn = column, codeStart = index
                 var depth = 0
                 var closed = false
-                while let d = peek(), !d.isNewline {
+                while let d = peek(), !d.isLineBreak {
                     if d == "\"" {
                         skipNestedString()
                         continue
@@ -266,10 +266,10 @@ public struct Lexer {
     /// Skips a string literal nested inside an interpolation (`"{join(xs, ", ")}"`).
     private mutating func skipNestedString() {
         advance()
-        while let c = peek(), !c.isNewline {
+        while let c = peek(), !c.isLineBreak {
             if c == "\\" {
                 advance()
-                if let e = peek(), !e.isNewline { advance() }
+                if let e = peek(), !e.isLineBreak { advance() }
                 continue
             }
             advance()
@@ -335,4 +335,11 @@ public struct Lexer {
             brackets.removeSubrange(i...)
         }
     }
+}
+
+extension Character {
+    /// A line break as every tool counts lines (the renderer, SourceText, editors): `\n` or
+    /// `\r\n`. Other characters Unicode calls newlines (vertical tab, form feed, U+2028) are
+    /// not line breaks in SeqLang source.
+    fileprivate var isLineBreak: Bool { self == "\n" || self == "\r\n" }
 }

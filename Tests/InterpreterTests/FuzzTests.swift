@@ -157,6 +157,16 @@ final class FuzzTests: XCTestCase {
         }
     }
 
+    /// Every input the libFuzzer target (scripts/fuzz.sh) found a crash with, kept as a regression.
+    func testLibFuzzerReproducers() throws {
+        let folder = ScriptExpectations.root.appendingPathComponent("Tests/Fuzz/Regressions")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        XCTAssertFalse(names.isEmpty)
+        for name in names {
+            runOne([UInt8](try Data(contentsOf: folder.appendingPathComponent(name))), file: name)
+        }
+    }
+
     func testRandomBytesNeverCrashOrHang() {
         var rng = SeededGenerator(state: 42)
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789 {}()[]\"\\#.,=+-*/<>%\n\tletfnifwhilefor".utf8)

@@ -79,6 +79,18 @@ final class LexerTests: XCTestCase {
         XCTAssertEqual(listTokens.filter { $0.kind == .newline }.count, 1)
     }
 
+    func testOnlyLineFeedsBreakLines() {
+        // A vertical tab, form feed or U+2028 is not a line break: lines are counted as the
+        // renderer and editors count them (found by the libFuzzer target).
+        for odd in ["\u{0B}", "\u{0C}", "\u{2028}"] {
+            let (_, d) = Lexer.tokenize("let x = 1\(odd)y\nz $", file: "t.seq")
+            XCTAssertEqual(d.map { "\($0.range.start)" }, ["1:10", "2:3"], odd.debugDescription)
+        }
+        let (tokens, crlf) = Lexer.tokenize("a\r\nb\r\n", file: "t.seq")
+        XCTAssertEqual(crlf.count, 0)
+        XCTAssertEqual(tokens.map(\.range.start.line), [1, 1, 2, 2, 3])
+    }
+
     func testNonUTF8BytesNameTheirOffset() {
         let bytes: [UInt8] = Array("ok\nab".utf8) + [0xFF] + Array("c".utf8)
         XCTAssertThrowsError(try SourceText.decode(bytes, file: "bad.seq")) { error in
