@@ -7,7 +7,8 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     guard let text = try? SourceText.decode(bytes, file: "fuzz.seq") else { return 0 }
     let (program, diagnostics) = Parser.parse(text, file: "fuzz.seq")
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+    // Lines as the lexer counts them: "\r\n" is one Character, so count line-feed bytes.
+    let lines = text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).count
     for d in diagnostics where d.range.hasPosition {
         precondition(d.range.start.line >= 1 && d.range.start.line <= lines + 1 && d.range.start.column >= 1,
                      "diagnostic outside the input: \(d)")

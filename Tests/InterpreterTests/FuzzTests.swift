@@ -87,7 +87,7 @@ final class FuzzTests: XCTestCase {
         }
         let config = FuzzTests.configuration
         let result = (shared ?? SeqInterpreter(config)).run(source: text, file: file)
-        let lineCount = text.split(separator: "\n", omittingEmptySubsequences: false).count
+        let lineCount = text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).count
         for d in result.diagnostics where d.range.hasPosition && d.range.file == file {
             XCTAssertTrue((1...lineCount + 1).contains(d.range.start.line) && d.range.start.column >= 1,
                           "\(d) lies outside the input:\n\(text)")
