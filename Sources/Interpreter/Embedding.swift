@@ -303,7 +303,8 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
                     return try f.handler(values, engine, range)
                 },
                 authorize: { path, writing, range in try engine.authorize(path: path, writing: writing, at: range) },
-                dataFolder: dataFolder)
+                dataFolder: dataFolder,
+                fileExists: { engine.fileExists($0) }, canUseFiles: engine.canUseFiles)
         }
     }
 

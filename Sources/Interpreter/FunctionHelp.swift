@@ -31,7 +31,7 @@ public enum FunctionHelp {
         "tokens": "tokens(TEXT [, NEWLINE])\n  The pieces of already tokenized text, split at whitespace only; line breaks become NEWLINE when given.",
         "chars": "chars(TEXT)\n  The characters of TEXT, each a symbol (for character models).",
         "lower": "lower(TEXT)\n  TEXT lower-cased and composed (Unicode NFC); a list of strings, nested or not, string by string.\n  Example: tokens(lower(read_text(\"reviews.txt\")))",
-        "vocabulary": "vocabulary(SYMBOLS [, N] [, reserve])\n  The symbol <-> id table, most frequent first, with <pad> (id 0) and <unk> (id 1) reserved;\n  with N, only the N most frequent symbols are kept. vocabulary(symbols, N, false) reserves nothing.\n  Unknown symbols encode as <unk>, with a warning naming the first few.",
+        "vocabulary": "vocabulary(SYMBOLS [, N])\n  The symbol <-> id table, most frequent first. With a cap N and more than N distinct symbols,\n  the N - 1 most frequent are kept and the rest count as <unk>; without a cap no <unk> is added.\n  Members: size, symbols, unk (the id of <unk>, or none).",
         "encode": "encode(VOCAB, SYMBOLS)\n  The ids of the symbols (a list, or a list of lists).",
         "decode": "decode(VOCAB, IDS)\n  The symbols of the ids.",
         "windows": "windows(IDS, N [, VOCAB])\n  A dataset of every N ids in a row with the id after them as the target (next-symbol models).",

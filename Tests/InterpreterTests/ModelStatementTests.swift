@@ -104,7 +104,7 @@ final class ModelStatementTests: XCTestCase {
         guard case .list(let layers)? = model.member("layers") else { return XCTFail() }
         XCTAssertEqual(layers.map { self.layer($0)?.spec.kind }, [.embedding, .lstm])
         XCTAssertNil(model.member("nope"))
-        XCTAssertEqual(model.memberNames, ["name", "input", "output", "layers", "params"])
+        XCTAssertEqual(model.memberNames, ["name", "input", "output", "layers", "params", "vocab", "classes"])
         XCTAssertEqual(model.typeName, "model")
         XCTAssertEqual(model.displayDescription,
                        "model sentiment: tokens [batch, time 100] -> [batch, feature 16], 2 layers, 645,248 params")

@@ -54,7 +54,9 @@ enum CheckBuiltins {
         case "data_path":
             if case .string(let file?) = arg(0) {
                 do {
-                    let found = try checker.host.dataFolder.resolve(file, at: range)
+                    // The policy first, as at run time: without file access nothing is looked up.
+                    guard checker.host.canUseFiles else { _ = try checker.host.authorize(file, false, range); return .string }
+                    let found = try checker.host.dataFolder.resolve(file, at: range, exists: checker.host.fileExists)
                     return .string(try checker.host.authorize(found, false, range))
                 } catch let d as Diagnostic {
                     // The data may be on the machine that runs the script: a warning here.
