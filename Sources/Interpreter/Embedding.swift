@@ -304,7 +304,7 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
                 },
                 authorize: { path, writing, range in try engine.authorize(path: path, writing: writing, at: range) },
                 dataFolder: dataFolder,
-                fileExists: { engine.fileExists($0) }, canUseFiles: engine.canUseFiles)
+                canUseFiles: engine.canUseFiles)
         }
     }
 

@@ -164,6 +164,35 @@ final class ONNXTests: XCTestCase {
         XCTAssertNotNil(model.metadataProps.first { $0.key == "seqlang.architecture" })
     }
 
+    func testExportCarriesTheVocabularyAndClassNames() throws {
+        let c = interpreter()
+        let o = c.run("""
+            let syms = tokens("the cat sat on the mat the cat ran")
+            let vocab = vocabulary(syms)
+            let data = windows(encode(vocab, syms), 2, vocab)
+            seed 1
+            model next
+            input tokens 2 vocab vocab.size
+            layer embedding 4
+            layer lstm 4 last
+            layer dense vocab.size softmax
+            train adam steps 1 batch 4 quiet on data
+            export onnx "next.onnx"
+            """)
+        XCTAssertEqual(o.errors, [])
+        let model = try Onnx_ModelProtoReader.read(folder + "/next.onnx")
+        let vocabulary = try XCTUnwrap(model.metadataProps.first { $0.key == "vocabulary" }?.value, "\(model.metadataProps.map(\.key))")
+        for word in ["the", "cat", "sat", "on", "mat", "ran"] { XCTAssertTrue(vocabulary.contains("\"\(word)\""), vocabulary) }
+        // `load onnx` gives the model its vocabulary back.
+        let back = interpreter()
+        let r = back.run("""
+            let m = load onnx "next.onnx"
+            print(m.vocab.size)
+            """)
+        XCTAssertEqual(r.errors, [])
+        XCTAssertEqual(r.output, "6\n")
+    }
+
     func testTorchExportGraphsLoadWithONNXRuntimesOutputs() throws {
         try python(["torch", folder])
         let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/torch_expected.json"))) as! [String: Any]

@@ -55,8 +55,9 @@ enum CheckBuiltins {
             if case .string(let file?) = arg(0) {
                 do {
                     // The policy first, as at run time: without file access nothing is looked up.
+                    // (Existence is a stat here, never an open: the check opens no data file.)
                     guard checker.host.canUseFiles else { _ = try checker.host.authorize(file, false, range); return .string }
-                    let found = try checker.host.dataFolder.resolve(file, at: range, exists: checker.host.fileExists)
+                    let found = try checker.host.dataFolder.resolve(file, at: range)
                     return .string(try checker.host.authorize(found, false, range))
                 } catch let d as Diagnostic {
                     // The data may be on the machine that runs the script: a warning here.

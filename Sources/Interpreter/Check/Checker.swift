@@ -29,8 +29,6 @@ struct CheckHost {
     var callNative: (String, [Value], SourceRange) throws -> Value
     var authorize: (String, Bool, SourceRange) throws -> String
     var dataFolder: DataFolder
-    /// Whether a file exists, seen through the interpreter's file sandbox.
-    var fileExists: (String) -> Bool
     /// False when the interpreter may touch no file at all (`.none`).
     var canUseFiles: Bool
 }
