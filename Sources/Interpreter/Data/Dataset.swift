@@ -186,10 +186,13 @@ public final class Dataset: ScriptObject {
 
     /// Batch `index` of the streams (0 ..< `streams.batchesPerEpoch`): row `s` holds steps
     /// `index*bptt ..< (index+1)*bptt` of stream `s`. Only for contiguous-stream datasets.
-    public func streamBatch(_ index: Int) -> DataBatch {
+    public func streamBatch(_ index: Int) -> DataBatch { batch(streamRows(index)) }
+
+    /// The samples of stream batch `index`: one per stream, in stream order.
+    func streamRows(_ index: Int) -> Range<Int> {
         guard let streams else { preconditionFailure("streamBatch on a dataset without streams") }
         precondition(index >= 0 && index < streams.batchesPerEpoch, "streamBatch index out of range")
-        return batch((index * streams.streams)..<((index + 1) * streams.streams))
+        return (index * streams.streams)..<((index + 1) * streams.streams)
     }
 
     /// A dataset of the samples at `indices` (streams are not kept: the order is new).

@@ -123,11 +123,11 @@ final class Trainer {
             for b in 0..<stepsPerEpoch {
                 if let limit = plan.steps, state.step >= limit { break }
                 if b == 0 || state.step - goodStep >= Trainer.snapshotInterval { takeSnapshot() }
-                let rows: [Int] = plan.stateful ? Array((b * batchSize)..<((b + 1) * batchSize))
+                let rows: [Int] = plan.stateful ? Array(data.streamRows(b))
                     : Array(order[(b * batchSize)..<min((b + 1) * batchSize, data.count)])
                 // Under mpirun each rank trains on its share of the rows (a stateful model: its
                 // share of the streams, the same every batch, so each rank carries its own).
-                let share = workers.map { rows[$0.share(of: rows.count)] }.map(Array.init) ?? rows
+                let share = workers.map { Array(rows[$0.share(of: rows.count)]) } ?? rows
                 let batch = share.isEmpty ? nil : try NetworkBridge.batch(data.batch(share), for: network)
                 let result = try step(batch, epoch: epoch, batch: b + 1, workers: workers)
                 state.step += 1
