@@ -11,6 +11,7 @@
 
 import CSystem
 import Foundation
+import SeqLang
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,23 +47,9 @@ struct StackLimit {
 
 enum ScriptThread {
     /// Runs `body` on a new thread with a `StackLimit.threadStackSize` stack and waits for it
-    /// to finish. Falls back to the calling thread if no thread can be created.
-    static func run(_ body: @escaping () -> Void) {
-        final class Work { let body: () -> Void; init(_ body: @escaping () -> Void) { self.body = body } }
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        defer { pthread_attr_destroy(&attributes) }
-        pthread_attr_setstacksize(&attributes, StackLimit.threadStackSize)
-        let work = Unmanaged.passRetained(Work(body))
-        var thread = pthread_t()
-        let created = pthread_create(&thread, &attributes, { raw in
-            Unmanaged<Work>.fromOpaque(raw!).takeRetainedValue().body()
-            return nil
-        }, work.toOpaque())
-        if created != 0 {
-            work.takeRetainedValue().body()
-            return
-        }
-        pthread_join(thread, nil)
+    /// to finish (DeepStack: the parser then runs in place on it). Falls back to the calling
+    /// thread if no thread can be created.
+    static func run(_ body: () -> Void) {
+        DeepStack.run(bytes: StackLimit.threadStackSize, body)
     }
 }

@@ -6,7 +6,11 @@
 // brace) and carries on, so one run reports all syntax errors; `.error` tokens were already
 // reported by the lexer and are skipped silently. An error at the end of input inside an open
 // block or bracket is `.incompleteInput`, which the REPL answers with a continuation prompt.
-// Nesting deeper than `Parser.maxDepth` is a `.limit` diagnostic, not a stack overflow.
+// Binary operators are read by precedence climbing, so a bracket costs a handful of native
+// frames whatever the precedence levels; nesting deeper than `Parser.maxDepth` (each bracket,
+// call, index, block, `else if`, prefix `-`/`not`, `**` and interpolation counts one level) is
+// a `.limit` diagnostic at the opening token, the construct is skipped and parsing goes on, so
+// no input can overflow even a small thread stack.
 
 public struct Parser {
     /// The deepest nesting of blocks and expressions the parser accepts.
@@ -15,8 +19,6 @@ public struct Parser {
     private enum Failure: Error {
         /// A diagnostic was recorded (or the lexer already reported the token): resynchronise.
         case reported
-        /// Parsing cannot go on (nesting limit): stop.
-        case abort
     }
 
     private var tokens: [Token]
@@ -38,11 +40,18 @@ public struct Parser {
     }
 
     /// Lexes and parses `source`: the program (statements that parsed) and all diagnostics.
+    /// Runs on a thread with `DeepStack.parserStack` bytes of stack (in place on one that has
+    /// them), so the deepest nesting the parser accepts fits whatever thread calls it.
     public static func parse(_ source: String, file: String) -> (program: Program, diagnostics: [Diagnostic]) {
-        let (tokens, lexed) = Lexer.tokenize(source, file: file)
-        var parser = Parser(tokens: tokens, lexerDiagnostics: lexed)
-        let program = parser.parseProgram()
-        let sorted = parser.diagnostics.enumerated().sorted { a, b in
+        var program = Program(statements: [])
+        var diagnostics: [Diagnostic] = []
+        DeepStack.run(bytes: DeepStack.parserStack) {
+            let (tokens, lexed) = Lexer.tokenize(source, file: file)
+            var parser = Parser(tokens: tokens, lexerDiagnostics: lexed)
+            program = parser.parseProgram()
+            diagnostics = parser.diagnostics
+        }
+        let sorted = diagnostics.enumerated().sorted { a, b in
             let (x, y) = (a.element.range.start, b.element.range.start)
             return (x.line, x.column, a.offset) < (y.line, y.column, b.offset)
         }.map(\.element)
@@ -54,32 +63,26 @@ public struct Parser {
     /// program -> (statement? NEWLINE)* statement? EOF
     public mutating func parseProgram() -> Program {
         var statements: [Stmt] = []
-        do {
-            while true {
-                skipNewlines()
-                if isAtEnd { break }
-                if check(.rightBrace) {
-                    record(.syntax, at: peek.range, "unexpected '}': there is no open block to close",
-                           hint: "remove it, or check the '{' it was meant to close")
-                    advance()
-                    continue
-                }
-                if let s = try statementRecovering() { statements.append(s) }
+        while true {
+            skipNewlines()
+            if isAtEnd { break }
+            if check(.rightBrace) {
+                record(.syntax, at: peek.range, "unexpected '}': there is no open block to close",
+                       hint: "remove it, or check the '{' it was meant to close")
+                advance()
+                continue
             }
-        } catch {
-            // `.abort`: the nesting limit was reported; nothing more to parse.
+            if let s = statementRecovering() { statements.append(s) }
         }
         return Program(statements: statements)
     }
 
     /// Parses one statement; on a syntax error, records it and skips to the next line.
-    private mutating func statementRecovering() throws(Failure) -> Stmt? {
+    private mutating func statementRecovering() -> Stmt? {
         do {
             let s = try statement()
             try endOfStatement()
             return s
-        } catch .abort {
-            throw .abort
         } catch {
             synchronize()
             return nil
@@ -89,8 +92,6 @@ public struct Parser {
     /// statement -> letStmt | fnDecl | ifStmt | forStmt | whileStmt | returnStmt
     ///            | "break" | "continue" | command | assignment
     private mutating func statement() throws(Failure) -> Stmt {
-        try enter()
-        defer { depth -= 1 }
         let token = peek
         switch token.kind {
         case .kwLet: return try letStatement()
@@ -180,7 +181,7 @@ public struct Parser {
         var orElse: [Stmt]? = nil
         if matchElse() {
             if check(.kwIf) {
-                try enter()
+                try enter(tokens[current - 1])
                 defer { depth -= 1 }
                 orElse = [try ifStatement()]
             } else {
@@ -244,15 +245,17 @@ public struct Parser {
 
     /// commandArg -> "-" commandArg | postfix      (binary operators only inside parentheses)
     private mutating func commandArgument() throws(Failure) -> Expr {
-        try enter()
-        defer { depth -= 1 }
         if check(.minus) {
             let minus = advance()
+            try enter(minus)
+            defer { depth -= 1 }
             let operand = try commandArgument()
             return negate(operand, minus: minus)
         }
         if check(.kwNot) {
             let token = advance()
+            try enter(token)
+            defer { depth -= 1 }
             let operand = try commandArgument()
             return Expr(.unary(.not, operand), at: token.range, extent: span(token.range, operand.extent))
         }
@@ -296,7 +299,7 @@ public struct Parser {
     /// block -> "{" (statement? NEWLINE)* statement? "}"
     private mutating func block(after what: String) throws(Failure) -> [Stmt] {
         let open = try consume(.leftBrace, "'{' to start a block after \(what)")
-        try enter()
+        try enter(open)
         defer { depth -= 1 }
         var statements: [Stmt] = []
         var exit: Stmt? = nil
@@ -307,7 +310,7 @@ public struct Parser {
                 report(expected: "'}' to close the block opened at \(open.range.start)")
                 throw .reported
             }
-            guard let s = try statementRecovering() else { continue }
+            guard let s = statementRecovering() else { continue }
             if let exit {
                 diagnostics.append(.warning(at: s.range, "this statement never runs: it follows the '\(exit.keyword)' at \(exit.range.start)",
                                             hint: "remove it or move it before the '\(exit.keyword)'"))
@@ -322,115 +325,88 @@ public struct Parser {
 
     // MARK: - Expressions
 
-    /// expr -> or
-    private mutating func expression() throws(Failure) -> Expr {
-        try enter()
+    /// expr -> binary(or)
+    ///
+    /// `opener` is the bracket the expression sits in, which counts one level of nesting.
+    private mutating func expression(in opener: Token? = nil) throws(Failure) -> Expr {
+        guard let opener else { return try binary(.or) }
+        try enter(opener)
         defer { depth -= 1 }
-        return try or()
+        return try binary(.or)
     }
 
-    /// or -> and ("or" and)*
-    private mutating func or() throws(Failure) -> Expr {
-        var left = try and()
-        while check(.kwOr) {
-            let op = advance()
-            let right = try and()
-            left = Expr(.binary(.or, left, right), at: op.range, extent: span(left.extent, right.extent))
-        }
-        return left
+    /// The binary operators' precedence levels, loosest first; `not` is a prefix operator
+    /// between `and` and the comparisons (`not a == b` is `not (a == b)`).
+    private enum Level: Int, Comparable {
+        case or, and, not, comparison, sum, product
+        static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
+        var tighter: Level? { Level(rawValue: rawValue + 1) }
     }
 
-    /// and -> not ("and" not)*
-    private mutating func and() throws(Failure) -> Expr {
-        var left = try not()
-        while check(.kwAnd) {
+    /// or -> and ("or" and)* ; and -> not ("and" not)* ; not -> "not" not | comparison ;
+    /// comparison -> sum (("==" | "!=" | "<" | "<=" | ">" | ">=") sum)? ;
+    /// sum -> product (("+" | "-") product)* ; product -> unary (("*" | "/" | "%") unary)*
+    ///
+    /// Precedence climbing: the operators of `level` and tighter, left-associative, read in a
+    /// loop; the right operand recurses only into a tighter level.
+    private mutating func binary(_ level: Level) throws(Failure) -> Expr {
+        var left: Expr
+        if level <= .not && check(.kwNot) {
             let op = advance()
-            let right = try not()
-            left = Expr(.binary(.and, left, right), at: op.range, extent: span(left.extent, right.extent))
-        }
-        return left
-    }
-
-    /// not -> "not" not | comparison
-    private mutating func not() throws(Failure) -> Expr {
-        if check(.kwNot) {
-            let op = advance()
-            try enter()
+            try enter(op)
             defer { depth -= 1 }
-            let operand = try not()
-            return Expr(.unary(.not, operand), at: op.range, extent: span(op.range, operand.extent))
+            let operand = try binary(.not)
+            left = Expr(.unary(.not, operand), at: op.range, extent: span(op.range, operand.extent))
+        } else {
+            left = try unary()
         }
-        return try comparison()
+        while let (op, opLevel) = binaryOperator(peek.kind), opLevel >= level {
+            let token = advance()
+            let right: Expr
+            if let tighter = opLevel.tighter { right = try binary(tighter) } else { right = try unary() }
+            if opLevel == .comparison, binaryOperator(peek.kind)?.level == .comparison {
+                record(.syntax, at: peek.range, "comparisons do not chain: found '\(peek.text)' after '\(token.text)'",
+                       hint: "combine them with 'and', e.g. 'a < b and b < c'")
+                throw .reported
+            }
+            left = Expr(.binary(op, left, right), at: token.range, extent: span(left.extent, right.extent))
+        }
+        return left
     }
 
-    /// comparison -> sum (("==" | "!=" | "<" | "<=" | ">" | ">=") sum)?
-    private mutating func comparison() throws(Failure) -> Expr {
-        let left = try sum()
-        guard let op = comparisonOperator(peek.kind) else { return left }
-        let token = advance()
-        let right = try sum()
-        if comparisonOperator(peek.kind) != nil {
-            record(.syntax, at: peek.range, "comparisons do not chain: found '\(peek.text)' after '\(token.text)'",
-                   hint: "combine them with 'and', e.g. 'a < b and b < c'")
-            throw .reported
-        }
-        return Expr(.binary(op, left, right), at: token.range, extent: span(left.extent, right.extent))
-    }
-
-    private func comparisonOperator(_ kind: TokenKind) -> BinaryOp? {
+    private func binaryOperator(_ kind: TokenKind) -> (op: BinaryOp, level: Level)? {
         switch kind {
-        case .equalEqual: return .equal
-        case .bangEqual: return .notEqual
-        case .less: return .less
-        case .lessEqual: return .lessEqual
-        case .greater: return .greater
-        case .greaterEqual: return .greaterEqual
+        case .kwOr: return (.or, .or)
+        case .kwAnd: return (.and, .and)
+        case .equalEqual: return (.equal, .comparison)
+        case .bangEqual: return (.notEqual, .comparison)
+        case .less: return (.less, .comparison)
+        case .lessEqual: return (.lessEqual, .comparison)
+        case .greater: return (.greater, .comparison)
+        case .greaterEqual: return (.greaterEqual, .comparison)
+        case .plus: return (.add, .sum)
+        case .minus: return (.subtract, .sum)
+        case .star: return (.multiply, .product)
+        case .slash: return (.divide, .product)
+        case .percent: return (.remainder, .product)
         default: return nil
         }
     }
 
-    /// sum -> product (("+" | "-") product)*
-    private mutating func sum() throws(Failure) -> Expr {
-        var left = try product()
-        while check(.plus) || check(.minus) {
-            let op = advance()
-            let right = try product()
-            left = Expr(.binary(op.kind == .plus ? .add : .subtract, left, right), at: op.range,
-                        extent: span(left.extent, right.extent))
-        }
-        return left
-    }
-
-    /// product -> unary (("*" | "/" | "%") unary)*
-    private mutating func product() throws(Failure) -> Expr {
-        var left = try unary()
-        while check(.star) || check(.slash) || check(.percent) {
-            let op = advance()
-            let right = try unary()
-            let bop: BinaryOp = op.kind == .star ? .multiply : (op.kind == .slash ? .divide : .remainder)
-            left = Expr(.binary(bop, left, right), at: op.range, extent: span(left.extent, right.extent))
-        }
-        return left
-    }
-
-    /// unary -> "-" unary | power
+    /// unary -> "-" unary | postfix ("**" unary)?     (`**` is right-associative and binds
+    /// tighter than a leading minus: `-2 ** 2` is -4, `2 ** 3 ** 2` is 2 ** 9)
     private mutating func unary() throws(Failure) -> Expr {
         if check(.minus) {
             let minus = advance()
-            try enter()
+            try enter(minus)
             defer { depth -= 1 }
             let operand = try unary()
             return negate(operand, minus: minus)
         }
-        return try power()
-    }
-
-    /// power -> postfix ("**" unary)?        (right-associative: 2 ** 3 ** 2 is 2 ** 9)
-    private mutating func power() throws(Failure) -> Expr {
         let base = try postfix()
         guard check(.starStar) else { return base }
         let op = advance()
-        try enter()
+        try enter(op)
         defer { depth -= 1 }
         let exponent = try unary()
         return Expr(.binary(.power, base, exponent), at: op.range, extent: span(base.extent, exponent.extent))
@@ -465,14 +441,14 @@ public struct Parser {
                 let open = advance()
                 var args: [Expr] = []
                 while !check(.rightParen) {
-                    args.append(try expression())
+                    args.append(try expression(in: open))
                     if !match(.comma) { break }
                 }
                 let close = try consume(.rightParen, "')' to close the call opened at \(open.range.start)")
                 e = Expr(.call(e, args), at: e.range, extent: span(e.extent, close.range))
             } else if check(.leftBracket) {
                 let open = advance()
-                let index = try expression()
+                let index = try expression(in: open)
                 let close = try consume(.rightBracket, "']' to close the index opened at \(open.range.start)")
                 e = Expr(.index(e, index), at: span(open.range, close.range), extent: span(e.extent, close.range))
             } else if check(.dot) {
@@ -482,8 +458,6 @@ public struct Parser {
             } else {
                 return e
             }
-            try enter()
-            depth -= 1
         }
     }
 
@@ -514,14 +488,14 @@ public struct Parser {
             advance()
             var elements: [Expr] = []
             while !check(.rightBracket) {
-                elements.append(try expression())
+                elements.append(try expression(in: token))
                 if !match(.comma) { break }
             }
             let close = try consume(.rightBracket, "']' or ',' in the list opened at \(token.range.start)")
             return Expr(.list(elements), at: token.range, extent: span(token.range, close.range))
         case .leftParen:
             advance()
-            let inner = try expression()
+            let inner = try expression(in: token)
             let close = try consume(.rightParen, "')' to close the '(' at \(token.range.start)")
             return Expr(inner.kind, at: inner.range, extent: span(token.range, close.range))
         case .kwFn:
@@ -544,6 +518,8 @@ public struct Parser {
             case .text(let s):
                 pieces.append(.text(s))
             case .code(let code, let range):
+                try enter(token)
+                defer { depth -= 1 }
                 var lexer = Lexer(code, file: range.file, line: range.start.line, column: range.start.column)
                 let tokens = lexer.tokenize().filter { $0.kind != .newline }
                 var sub = Parser(tokens: tokens, lexerDiagnostics: lexer.diagnostics, depth: depth)
@@ -554,9 +530,6 @@ public struct Parser {
                         failed = true
                     }
                     pieces.append(.expr(e))
-                } catch .abort {
-                    diagnostics += sub.diagnostics
-                    throw .abort
                 } catch {
                     failed = true
                 }
@@ -633,14 +606,49 @@ public struct Parser {
         }
     }
 
-    /// Counts one level of nesting; past `maxDepth` records a `.limit` diagnostic and aborts.
-    private mutating func enter() throws(Failure) {
-        depth += 1
-        if depth > Parser.maxDepth {
-            record(.limit, at: peek.range, "the program nests too deeply (more than \(Parser.maxDepth) levels of blocks and expressions)",
+    /// Counts the level of nesting `opener` (already read) starts. Past `maxDepth` it records
+    /// a `.limit` diagnostic at the opener, skips what the opener started (a bracket or block
+    /// to its closer, an `else if` chain to its end; the statement's line is skipped by the
+    /// caller's recovery) and fails, so the parser goes on after the construct.
+    private mutating func enter(_ opener: Token) throws(Failure) {
+        guard depth < Parser.maxDepth else {
+            let what = opener.kind == .leftBrace || opener.kind == .kwElse ? "blocks" : "expressions"
+            record(.limit, at: opener.range, "\(what) nested more than \(Parser.maxDepth) deep",
                    hint: "split the expression with 'let' or move nested blocks into functions")
-            throw .abort
+            switch opener.kind {
+            case .leftParen, .leftBracket, .leftBrace:
+                skipToCloser(ofOpen: 1)
+                if opener.kind == .leftBrace { skipElseParts() }
+            case .kwElse:
+                skipToCloser(ofOpen: 0)
+                skipElseParts()
+            default:
+                break
+            }
+            throw .reported
         }
+        depth += 1
+    }
+
+    /// Skips tokens until `open` brackets (plus any opened on the way) are closed: with
+    /// `open` 0, through the first `{ … }` block.
+    private mutating func skipToCloser(ofOpen open: Int) {
+        var open = open
+        var sawBlock = open > 0
+        while !isAtEnd {
+            switch advance().kind {
+            case .leftParen, .leftBracket: open += 1
+            case .leftBrace: open += 1; sawBlock = true
+            case .rightParen, .rightBracket, .rightBrace: open -= 1
+            default: break
+            }
+            if open <= 0 && sawBlock { return }
+        }
+    }
+
+    /// Skips `else if … { … }` and `else { … }` parts after a skipped block.
+    private mutating func skipElseParts() {
+        while matchElse() { skipToCloser(ofOpen: 0) }
     }
 
     /// Reports "expected X but found Y" at the current token. Error tokens were reported by the

@@ -11,6 +11,9 @@ import Foundation
 import SeqLang
 import Interpreter
 
+/// Text gathered on another thread.
+final class OutcomeBox: @unchecked Sendable { var lines: [String] = [] }
+
 /// SplitMix64: a tiny seeded generator so every run of the test sees the same inputs.
 struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64
@@ -155,6 +158,39 @@ final class FuzzTests: XCTestCase {
             XCTAssertFalse(diagnostics.contains { $0.kind == .incompleteInput }, text)
             runOne(Array(text.utf8), file: "open-\(i).seq")
         }
+    }
+
+    /// The deepest nesting the parser accepts is checked and run, and one level more is a
+    /// located `.limit` from the check and the run alike, all from a host thread with a
+    /// 512 KiB stack (parse, check and run each use a deep thread of their own).
+    func testDeepestNestingIsCheckedAndRunFromASmallThread() {
+        let n = Parser.maxDepth
+        let r = { (s: String, k: Int) in String(repeating: s, count: k) }
+        let programs: [(source: String, output: String)] = [
+            ("print(" + r("(", n - 1) + "1" + r(")", n - 1) + ")", "1\n"),
+            ("let xs = " + r("[", n) + "7" + r("]", n) + "\nprint(xs" + r("[0]", n) + ")", "7\n"),
+            ("print(" + r("- ", n - 1) + "1)", "-1\n"),
+            ("let t = " + r("not ", n) + "true\nprint(t)", "true\n"),
+            ("fn f(a) { return a }\nprint(" + r("f(", n - 1) + "3" + r(")", n - 1) + ")", "3\n"),
+            (r("if true {\n", n - 1) + "print(5)\n" + r("}\n", n - 1), "5\n"),
+            ("let s = " + r("\"{", n) + "4" + r("}\"", n) + "\nprint(s)", "4\n"),
+        ]
+        let tooDeep = "let y = 1\nprint(" + r("(", n) + "1" + r(")", n) + ")\n"
+        let box = OutcomeBox()
+        onSmallThread {
+            for (source, _) in programs {
+                let run = Captured().run(source)
+                let checked = SeqInterpreter().check(source: source, file: "<test>")
+                box.lines.append("\(run.output)|\(run.errors)|\(checked.errors.map(\.message))")
+            }
+            let run = Captured().run(tooDeep).result.diagnostics
+            let checked = SeqInterpreter().check(source: tooDeep, file: "<test>").diagnostics
+            for d in [run, checked] {
+                box.lines.append(d.map { "\($0.range.start) \($0.kind) \($0.message)" }.joined(separator: "; "))
+            }
+        }
+        XCTAssertEqual(box.lines, programs.map { "\($0.output)|[]|[]" } + Array(repeating:
+            "2:\(6 + n) limit expressions nested more than \(n) deep", count: 2))
     }
 
     /// Every input the libFuzzer target (scripts/fuzz.sh) found a crash with, kept as a regression.

@@ -1,6 +1,7 @@
 // Helpers.swift — runs snippets through the public embedding API and captures what they print.
 
 import XCTest
+import Foundation
 import SeqLang
 import Interpreter
 
@@ -38,4 +39,13 @@ final class TextBox: @unchecked Sendable { var text = "" }
 /// Runs `source` in a fresh interpreter.
 func runSeq(_ source: String) -> Outcome {
     Captured().run(source)
+}
+
+/// Runs `body` on a thread with a 512 KiB stack, as a host's secondary thread may be.
+func onSmallThread(_ body: @escaping @Sendable () -> Void) {
+    let done = DispatchSemaphore(value: 0)
+    let thread = Thread { body(); done.signal() }
+    thread.stackSize = 512 << 10
+    thread.start()
+    done.wait()
 }

@@ -2,6 +2,7 @@
 // reported in one pass with exact positions; incomplete input and nesting limits.
 
 import XCTest
+import Foundation
 @testable import SeqLang
 
 final class ParserTests: XCTestCase {
@@ -178,6 +179,74 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(Parser.parse(blocks, file: "t.seq").diagnostics.map(\.kind), [.limit])
         let fine = String(repeating: "(", count: 15) + "1" + String(repeating: ")", count: 15)
         XCTAssertEqual(Parser.parse(fine, file: "t.seq").diagnostics.count, 0)
+    }
+
+    /// Each way to nest, reaching `n` levels at its deepest, and where its level past
+    /// `Parser.maxDepth` opens (line:column) when `n` is `Parser.maxDepth + 1`.
+    static func nestedShapes(_ n: Int) -> [(name: String, source: String, opener: String)] {
+        let r = { (s: String, k: Int) in String(repeating: s, count: k) }
+        let last = n - 1
+        var interpolated = "1"
+        for _ in 0..<n { interpolated = "\"{" + interpolated + "}\"" }
+        let lambdas = (n + 1) / 2  // a call's bracket and a block each
+        return [
+            ("calls", r("f(", n) + "1" + r(")", n), "1:\(2 * n)"),
+            ("parens", r("(", n) + "1" + r(")", n), "1:\(n)"),
+            ("lists", r("[", n) + "1" + r("]", n), "1:\(n)"),
+            ("indexes", "x" + r("[x", n) + r("]", n), "1:\(2 * last + 2)"),
+            ("minus", r("- ", n) + "x", "1:\(2 * last + 1)"),
+            ("not", r("not ", n) + "x", "1:\(4 * last + 1)"),
+            ("power", r("2 ** ", n) + "2", "1:\(5 * last + 3)"),
+            ("blocks", r("if x {\n", n) + r("}\n", last) + "}", "\(n):6"),
+            ("else if", "if x { 1 }" + r(" else if x { 1 }", last), "1:\(16 * last + 6)"),
+            ("lambdas", r("f(fn() {\n", lambdas) + "1" + r("})\n", lambdas - 1) + "})", "\(lambdas):2"),
+            ("strings", "s = " + interpolated, "1:\(5 + 2 * last)"),
+            ("command argument", "layer dense " + r("- ", n) + "1", "1:\(13 + 2 * last)"),
+        ]
+    }
+
+    /// Runs `body` on a thread with a 512 KiB stack, as a host's secondary thread may be.
+    static func onSmallThread(_ body: @escaping @Sendable () -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread { body(); done.signal() }
+        thread.stackSize = 512 << 10
+        thread.start()
+        done.wait()
+    }
+
+    func testNestingUpToTheLimitParsesAndPastItIsLocatedOnASmallThread() {
+        let n = Parser.maxDepth
+        let accepted = Self.nestedShapes(n)
+        let rejected = Self.nestedShapes(n + 1)
+        let results = Results()
+        Self.onSmallThread {
+            for shape in accepted {
+                let (program, diagnostics) = Parser.parse(shape.source + "\n", file: "t.seq")
+                results.add("\(shape.name): \(program.statements.count) \(diagnostics.map(\.message))")
+            }
+            for shape in rejected {
+                // The statement after the too-deep one still parses.
+                let (program, diagnostics) = Parser.parse(shape.source + "\nlet after = 1\n", file: "t.seq")
+                let last = program.statements.last.map { "\($0.range.start)" } ?? "none"
+                results.add("\(shape.name): \(diagnostics.map { "\($0.range.start) \($0.kind) \($0.message)" }) then \(last)")
+            }
+        }
+        let lines = results.lines
+        XCTAssertEqual(Array(lines.prefix(accepted.count)), accepted.map { "\($0.name): 1 []" })
+        let limit = { (what: String) in "limit \(what) nested more than \(Parser.maxDepth) deep" }
+        XCTAssertEqual(Array(lines.dropFirst(accepted.count)), rejected.map { shape in
+            let what = ["blocks", "else if"].contains(shape.name) ? "blocks" : "expressions"
+            let afterLine = shape.source.split(separator: "\n", omittingEmptySubsequences: false).count + 1
+            return "\(shape.name): [\"\(shape.opener) \(limit(what))\"] then \(afterLine):1"
+        })
+    }
+
+    /// Lines gathered on another thread.
+    private final class Results: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: [String] = []
+        func add(_ line: String) { lock.withLock { stored.append(line) } }
+        var lines: [String] { lock.withLock { stored } }
     }
 
     func testCodeAfterReturnIsAWarning() {
