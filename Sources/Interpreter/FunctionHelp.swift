@@ -31,7 +31,7 @@ public enum FunctionHelp {
         "tokens": "tokens(TEXT [, NEWLINE])\n  The pieces of already tokenized text, split at whitespace only; line breaks become NEWLINE when given.",
         "chars": "chars(TEXT)\n  The characters of TEXT, each a symbol (for character models).",
         "lower": "lower(TEXT)\n  TEXT lower-cased and composed (Unicode NFC); a list of strings, nested or not, string by string.\n  Example: tokens(lower(read_text(\"reviews.txt\")))",
-        "vocabulary": "vocabulary(SYMBOLS [, N])\n  The symbol <-> id table, most frequent first. With a cap N and more than N distinct symbols,\n  the N - 1 most frequent are kept and the rest count as <unk>; without a cap no <unk> is added.\n  Members: size, symbols, unk (the id of <unk>, or none).",
+        "vocabulary": "vocabulary(SYMBOLS [, N] [, \"closed\"])\n  The symbol <-> id table: <pad> = 0 and <unk> = 1 (every unknown symbol, with a warning), then the\n  symbols, most frequent first; a cap N counts the two. \"closed\": the corpus' symbols alone, no\n  reserved id (with a cap, the N - 1 most frequent and <unk>).\n  Members: size, symbols, unk (the id of <unk>, or none), pad (the id of <pad>, or none).",
         "encode": "encode(VOCAB, SYMBOLS)\n  The ids of the symbols (a list, or a list of lists).",
         "decode": "decode(VOCAB, IDS)\n  The symbols of the ids.",
         "windows": "windows(IDS, N [, VOCAB])\n  A dataset of every N ids in a row with the id after them as the target (next-symbol models).",

@@ -499,7 +499,7 @@ final class Interpreter: CommandContext {
             case "shape": return .list(t.shape.map { .int($0) })
             case "count": return .int(t.count)
             case "rank": return .int(t.rank)
-            case "axes": return .list(TensorMath.axisNames(rank: t.rank).map { .string($0) })
+            case "axes": return .list(TensorMath.axisNames(of: t).map { .string($0) })
             default: names = ["shape", "count", "rank", "axes"]
             }
         case .shape(let s):

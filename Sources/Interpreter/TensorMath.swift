@@ -26,13 +26,19 @@ enum TensorMath {
         }
     }
 
+    /// The names of `t`'s axes: its own (a prediction's `[batch, class]`), else by its rank.
+    static func axisNames(of t: Tensor) -> [String] {
+        if let names = t.axisNames, names.count == t.rank { return names }
+        return axisNames(rank: t.rank)
+    }
+
     static func shape(_ t: Tensor) -> NamedShape {
-        NamedShape(zip(axisNames(rank: t.rank), t.shape).map { NamedShape.Axis($0, $1) })
+        NamedShape(zip(axisNames(of: t), t.shape).map { NamedShape.Axis($0, $1) })
     }
 
     /// The axis `selector` names (a name, or an int from 0) in `t`.
     static func axis(_ selector: Value, of t: Tensor, function: String, at range: SourceRange) throws -> Int {
-        let names = axisNames(rank: t.rank)
+        let names = axisNames(of: t)
         switch selector {
         case .int(let i):
             guard i >= 0 && i < t.rank else {
@@ -61,14 +67,20 @@ enum TensorMath {
         default:
             throw Diagnostic.error(.type, at: range, "'\(op.rawValue)' does not apply to tensors; tensors take + - * /")
         }
+        // The result keeps the axis names of the operand whose shape it has.
+        func named(_ t: Tensor, like source: Tensor) -> Value {
+            var t = t
+            if let names = source.axisNames, names.count == t.rank { t.axisNames = names }
+            return .tensor(t)
+        }
         switch (a, b) {
         case (.tensor(let x), .tensor(let y)):
-            if x.shape == y.shape { return .tensor(Tensor(unchecked: x.shape, zip(x.scalars, y.scalars).map(f))) }
+            if x.shape == y.shape { return named(Tensor(unchecked: x.shape, zip(x.scalars, y.scalars).map(f)), like: x.axisNames != nil ? x : y) }
             if y.rank < x.rank, Array(x.shape.suffix(y.rank)) == y.shape, y.count > 0 {
-                return .tensor(Tensor(unchecked: x.shape, x.scalars.enumerated().map { f($1, y.scalars[$0 % y.count]) }))
+                return named(Tensor(unchecked: x.shape, x.scalars.enumerated().map { f($1, y.scalars[$0 % y.count]) }), like: x)
             }
             if x.rank < y.rank, Array(y.shape.suffix(x.rank)) == x.shape, x.count > 0 {
-                return .tensor(Tensor(unchecked: y.shape, y.scalars.enumerated().map { f(x.scalars[$0 % x.count], $1) }))
+                return named(Tensor(unchecked: y.shape, y.scalars.enumerated().map { f(x.scalars[$0 % x.count], $1) }), like: y)
             }
             throw Diagnostic.error(.shape, at: range,
                 "'\(op.rawValue)' needs tensors of the same shape, or one whose shape is the other's last axes, but found \(shape(x)) and \(shape(y))",
@@ -76,11 +88,11 @@ enum TensorMath {
         case (.tensor(let x), _):
             guard let s = b.asDouble else { throw operandError(op, a, b, at: range) }
             let y = Float(s)
-            return .tensor(Tensor(unchecked: x.shape, x.scalars.map { f($0, y) }))
+            return named(Tensor(unchecked: x.shape, x.scalars.map { f($0, y) }), like: x)
         case (_, .tensor(let y)):
             guard let s = a.asDouble else { throw operandError(op, a, b, at: range) }
             let x = Float(s)
-            return .tensor(Tensor(unchecked: y.shape, y.scalars.map { f(x, $0) }))
+            return named(Tensor(unchecked: y.shape, y.scalars.map { f(x, $0) }), like: y)
         default:
             preconditionFailure("a tensor operand is expected")
         }
@@ -127,7 +139,13 @@ enum TensorMath {
         var kept = t.shape
         kept.remove(at: k)
         if kept.isEmpty { return .number(Double(out[0])) }
-        return .tensor(Tensor(unchecked: kept, out))
+        var result = Tensor(unchecked: kept, out)
+        if let names = t.axisNames, names.count == t.rank {
+            var rest = names
+            rest.remove(at: k)
+            result.axisNames = rest
+        }
+        return .tensor(result)
     }
 
     // MARK: - Rows
@@ -151,7 +169,7 @@ enum TensorMath {
         let n = t.shape[0]
         let s = start < 0 ? n + start : start, e = end < 0 ? n + end : end
         guard s >= 0, e <= n, s <= e else {
-            throw Diagnostic.error(.shape, at: range, "rows(\(start), \(end)) is outside the \(n) \(axisNames(rank: t.rank)[0])s of a tensor \(shape(t))",
+            throw Diagnostic.error(.shape, at: range, "rows(\(start), \(end)) is outside the \(n) \(axisNames(of: t)[0])s of a tensor \(shape(t))",
                                    hint: "rows run from 0 to \(n); negative numbers count from the end")
         }
         let width = t.count / max(n, 1)

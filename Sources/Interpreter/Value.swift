@@ -86,6 +86,12 @@ public indirect enum Value: CustomStringConvertible {
     }
 }
 
+extension Tensor {
+    /// The shape with its axes named: a prediction's own names (`[batch 8, class 2]`), else
+    /// the names by rank (`[row 2, column 3]`).
+    public var namedShape: NamedShape { TensorMath.shape(self) }
+}
+
 /// Numbers print as the shortest text that reads back the same (`0.1`, `1e-05`, `3.0`).
 public func formatNumber(_ v: Double) -> String {
     if v.isNaN { return "nan" }

@@ -23,6 +23,14 @@ public struct TensorError: Error, CustomStringConvertible, Equatable, Sendable {
 public struct Tensor: Equatable, CustomStringConvertible, Sendable {
     public private(set) var shape: [Int]
     public var scalars: [Float]
+    /// Names of the axes for display and for naming an axis in a script (`[batch, class]` of a
+    /// prediction), one per axis; nil when the tensor is named by its rank. A label only: it
+    /// takes no part in arithmetic or equality, and a new tensor starts without it.
+    public var axisNames: [String]? {
+        didSet { precondition(axisNames == nil || axisNames!.count == shape.count, "Tensor: one axis name per axis") }
+    }
+
+    public static func == (a: Tensor, b: Tensor) -> Bool { a.shape == b.shape && a.scalars == b.scalars }
 
     /// A tensor of `shape` filled with `value`.
     public init(zeros shape: [Int], value: Float = 0) {

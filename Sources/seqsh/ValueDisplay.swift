@@ -19,7 +19,7 @@ enum ValueDisplay {
         case .tensor(let t):
             let preview = t.scalars.prefix(tensorPreviewCount).map { String(format: "%.4g", Double($0)) }
             let more = t.count > tensorPreviewCount ? ", … (\(t.count) values)" : ""
-            return "tensor \(t.shape): [\(preview.joined(separator: ", "))\(more)]"
+            return "tensor \(t.namedShape): [\(preview.joined(separator: ", "))\(more)]"
         case .string:
             return value.debugText
         case .object(let object) where object is ModelLayer:
@@ -55,7 +55,7 @@ enum ValueDisplay {
     /// What `:shape` says about `value`, or nil when it has no shape.
     static func shape(of value: Value) -> String? {
         switch value {
-        case .tensor(let t): return "\(t.shape)"
+        case .tensor(let t): return t.namedShape.description
         case .shape(let s): return s.description
         case .list(let items): return "list of \(items.count)"
         case .object(let layer as ModelLayer): return layer.shape.description

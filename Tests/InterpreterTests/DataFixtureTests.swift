@@ -93,20 +93,29 @@ final class DataFixtureTests: XCTestCase {
 
     func testVocabularyOrdersByFrequencyThenFirstAppearance() throws {
         let symbols = Value.list(["b", "a", "c", "a", "b", "d", "a"].map { .string($0) })
-        let vocab = try XCTUnwrap(try host.call("vocabulary", symbols).vocabulary)
+        let vocab = try XCTUnwrap(try host.call("vocabulary", symbols, .string("closed")).vocabulary)
         XCTAssertEqual(vocab.symbols, ["a", "b", "c", "d"])
         XCTAssertNil(vocab.unknownID)
         XCTAssertEqual(vocab.member("size")?.description, "4")
 
-        // Capped at 3: a, b kept; c and d (2 occurrences) become <unk>, ranked with b (2) but after it.
-        let capped = try XCTUnwrap(try host.call("vocabulary", symbols, .int(3)).vocabulary)
+        // Closed and capped at 3: a, b kept; c and d (2 occurrences) become <unk>, ranked with b (2) but after it.
+        let capped = try XCTUnwrap(try host.call("vocabulary", symbols, .int(3), .string("closed")).vocabulary)
         XCTAssertEqual(capped.symbols, ["a", "b", "<unk>"])
         XCTAssertEqual(try host.call("encode", .object(capped), .list([.string("d"), .string("a")])).ints, [2, 0])
         XCTAssertEqual(try host.call("decode", .object(capped), .list([.int(1), .int(2)])).strings, ["b", "<unk>"])
+
+        // Open (the default): <pad> = 0 and <unk> = 1 first, the cap counting them.
+        let open = try XCTUnwrap(try host.call("vocabulary", symbols).vocabulary)
+        XCTAssertEqual(open.symbols, ["<pad>", "<unk>", "a", "b", "c", "d"])
+        XCTAssertEqual(open.paddingID, 0)
+        XCTAssertEqual(open.unknownID, 1)
+        let openCapped = try XCTUnwrap(try host.call("vocabulary", symbols, .int(4)).vocabulary)
+        XCTAssertEqual(openCapped.symbols, ["<pad>", "<unk>", "a", "b"])
+        XCTAssertEqual(try host.call("encode", .object(openCapped), .list([.string("d"), .string("a")])).ints, [1, 2])
     }
 
     func testEncodeAndDecodeErrors() throws {
-        let vocab = try host.call("vocabulary", .list([.string("x")]))
+        let vocab = try host.call("vocabulary", .list([.string("x")]), .string("closed"))
         XCTAssertEqual(host.error("encode", vocab, .list([.string("x"), .string("y")]))?.message,
                        "encode: symbol \"y\" (item 2) is not in the vocabulary of 1 symbols, which has no <unk>")
         XCTAssertEqual(host.error("decode", vocab, .list([.int(0), .int(5)]))?.message,

@@ -13,7 +13,7 @@ final class DataScriptTests: XCTestCase {
         let o = runSeq("""
         let text = read_text("\(fx)/tiny.txt")
         let syms = words(text, "<eos>")
-        let vocab = vocabulary(syms)
+        let vocab = vocabulary(syms, "closed")
         print(vocab.size)
         let ids = encode(vocab, syms)
         print(decode(vocab, [ids[0], ids[1]]))

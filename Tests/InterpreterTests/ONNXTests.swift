@@ -190,7 +190,8 @@ final class ONNXTests: XCTestCase {
             print(m.vocab.size)
             """)
         XCTAssertEqual(r.errors, [])
-        XCTAssertEqual(r.output, "6\n")
+        // The six words and the open vocabulary's <pad> and <unk>.
+        XCTAssertEqual(r.output, "8\n")
     }
 
     func testTorchExportGraphsLoadWithONNXRuntimesOutputs() throws {

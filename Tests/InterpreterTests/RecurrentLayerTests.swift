@@ -106,7 +106,7 @@ final class RecurrentLayerTests: XCTestCase {
         XCTAssertEqual(runSeq(prelude + "train adam lr 0.02 epochs 2 batch 4 on data checkpoint \"\(half)\" quiet").errors, [])
         let second = runSeq("""
             let syms = tokens("the cat sat on the mat and the dog sat on the log and the cat saw the dog")
-            let vocab = vocabulary(syms)
+            let vocab = vocabulary(syms, "closed")
             let data = windows(encode(vocab, syms), 3, vocab)
             resume "\(half)" on data epochs 4
             history.loss

@@ -85,7 +85,7 @@ final class TrainingErrorTests: XCTestCase {
         XCTAssertEqual(errors("generate length 3"), ["10:1: `generate` needs a text to continue: add `from \"…\"`"])
         XCTAssertEqual(errors("train adam epochs 1 on data\ngenerate from \"the cat\" length 3"), ["11:15: the model reads 3 symbols at a time, but the text has 2"])
         XCTAssertEqual(errors("train adam epochs 1 on data\ngenerate from \"the cow sat\" length 3"), ["11:15: 'cow' is not in the model's vocabulary; did you mean 'cat'?"])
-        XCTAssertEqual(errors("train adam epochs 1 on data\npredict \"the cat\""), ["11:9: expected [batch, time 3] but the input has 2 time steps where the model reads 3"])
+        XCTAssertEqual(errors("train adam epochs 1 on data\npredict \"the cat\""), ["11:9: expected [batch, time 3] but the input has 2 symbols where the model reads 3, and it was trained on samples of exactly 3 symbols, not padded ones"])
         XCTAssertEqual(errors("generate from \"the cat sat\" length 3"),
                        ["10:1: this model has no vocabulary, so it cannot turn ids back into text"])
         XCTAssertEqual(errors("check"), ["10:1: expected `gradients` after `check`, got nothing"])

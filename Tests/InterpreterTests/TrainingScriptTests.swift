@@ -7,11 +7,12 @@ import SeqLang
 import Tensor
 import Interpreter
 
-/// A next-word data set small enough to learn in a second, and its model.
+/// A next-word data set small enough to learn in a second, and its model. Its vocabulary is
+/// closed (the 9 symbols of the text, no <pad> or <unk>), so ids and class counts are the text's.
 let nextWordPrelude = """
     let text = "the cat sat on the mat and the dog sat on the log and the cat saw the dog"
     let syms = tokens(text)
-    let vocab = vocabulary(syms)
+    let vocab = vocabulary(syms, "closed")
     let data = windows(encode(vocab, syms), 3, vocab)
     model next
     input tokens 3 vocab vocab.size
@@ -94,7 +95,7 @@ final class TrainingScriptTests: XCTestCase {
         // A new interpreter: the model, its weights and the optimizer come from the checkpoint.
         let second = runSeq("""
             let syms = tokens("the cat sat on the mat and the dog sat on the log and the cat saw the dog")
-            let vocab = vocabulary(syms)
+            let vocab = vocabulary(syms, "closed")
             let data = windows(encode(vocab, syms), 3, vocab)
             resume "\(half)" on data epochs 4
             save "\(resumed)"

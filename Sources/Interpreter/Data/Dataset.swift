@@ -131,6 +131,9 @@ public final class Dataset: ScriptObject {
     public let classes: [String]?
     /// Set for the contiguous streams of `lm_batches`.
     public let streams: StreamLayout?
+    /// For samples padded to one length by `sequences`: whether a longer sample kept its last
+    /// symbols (true) or its first (false); nil for other data.
+    public internal(set) var keepsLast: Bool?
 
     /// Checks that every part has the same number of samples (an internal invariant).
     public init(inputs: DataInputs, targets: DataTargets?, lengths: [Int]? = nil,
@@ -197,9 +200,11 @@ public final class Dataset: ScriptObject {
 
     /// A dataset of the samples at `indices` (streams are not kept: the order is new).
     public func subset(_ indices: [Int]) -> Dataset {
-        Dataset(inputs: inputs.rows(indices), targets: targets?.rows(indices),
-                lengths: lengths.map { l in indices.map { l[$0] } },
-                vocabulary: vocabulary, classes: classes, streams: nil)
+        let part = Dataset(inputs: inputs.rows(indices), targets: targets?.rows(indices),
+                           lengths: lengths.map { l in indices.map { l[$0] } },
+                           vocabulary: vocabulary, classes: classes, streams: nil)
+        part.keepsLast = keepsLast
+        return part
     }
 
     // MARK: ScriptObject

@@ -57,8 +57,10 @@ enum SequenceBuiltins {
                 }
             }
             let (grid, lengths) = pad(samples, to: maxLength, keepLast: keepLast)
-            return .object(Dataset(inputs: .tokens(grid), targets: .classes(labels), lengths: lengths,
-                                   vocabulary: vocab, classes: classes))
+            let data = Dataset(inputs: .tokens(grid), targets: .classes(labels), lengths: lengths,
+                               vocabulary: vocab, classes: classes)
+            data.keepsLast = keepLast
+            return .object(data)
         }
     }
 

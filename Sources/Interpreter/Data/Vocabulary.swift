@@ -1,9 +1,16 @@
-// Vocabulary.swift — the symbol <-> id table a script builds with `vocabulary(symbols, N)`.
+// Vocabulary.swift — the symbol <-> id table a script builds with `vocabulary(symbols [, N] [, "closed"])`.
 //
-// Ids are given by frequency, most frequent first; symbols seen equally often keep the order
-// of their first appearance, so the same corpus always gives the same ids. With a cap N and
-// more than N distinct symbols, the N - 1 most frequent symbols are kept and every other one
-// is counted as `<unk>`, which then takes its place in the frequency order like any symbol.
+// An open vocabulary (the default) reserves two ids before any symbol: 0 is `<pad>`, what
+// padding is written with, and 1 is `<unk>`, which every symbol not in the vocabulary becomes
+// (a `<unk>` or `<pad>` already in the corpus is counted as that reserved id). The symbols
+// follow by frequency, most frequent first; symbols seen equally often keep the order of their
+// first appearance, so the same corpus always gives the same ids. A cap N counts the reserved
+// ids: the N - 2 most frequent symbols are kept and the rest are folded into `<unk>`.
+//
+// A closed vocabulary (`"closed"`) has exactly the corpus' symbols, in frequency order, and no
+// reserved id: a tutorial's exact table (Aesop's 112 symbols, `,` = 0). With a cap N and more
+// than N distinct symbols, the N - 1 most frequent are kept and every other one is counted as
+// `<unk>`, which then takes its place in the frequency order like any symbol.
 
 import SeqLang
 
@@ -11,14 +18,24 @@ import SeqLang
 public final class Vocabulary: ScriptObject {
     /// The symbol that stands for every symbol not in the vocabulary.
     public static let unknownSymbol = "<unk>"
+    /// The symbol padding is written with (id 0 of an open vocabulary).
+    public static let paddingSymbol = "<pad>"
 
     /// The symbols in id order.
     public let symbols: [String]
     private let ids: [String: Int]
+    /// Symbols of the corpus that the cap folded into `<unk>`: encoding them is expected, so
+    /// `encode` warns only of symbols never seen.
+    let folded: Set<String>
 
     /// Makes a vocabulary from symbols already in id order (they must be distinct).
-    public init(symbols: [String]) {
+    public convenience init(symbols: [String]) {
+        self.init(symbols: symbols, folded: [])
+    }
+
+    init(symbols: [String], folded: Set<String>) {
         self.symbols = symbols
+        self.folded = folded
         var ids: [String: Int] = [:]
         ids.reserveCapacity(symbols.count)
         for (i, s) in symbols.enumerated() {
@@ -29,25 +46,36 @@ public final class Vocabulary: ScriptObject {
     }
 
     /// Builds a vocabulary ordered by frequency (ties: first appearance), capped at `limit`
-    /// symbols with `<unk>` standing for the rest. `limit` must be at least 1 when given.
-    public static func counting(_ corpus: [String], limit: Int? = nil) -> Vocabulary {
+    /// ids. Open (`reserve`, the default): `<pad>` = 0 and `<unk>` = 1 first, `limit` at least
+    /// 2. Closed: the corpus' symbols alone, `<unk>` standing for the rest when there are more
+    /// than `limit` (at least 1).
+    public static func counting(_ corpus: [String], limit: Int? = nil, reserve: Bool = true) -> Vocabulary {
         var counts: [String: (count: Int, first: Int)] = [:]
         for (i, s) in corpus.enumerated() {
             if let c = counts[s] { counts[s] = (c.count + 1, c.first) } else { counts[s] = (1, i) }
         }
         var entries = counts.map { (symbol: $0.key, count: $0.value.count, first: $0.value.first) }
+        entries.sort(by: ranks)
+        if reserve {
+            let reserved = [paddingSymbol, unknownSymbol]
+            precondition(limit.map { $0 >= reserved.count } ?? true, "Vocabulary.counting: limit below 2")
+            let ordinary = entries.filter { !reserved.contains($0.symbol) }.map(\.symbol)
+            let kept = limit.map { Array(ordinary.prefix($0 - reserved.count)) } ?? ordinary
+            return Vocabulary(symbols: reserved + kept, folded: Set(ordinary.dropFirst(kept.count)))
+        }
+        var folded: Set<String> = []
         if let limit, entries.count > limit {
             precondition(limit >= 1, "Vocabulary.counting: limit below 1")
-            entries.sort(by: ranks)
             let kept = entries.filter { $0.symbol != unknownSymbol }.prefix(limit - 1)
             let keptSet = Set(kept.map(\.symbol))
-            let folded = entries.filter { !keptSet.contains($0.symbol) }
-            let unk = (symbol: unknownSymbol, count: folded.reduce(0) { $0 + $1.count },
-                       first: folded.map(\.first).min() ?? 0)
+            let rest = entries.filter { !keptSet.contains($0.symbol) }
+            folded = Set(rest.map(\.symbol)).subtracting([unknownSymbol])
+            let unk = (symbol: unknownSymbol, count: rest.reduce(0) { $0 + $1.count },
+                       first: rest.map(\.first).min() ?? 0)
             entries = Array(kept) + [unk]
+            entries.sort(by: ranks)
         }
-        entries.sort(by: ranks)
-        return Vocabulary(symbols: entries.map(\.symbol))
+        return Vocabulary(symbols: entries.map(\.symbol), folded: folded)
     }
 
     private static func ranks(_ a: (symbol: String, count: Int, first: Int),
@@ -63,6 +91,9 @@ public final class Vocabulary: ScriptObject {
     /// The id of `<unk>`, if the vocabulary has one.
     public var unknownID: Int? { ids[Vocabulary.unknownSymbol] }
 
+    /// The id of `<pad>`, if the vocabulary has one.
+    public var paddingID: Int? { ids[Vocabulary.paddingSymbol] }
+
     // MARK: ScriptObject
 
     public var typeName: String { "vocabulary" }
@@ -70,13 +101,48 @@ public final class Vocabulary: ScriptObject {
         let preview = symbols.prefix(8).map { "\"\($0)\"" }.joined(separator: ", ")
         return "vocabulary of \(size) symbols [\(preview)\(size > 8 ? ", …" : "")]"
     }
-    public var memberNames: [String] { ["size", "symbols", "unk"] }
+    public var memberNames: [String] { ["size", "symbols", "unk", "pad"] }
     public func member(_ name: String) -> Value? {
         switch name {
         case "size": return .int(size)
         case "symbols": return .list(symbols.map { .string($0) })
         case "unk": return unknownID.map { .int($0) } ?? Value.none
+        case "pad": return paddingID.map { .int($0) } ?? Value.none
         default: return nil
         }
+    }
+}
+
+/// The symbols that became `<unk>`, gathered while encoding, and the warning that lists the
+/// first few. `encode` leaves out the symbols the cap folded into `<unk>` (they are expected);
+/// `predict` and `generate` name every symbol of the user's text the model does not know.
+struct UnknownSymbols {
+    static let shown = 5
+    /// Whether symbols of the vocabulary's own corpus that the cap folded count too.
+    var includingFolded: Bool
+    private(set) var distinct: [String] = []
+    private var seen: Set<String> = []
+    private(set) var count = 0
+
+    init(includingFolded: Bool) { self.includingFolded = includingFolded }
+
+    /// The id of `symbol` (`<unk>`'s when it is missing, noted), nil without a `<unk>`.
+    mutating func id(of symbol: String, in vocab: Vocabulary) -> Int? {
+        if let id = vocab.id(of: symbol) { return id }
+        guard let unk = vocab.unknownID else { return nil }
+        if includingFolded || !vocab.folded.contains(symbol) {
+            count += 1
+            if seen.insert(symbol).inserted { distinct.append(symbol) }
+        }
+        return unk
+    }
+
+    /// `encode: 3 symbols (2 distinct) are not in the vocabulary and became <unk>: "a", "b"`.
+    func warning(_ who: String, at range: SourceRange) -> Diagnostic? {
+        guard count > 0 else { return nil }
+        let list = distinct.prefix(Self.shown).map { "\"\($0)\"" }.joined(separator: ", ") + (distinct.count > Self.shown ? ", …" : "")
+        let what = count == 1 ? "1 symbol is" : "\(count) symbols\(distinct.count < count ? " (\(distinct.count) distinct)" : "") are"
+        return .warning(at: range, "\(who): \(what) not in the vocabulary and became <unk>: \(list)",
+                        hint: "a vocabulary counted from more text (or lower-cased text, `lower(text)`) knows more words")
     }
 }

@@ -5,16 +5,29 @@ import SeqLang
 enum VocabularyBuiltins {
     static func install(into registry: CommandRegistry) {
         registry.register(function: "vocabulary") { values, context, range in
-            let args = try Arguments("vocabulary", values, context, range, names: ["symbols", "size limit"], optional: 1)
-            let limit = args.has(1) ? try args.positiveInt(1, "the largest vocabulary size") : nil
+            let args = try Arguments("vocabulary", values, context, range, names: ["symbols", "size limit", "\"open\" or \"closed\""], optional: 2)
+            // vocabulary(symbols [, N] [, "closed"]): the kind may stand in N's place.
+            var kindIndex: Int? = args.has(2) ? 2 : nil
+            if args.has(1), case .string = args.values[1] { kindIndex = args.has(2) ? nil : 1 }
+            let closed = try kindIndex.map { try self.closed(args, $0) } ?? false
+            let limitGiven = args.given(1) && kindIndex != 1
+            let limit = limitGiven ? try args.positiveInt(1, "the largest vocabulary size") : nil
+            if let limit, !closed, limit < 2 {
+                throw Diagnostic.error(.runtime, at: args.range,
+                                       "vocabulary: a cap of \(limit) leaves no room for a symbol: ids 0 and 1 are <pad> and <unk>",
+                                       hint: "give a larger cap, or ask for a closed vocabulary without them: vocabulary(symbols, N, \"closed\")")
+            }
             let corpus = try flatSymbols(args, 0)
-            return .object(Vocabulary.counting(corpus, limit: limit))
+            return .object(Vocabulary.counting(corpus, limit: limit, reserve: !closed))
         }
         registry.register(function: "encode") { values, context, range in
             let args = try Arguments("encode", values, context, range, names: ["vocabulary", "symbols"])
             let vocab = try args.object(0, "a vocabulary", as: Vocabulary.self, typeName: "vocabulary",
                                         hint: "make one with vocabulary(symbols, N)")
-            return try encode(args, vocab, args.values[1], path: [])
+            var unknown = UnknownSymbols(includingFolded: false)
+            let ids = try encode(args, vocab, args.values[1], path: [], &unknown)
+            if let warning = unknown.warning("encode", at: range) { context.warn(warning) }
+            return ids
         }
         registry.register(function: "decode") { values, context, range in
             let args = try Arguments("decode", values, context, range, names: ["vocabulary", "ids"])
@@ -22,6 +35,21 @@ enum VocabularyBuiltins {
                                         hint: "make one with vocabulary(symbols, N)")
             return try decode(args, vocab, args.values[1], path: [])
         }
+    }
+
+    static let kinds = ["open", "closed"]
+
+    /// Whether argument `i` asks for a closed vocabulary (`"closed"`) or the default open one.
+    static func closed(_ args: Arguments, _ i: Int) throws -> Bool {
+        guard case .string(let kind) = args.values[i], kinds.contains(kind) else {
+            let got: String
+            if case .string(let s) = args.values[i] { got = "\"\(s)\"" } else { got = args.values[i].typeName }
+            throw Diagnostic.error(.type, at: args.range,
+                                   Suggestion.message("vocabulary: argument \(i + 1) is \"open\" (the default: <pad> and <unk> reserved) or \"closed\" (the corpus' symbols alone), not \(got)",
+                                                      for: { if case .string(let s) = args.values[i] { return s } else { return "" } }(), among: kinds),
+                                   hint: "for example vocabulary(syms, 10000) or vocabulary(syms, \"closed\")")
+        }
+        return kind == "closed"
     }
 
     /// The symbols of a list of strings, or of a list of such lists (one per sample), in order.
@@ -53,15 +81,15 @@ enum VocabularyBuiltins {
         path.isEmpty ? "" : " (item " + path.reversed().map { String($0 + 1) }.joined(separator: " of item ") + ")"
     }
 
-    private static func encode(_ args: Arguments, _ vocab: Vocabulary, _ value: Value, path: [Int]) throws -> Value {
+    private static func encode(_ args: Arguments, _ vocab: Vocabulary, _ value: Value, path: [Int], _ unknown: inout UnknownSymbols) throws -> Value {
         switch value {
         case .string(let s):
-            if let id = vocab.id(of: s) ?? vocab.unknownID { return .int(id) }
+            if let id = unknown.id(of: s, in: vocab) { return .int(id) }
             throw Diagnostic.error(.runtime, at: args.range,
                                    "encode: symbol \"\(s)\"\(position(path)) is not in the vocabulary of \(vocab.size) symbols, which has no <unk>",
-                                   hint: "build the vocabulary from data that has every symbol, or cap it (vocabulary(symbols, N)) so unseen symbols become <unk>")
+                                   hint: "a closed vocabulary knows only its corpus' symbols; the default one, vocabulary(symbols [, N]), maps unseen symbols to <unk>")
         case .list(let items):
-            return .list(try items.enumerated().map { try encode(args, vocab, $0.element, path: path + [$0.offset]) })
+            return .list(try items.enumerated().map { try encode(args, vocab, $0.element, path: path + [$0.offset], &unknown) })
         default:
             throw Diagnostic.error(.type, at: args.range,
                                    "encode expects symbols (a string or a list of strings) as argument 2 but got \(value.typeName)\(position(path))")

@@ -234,7 +234,7 @@ public enum CommandTable {
         binds: Binding("history", "record", fields: historyFields), needs: [.data], result: "record")
 
     public static let evaluate = CommandDeclaration("evaluate", usage: "evaluate [MODEL] on DATA [batch N]",
-        summary: "loss, accuracy or perplexity of a model on data; binds `evaluation`",
+        summary: "loss and the metrics that fit the model (accuracy, precision, recall, F1 and a confusion matrix; MAE and RMSE; perplexity) on data; binds `evaluation`",
         form: StatementForm(positionals: [ValueSlot("MODEL", .model, "a model", optional: true)],
             options: [OptionDeclaration("on", [.value(ValueSlot("DATA", .dataset, "a dataset"))], doc: "the data to measure on"),
                       OptionDeclaration("batch", [.value(ValueSlot("N", .positiveInt, "the batch size"))], doc: "examples per batch (default 32)")],
@@ -242,7 +242,15 @@ public enum CommandTable {
             doc: "Without MODEL, the current model.",
             required: [RequiredOption("on", message: "`evaluate` needs data: add `on DATA`", hint: "for example `evaluate on test`")]),
         binds: Binding("evaluation", "record", fields: [.init("loss", "number"), .init("accuracy", "number", when: "classifiers"),
-                                                        .init("perplexity", "number", when: "language models")]),
+                                                        .init("perplexity", "number", when: "language models"),
+                                                        .init("mae", "number", when: "regressions"), .init("rmse", "number", when: "regressions"),
+                                                        .init("macro_f1", "number", when: "classifiers"),
+                                                        .init("precision", "list", when: "classifiers"), .init("recall", "list", when: "classifiers"),
+                                                        .init("f1", "list", when: "classifiers"),
+                                                        .init("macro_precision", "number", when: "classifiers"),
+                                                        .init("macro_recall", "number", when: "classifiers"),
+                                                        .init("confusion", "list", when: "classifiers"),
+                                                        .init("classes", "list", when: "classifiers")]),
         needs: [.completeModel, .data], result: "record")
 
     public static let predict = CommandDeclaration("predict", usage: "predict [MODEL] INPUT",
@@ -290,11 +298,16 @@ public enum CommandTable {
                                           hint: "a couple of samples are enough: `check gradients on data`")]),
         ], variantNoun: "check", binds: Binding("gradients", "record"), needs: [.completeModel, .data], result: "record")
 
-    public static let plot = CommandDeclaration("plot", usage: "plot HISTORY [PATH]",
-        summary: "draws a history's loss curves in the terminal, or writes them to an SVG file",
+    /// The figures `plot` draws, each with its `val_` curve when the history has one.
+    static let plotFigures = ["loss", "accuracy", "perplexity", "lr"]
+
+    public static let plot = CommandDeclaration("plot", usage: "plot HISTORY [PATH] [loss | accuracy | perplexity | lr …]",
+        summary: "draws a history's curves (the loss, or the figures named) in the terminal, or writes them to an SVG file",
         form: StatementForm(positionals: [ValueSlot("HISTORY", .history, "a training history"),
                                           ValueSlot("PATH", .path(writing: true), "the SVG file's path", optional: true)],
-            owner: "`plot`", example: "plot history", doc: "`train` binds its history to `history`."))
+            options: plotFigures.map { OptionDeclaration($0, doc: "draw the history's \($0) (and val_\($0), when validated)") },
+            owner: "`plot`", example: "plot history accuracy",
+            doc: "`train` binds its history to `history`. Each figure's y axis starts at zero (a figure below zero: at its least value)."))
 
     public static let load = CommandDeclaration("load", usage: "load weights PATH [into MODEL] [map [MODULE, …]] | load onnx PATH",
         summary: "reads another framework's weights (PyTorch safetensors, Keras .keras / .weights.h5) into a declared model, or an ONNX graph as a new model",

@@ -16,6 +16,9 @@ final class TrainedNetwork {
     var vocabulary: Vocabulary?
     /// The names of the classes it predicts, when known.
     var classes: [String]?
+    /// How the training samples were padded and cut to the model's length (data from
+    /// `sequences`), so `predict` does the same to a shorter or longer text; nil when they were not.
+    var padding: SequencePadding?
     /// Training steps taken with these weights (0: they are as initialised).
     var trainedSteps = 0
 
@@ -24,5 +27,21 @@ final class TrainedNetwork {
         self.revision = revision
         self.vocabulary = vocabulary
         self.classes = classes
+    }
+}
+
+/// How `sequences` made samples of one length: padding after the symbols (masked by length),
+/// and a longer sample's first or last symbols kept.
+struct SequencePadding: Equatable {
+    var keepLast: Bool
+    /// The word the model file and `sequences` use: "first" or "last".
+    var keep: String { keepLast ? "last" : "first" }
+    init(keepLast: Bool) { self.keepLast = keepLast }
+    init?(keep: String) {
+        switch keep {
+        case "first": keepLast = false
+        case "last": keepLast = true
+        default: return nil
+        }
     }
 }

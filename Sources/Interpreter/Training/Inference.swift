@@ -26,14 +26,17 @@ enum Inference {
         return try NetworkBridge.network(of: model, setup: setup, seed: session.seed, statement: statement, at: range)
     }
 
-    /// True for a character-level vocabulary: every symbol one character, spaces or line
-    /// breaks among them (single-letter words split at whitespace have no space symbol).
+    /// True for a character-level vocabulary: every symbol one character (`<pad>` and `<unk>`
+    /// aside), spaces or line breaks among them (single-letter words split at whitespace have
+    /// no space symbol).
     static func isCharacterLevel(_ v: Vocabulary) -> Bool {
-        v.symbols.allSatisfy { $0.count == 1 } && v.symbols.contains { $0.first!.isWhitespace }
+        let symbols = v.symbols.filter { $0 != Vocabulary.paddingSymbol && $0 != Vocabulary.unknownSymbol }
+        return symbols.allSatisfy { $0.count == 1 } && symbols.contains { $0.first!.isWhitespace }
     }
 
     /// `text` as ids of the model's vocabulary.
-    static func ids(of text: String, _ trained: TrainedNetwork, at range: SourceRange) throws -> [Int] {
+    static func ids(of text: String, _ trained: TrainedNetwork, for statement: String, at range: SourceRange,
+                    warn: (Diagnostic) -> Void) throws -> [Int] {
         guard let v = trained.vocabulary else {
             throw Diagnostic.error(.type, at: range, "this model has no vocabulary, so it cannot read text",
                                    hint: "train it on data made with a vocabulary (`windows(ids, n, vocab)`, `lm_batches(…, vocab)`), or give ids")
@@ -42,16 +45,21 @@ enum Inference {
         guard !symbols.isEmpty else {
             throw Diagnostic.error(.type, at: range, "the text holds no symbols")
         }
-        return try symbols.map { s in
-            if let id = v.id(of: s) ?? v.unknownID { return id }
+        var unknown = UnknownSymbols(includingFolded: true)
+        let ids = try symbols.map { s in
+            if let id = unknown.id(of: s, in: v) { return id }
             throw Diagnostic.error(.name, at: range,
                                    Suggestion.message("'\(s)' is not in the model's vocabulary", for: s, among: v.symbols),
-                                   hint: "the vocabulary has \(v.size) symbols and no <unk>")
+                                   hint: "the vocabulary has \(v.size) symbols and no <unk> (it was made closed; the default vocabulary(symbols [, N]) has one)")
         }
+        if let warning = unknown.warning(statement, at: range) { warn(warning) }
+        return ids
     }
 
-    /// One sequence (or several) as network inputs.
-    static func inputs(_ value: Value, _ trained: TrainedNetwork, _ spec: ModelSpec, at range: SourceRange) throws -> NetworkInputs {
+    /// One sequence (or several) as network inputs, fitted to the model's declared length (see
+    /// `fitted`), with the true length of each when they were padded.
+    static func inputs(_ value: Value, _ trained: TrainedNetwork, _ spec: ModelSpec, at range: SourceRange,
+                       warn: (Diagnostic) -> Void) throws -> (NetworkInputs, lengths: [Int]?) {
         let network = trained.network
         func numbers(_ items: [Value]) -> [Double]? {
             var out: [Double] = []
@@ -67,7 +75,7 @@ enum Inference {
         let result: NetworkInputs
         switch (value, network.spec.input) {
         case (.string(let text), .tokens):
-            let ids = try ids(of: text, trained, at: range)
+            let ids = try ids(of: text, trained, for: "predict", at: range, warn: warn)
             result = .tokens(ids.map { Int32($0) }, batch: 1, steps: ids.count)
         case (.list(let items), .tokens(let vocabulary)):
             guard let ns = numbers(items), ns.allSatisfy({ $0 == $0.rounded() }) else {
@@ -96,19 +104,77 @@ enum Inference {
             let wants = spec.input.kind == .tokens ? "text, a list of token ids or a dataset" : "a tensor, a list of numbers or a dataset"
             throw Diagnostic.error(.type, at: range, "this model reads \(spec.input.shape): expected \(wants), got \(value.typeName)")
         }
-        if let length = spec.input.length, result.steps != length {
-            throw Diagnostic.error(.shape, at: range,
-                "expected \(spec.input.shape) but the input has \(result.steps) time steps where the model reads \(length)")
-        }
-        return result
+        guard let length = spec.input.length, result.steps != length else { return (result, nil) }
+        return try fitted(result, to: length, trained, spec, at: range, warn: warn)
     }
 
-    static func predictions(_ network: Network, _ inputs: NetworkInputs, at range: SourceRange) throws -> Tensor {
+    /// A sequence of another length than the model's `input … N`, made N long the way the
+    /// training data was: samples from `sequences` were padded after their symbols (with
+    /// `<pad>`, masked by length) and cut to their first or last N, so a text is too, with a note
+    /// saying which. A window model (trained on `windows`) reads the last N; a shorter input
+    /// than that is an error saying how many it needs.
+    static func fitted(_ inputs: NetworkInputs, to length: Int, _ trained: TrainedNetwork, _ spec: ModelSpec,
+                       at range: SourceRange, warn: (Diagnostic) -> Void) throws -> (NetworkInputs, lengths: [Int]?) {
+        let steps = inputs.steps, batch = inputs.batch
+        let unit = spec.input.kind == .tokens ? "symbols" : "steps"
+        func rows<T>(_ values: [T], width: Int, pad: T, keepLast: Bool) -> [T] {
+            var out: [T] = []
+            out.reserveCapacity(batch * length * width)
+            for b in 0..<batch {
+                let row = values[(b * steps * width)..<((b + 1) * steps * width)]
+                let kept = steps <= length ? row : (keepLast ? row.suffix(length * width) : row.prefix(length * width))
+                out += kept
+                out += [T](repeating: pad, count: (length - min(steps, length)) * width)
+            }
+            return out
+        }
+        func cut(keepLast: Bool, pad: Int32) -> NetworkInputs {
+            switch inputs {
+            case .tokens(let ids, _, _):
+                return .tokens(rows(ids, width: 1, pad: pad, keepLast: keepLast), batch: batch, steps: length)
+            case .features(let xs, _, _, let f):
+                return .features(rows(xs, width: f, pad: 0, keepLast: keepLast), batch: batch, steps: length, features: f)
+            }
+        }
+        if let padding = trained.padding {
+            let padID = Int32(trained.vocabulary?.paddingID ?? 0)
+            let note: String
+            if steps < length {
+                note = "the model reads \(length) \(unit) and was trained on samples padded to that length: this input of \(steps) is padded after its symbols (masked, as in training)"
+            } else {
+                note = "the model reads \(length) \(unit) and was trained on samples cut to their \(padding.keep) \(length): this input of \(steps) is cut the same way"
+            }
+            warn(Diagnostic(.note, kind: .warning, at: range, note))
+            return (cut(keepLast: padding.keepLast, pad: padID), [Int](repeating: min(steps, length), count: batch))
+        }
+        guard steps > length else {
+            let trainedOn = trained.trainedSteps > 0 ? "it was trained on samples of exactly \(length) \(unit), not padded ones" : "it has not been trained on padded samples yet"
+            throw Diagnostic.error(.shape, at: range,
+                "expected \(spec.input.shape) but the input has \(steps) \(unit) where the model reads \(length), and \(trainedOn)",
+                hint: spec.input.kind == .tokens
+                    ? "give at least \(length) symbols, or train on `sequences(samples, labels, \(length))`, which pads shorter samples, so that `predict` pads them too"
+                    : "give at least \(length) steps")
+        }
+        warn(Diagnostic(.note, kind: .warning, at: range,
+                        "the model reads \(length) \(unit) at a time: the last \(length) of this input of \(steps) are read, as a window of the training data was"))
+        return (cut(keepLast: true, pad: 0), nil)
+    }
+
+    static func predictions(_ network: Network, _ inputs: NetworkInputs, lengths: [Int]? = nil, at range: SourceRange) throws -> Tensor {
         do {
-            return try network.predict(inputs)
+            return try network.predict(inputs, lengths: lengths)
         } catch let e as NetworkError {
             throw Diagnostic.error(.runtime, at: range, "prediction failed: \(e)")
         }
+    }
+
+    /// A batch of predictions with the axes of the model's output: `[batch, class 2]`,
+    /// `[batch, time, class V]` for a model with an output at every step, `[batch, feature 1]`.
+    static func named(_ p: Tensor, _ spec: ModelSpec) -> Tensor {
+        var p = p
+        let names = spec.outputShape.axes.map(\.name)
+        if names.count == p.rank { p.axisNames = names }
+        return p
     }
 
     /// A record for one output row: the class and its probability, or the values.
@@ -161,19 +227,21 @@ enum PredictStatement {
             var start = 0
             while start < data.count {
                 let batch = data.batch(start..<min(start + 64, data.count))
-                let p = try Inference.predictions(network, NetworkBridge.inputs(batch), at: arg.range)
+                let p = try Inference.predictions(network, NetworkBridge.inputs(batch), lengths: batch.lengths, at: arg.range)
                 scalars += p.scalars
                 shape = p.shape
                 start += 64
             }
             shape[0] = data.count
-            let result = Value.tensor(Tensor(unchecked: shape, scalars))
+            let result = Value.tensor(Inference.named(Tensor(unchecked: shape, scalars), spec))
             context.define("prediction", result)
             return result
         }
-        let inputs = try Inference.inputs(value, trained, spec, at: arg.range)
+        let (inputs, lengths) = try Inference.inputs(value, trained, spec, at: arg.range) { d in
+            if !context.checkOnly { context.warn(d) }
+        }
         if context.checkOnly { return .none }
-        let p = try Inference.predictions(network, inputs, at: arg.range)
+        let p = try Inference.predictions(network, inputs, lengths: lengths, at: arg.range)
         let c = network.outputSize
         let result: Value
         if inputs.batch == 1 {
@@ -181,7 +249,7 @@ enum PredictStatement {
             let row = Array(p.scalars[(p.count - c)...])
             result = Inference.describe(row, trained, perStep: network.outputIsSequence)
         } else {
-            result = .tensor(p)
+            result = .tensor(Inference.named(p, spec))
         }
         context.define("prediction", result)
         return result
@@ -243,7 +311,9 @@ enum GenerateStatement {
         }
         // A model with an output at every step is run one symbol at a time.
         if network.outputIsSequence { try NetworkBridge.checkBidirectional(spec, for: .generate, at: request.keywordRange) }
-        var ids = try Inference.ids(of: text, trained, at: textRange)
+        var ids = try Inference.ids(of: text, trained, for: "generate", at: textRange) { d in
+            if !context.checkOnly { context.warn(d) }
+        }
         let window = spec.input.length
         if !network.outputIsSequence, let window, ids.count < window {
             throw Diagnostic.error(.shape, at: textRange, "the model reads \(window) symbols at a time, but the text has \(ids.count)",
@@ -261,6 +331,8 @@ enum GenerateStatement {
                 probabilities = try next(network, ids, window: window ?? ids.count)
             }
             for _ in 0..<length {
+                // Padding is never text: `<pad>` is not generated.
+                if let pad = vocabulary.paddingID, pad < probabilities.count { probabilities[pad] = 0 }
                 let id = choose(probabilities, temperature: temperature, top: top, &session.random)
                 produced.append(id)
                 ids.append(id)

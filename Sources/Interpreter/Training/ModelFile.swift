@@ -9,6 +9,9 @@
 //     architecture     ModelSpec.architectureJSON()
 //     vocabulary       JSON list of the symbols, in id order (when the model reads tokens)
 //     classes          JSON list of the class names (when the data named them)
+//     padding          "first" | "last"     the training samples were padded to the model's
+//                                           length and a longer one kept its first or last
+//                                           symbols (`sequences`); absent otherwise
 //
 // A checkpoint adds the optimizer's state tensors (`optimizer.adam.m`, …) and `training`, the
 // JSON of a `TrainingState` (plan, position, history, random generators). Files are written
@@ -30,6 +33,7 @@ enum ModelFile {
         var tensors: [String: Tensor]
         var vocabulary: Vocabulary?
         var classes: [String]?
+        var padding: SequencePadding?
         var kind: String
         var training: TrainingState?
     }
@@ -41,6 +45,7 @@ enum ModelFile {
                  "architecture": spec.architectureJSON()]
         if let v = trained.vocabulary { m["vocabulary"] = jsonList(v.symbols) }
         if let c = trained.classes { m["classes"] = jsonList(c) }
+        if let p = trained.padding { m["padding"] = p.keep }
         return m
     }
 
@@ -128,13 +133,18 @@ enum ModelFile {
             }
             classes = list
         }
+        var padding: SequencePadding?
+        if let text = meta["padding"] {
+            guard let p = SequencePadding(keep: text) else { throw fail("its padding metadata is \"\(text)\", not \"first\" or \"last\"") }
+            padding = p
+        }
         var training: TrainingState?
         if let text = meta["training"] {
             do { training = try TrainingState.read(json: text) } catch {
                 throw fail("its training metadata cannot be read (\(error))")
             }
         }
-        return Contents(spec: spec, tensors: tensors, vocabulary: vocabulary, classes: classes,
+        return Contents(spec: spec, tensors: tensors, vocabulary: vocabulary, classes: classes, padding: padding,
                         kind: meta["kind"] ?? "model", training: training)
     }
 
@@ -165,6 +175,7 @@ enum ModelFile {
         }
         let trained = TrainedNetwork(network: network, revision: model.revision, vocabulary: contents.vocabulary,
                                      classes: contents.classes)
+        trained.padding = contents.padding
         trained.trainedSteps = contents.training?.step ?? 1
         model.network = trained
         session.models.current = model

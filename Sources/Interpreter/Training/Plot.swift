@@ -1,12 +1,16 @@
-// Plot.swift — `plot HISTORY [PATH]`: loss curves as Unicode block columns, and as SVG.
+// Plot.swift — `plot HISTORY [PATH] [FIGURE …]`: curves as Unicode block columns, and as SVG.
 //
 //     plot history                  draws loss (and val_loss) in the output
-//     plot history "loss.svg"       also writes the curves to an SVG file
+//     plot history accuracy         draws accuracy (and val_accuracy); also perplexity, lr
+//     plot history "loss.svg"       also writes the curves to an SVG file (one per figure:
+//                                   "loss.svg", "loss-accuracy.svg", … when several are named)
 //
 // In the terminal each curve is a bar chart, one column per epoch (stretched to at least
 // `minimumWidth` characters), `height` rows tall, every cell split into eighths with
-// ▁▂▃▄▅▆▇█. The curves share one vertical scale, so train and validation loss compare at a
-// glance. The SVG file has both curves as polylines on labelled axes.
+// ▁▂▃▄▅▆▇█. A figure's curves share one vertical scale, so train and validation compare at a
+// glance, and it starts at zero (every figure here is at least 0; should one be below, at
+// its least value), so a small change does not look like a large one. The SVG file has the
+// curves as polylines on labelled axes.
 
 import Foundation
 import SeqLang
@@ -16,7 +20,7 @@ enum PlotStatement {
     static let minimumWidth = 20
     static let eighths: [Character] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
-    /// `plot HISTORY [PATH]`
+    /// `plot HISTORY [PATH] [FIGURE …]`
     static func run(_ request: CommandRequest, _ context: CommandContext) throws -> Value {
         var args = StatementArguments(request, context)
         guard let first = args.next() else {
@@ -24,36 +28,66 @@ enum PlotStatement {
                                    hint: "`train` binds its history to `history`: write `plot history`")
         }
         let value = try args.value(of: first, for: "a training history")
-        let series = try curves(value, at: first.range, args: args)
-        var path: String?
-        if let p = args.next() {
+        var path: String?, pathIndex = 0
+        var figures: [String] = []
+        while let p = args.next() {
+            if let word = p.word, CommandTable.plotFigures.contains(word), p.value == nil || !figures.isEmpty || path != nil {
+                guard !figures.contains(word) else { throw Diagnostic.error(.syntax, at: p.range, "option '\(word)' is given twice") }
+                figures.append(word)
+                continue
+            }
+            guard path == nil, figures.isEmpty else {
+                throw unknownOption(p, of: "`plot`", valid: CommandTable.plotFigures)
+            }
             guard case .string(let s)? = p.value, !s.isEmpty else {
                 throw Diagnostic.error(.type, at: p.range,
                     "expected the SVG file's path as a string, got \(p.value.map { args.shown($0, p) } ?? p.word ?? "?")",
                     hint: "for example `plot history \"loss.svg\"`")
             }
-            _ = try context.authorize(path: s, writing: true, at: p.range)
             path = s
-            if let extra = args.next() {
-                throw Diagnostic.error(.syntax, at: extra.range, "unexpected argument after the path; `plot` takes a history and at most one path")
-            }
+            pathIndex = args.request.args.firstIndex { $0.range == p.range } ?? 1
         }
+        if figures.isEmpty { figures = ["loss"] }
+        let files = path.map { p in figures.indices.map { svgPath(p, figure: figures[$0], first: $0 == 0) } } ?? []
+        for file in files { _ = try context.authorize(path: file, writing: true, at: args.request.args[pathIndex].range) }
+        var charts: [[(String, [Double])]] = []
+        for figure in figures { charts.append(try curves(value, figure, at: first.range, args: args)) }
         if context.checkOnly { return .none }
-        context.output(terminalChart(series))
-        if let path, !JobPlace.isFollower {  // in an mpirun job the first rank alone writes
-            try context.writeFile(path, contents: Array(svg(series).utf8), at: args.request.args[1].range)
+        for series in charts { context.output(terminalChart(series)) }
+        if !JobPlace.isFollower {  // in an mpirun job the first rank alone writes
+            for (file, series) in zip(files, charts) {
+                try context.writeFile(file, contents: Array(svg(series).utf8), at: args.request.args[pathIndex].range)
+            }
         }
         return .none
     }
 
-    /// The `loss` and `val_loss` lists of a history record.
-    static func curves(_ value: Value, at range: SourceRange, args: StatementArguments) throws -> [(String, [Double])] {
+    /// The file of the chart of `figure`: the path itself for the first, `NAME-FIGURE.svg` for the others.
+    static func svgPath(_ path: String, figure: String, first: Bool) -> String {
+        if first { return path }
+        let url = URL(fileURLWithPath: path)
+        let ext = url.pathExtension
+        let base = ext.isEmpty ? path : String(path.dropLast(ext.count + 1))
+        return base + "-" + figure + (ext.isEmpty ? "" : "." + ext)
+    }
+
+    /// The `FIGURE` and `val_FIGURE` lists of a history record.
+    static func curves(_ value: Value, _ figure: String, at range: SourceRange, args: StatementArguments) throws -> [(String, [Double])] {
         guard case .record(let fields) = value else {
             throw Diagnostic.error(.type, at: range, "expected a training history (the record `train` returns), got \(value.typeName)",
                                    hint: "`train` binds its history to `history`: write `plot history`")
         }
+        guard fields.contains(where: { $0.key == "loss" }) else {
+            throw Diagnostic.error(.type, at: range, "the record has no `loss` list, so it is not a training history",
+                                   hint: "`train` binds its history to `history`: write `plot history`")
+        }
+        guard fields.contains(where: { $0.key == figure }) else {
+            let has = CommandTable.plotFigures.filter { f in fields.contains { $0.key == f } }
+            throw Diagnostic.error(.type, at: range, "this history has no `\(figure)`: it has \(Suggestion.list(has))",
+                                   hint: figure == "accuracy" ? "accuracy is measured for classifiers" : figure == "perplexity" ? "perplexity is measured for models with an output at every step" : nil)
+        }
         var out: [(String, [Double])] = []
-        for name in ["loss", "val_loss"] {
+        for name in [figure, "val_" + figure] {
             guard let field = fields.first(where: { $0.key == name }) else { continue }
             guard case .list(let items) = field.value else {
                 throw Diagnostic.error(.type, at: range, "the history's `\(name)` should be a list of numbers, but it is \(field.value.typeName)")
@@ -69,21 +103,18 @@ enum PlotStatement {
             }
             out.append((name, numbers))
         }
-        guard let loss = out.first, loss.0 == "loss" else {
-            throw Diagnostic.error(.type, at: range, "the record has no `loss` list, so it is not a training history",
-                                   hint: "`train` binds its history to `history`: write `plot history`")
-        }
-        guard !loss.1.isEmpty else {
+        guard let curve = out.first, !curve.1.isEmpty else {
             throw Diagnostic.error(.runtime, at: range, "the history is empty: no epoch was trained")
         }
         return out
     }
 
-    /// The finite range of every curve (a flat curve gets a little room).
+    /// The scale of a chart: from zero (or the least value, when one is below zero) to the
+    /// greatest finite value (a flat curve gets a little room).
     static func bounds(_ series: [(String, [Double])]) -> (low: Double, high: Double) {
         let values = series.flatMap(\.1).filter(\.isFinite)
-        var low = values.min() ?? 0, high = values.max() ?? 1
-        if high - low < 1e-12 { low -= 0.5; high += 0.5 }
+        var low = min(0, values.min() ?? 0), high = values.max() ?? 1
+        if high - low < 1e-12 { high = low + 1 }
         return (low, high)
     }
 

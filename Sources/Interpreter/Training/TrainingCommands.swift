@@ -146,6 +146,7 @@ enum TrainStatement {
         if context.checkOnly { return .none }
         if let v = data.vocabulary { trained.vocabulary = v }
         if let c = data.classes { trained.classes = c }
+        trained.padding = data.keepsLast.map(SequencePadding.init(keepLast:))
         let history = TrainingHistory(figures: Trainer.figures(trained.network), validated: req.validation != nil)
         let state = TrainingState(plan: req.plan, seed: session.seed, history: history,
                                   shuffleRandom: session.random.state.text,
@@ -273,9 +274,22 @@ enum EvaluateStatement {
         try DataFit.check(data, spec, trained.network, at: dataRange)
         if context.checkOnly { return .none }
         let totals = try Trainer.evaluate(trained.network, data, batchSize: data.streams?.streams ?? batch, at: dataRange)
-        let named = totals.named(Trainer.figures(trained.network))
+        var named = totals.named(Trainer.figures(trained.network))
+        let metrics = try EvaluationMetrics.measure(trained.network, data, classNames: trained.classes ?? data.classes,
+                                                    batchSize: batch, at: dataRange)
+        var fields: [(key: String, value: Value)] = []
+        switch metrics {
+        case .regression(let r)?:
+            named += r.named
+        case .classifier(let c)?:
+            named.append(("macro_f1", c.macroF1))
+            fields = c.fields.filter { $0.key != "macro_f1" }
+        case nil:
+            break
+        }
         context.output(Figures.line(named) + "\n")
-        let value = Value.record(named.map { (key: $0.0, value: .number($0.1)) })
+        if case .classifier(let c)? = metrics { context.output(c.report) }
+        let value = Value.record(named.map { (key: $0.0, value: .number($0.1)) } + fields)
         context.define("evaluation", value)
         return value
     }
