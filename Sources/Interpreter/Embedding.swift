@@ -264,6 +264,26 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
         }
     }
 
+    /// What may be typed at `cursor` (a character offset; nil: the end) of `line`: the word
+    /// under the cursor and the candidates for it — a statement's forms, options and option
+    /// words from its declaration, members after `NAME.`, keywords, functions and names in
+    /// scope (Completions.swift). `known` adds names a `CheckReport` found (an editor's
+    /// document) to the session's globals. seqsh's Tab and its language server use this.
+    public func completions(line: String, cursor: Int? = nil, known: [NameInfo] = []) -> CompletionResult {
+        exclusively {
+            var names: [String: LineCompletion.Name] = [:]
+            for info in known { names[info.name] = LineCompletion.Name(info) }
+            for name in engine.globals.visibleNames {
+                if let value = engine.globals.lookup(name) { names[name] = LineCompletion.Name(name, value: value) }
+            }
+            let engine = self.engine
+            let completion = LineCompletion(names: names, functions: engine.natives.keys.sorted(),
+                                            declarations: engine.declarations, commands: engine.commands.keys.sorted(),
+                                            member: { try? engine.member($0, $1, at: .none(file: "")) })
+            return completion.complete(line, cursor: cursor)
+        }
+    }
+
     /// Every layer kind, input kind, activation, initializer and option name the model
     /// statements understand, sorted (for tab completion after `layer`, `input`, `model`).
     public var modelWords: [String] { ModelCommands.words }
@@ -304,7 +324,8 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
                 },
                 authorize: { path, writing, range in try engine.authorize(path: path, writing: writing, at: range) },
                 dataFolder: dataFolder,
-                canUseFiles: engine.canUseFiles)
+                canUseFiles: engine.canUseFiles,
+                currentModel: models.current)
         }
     }
 

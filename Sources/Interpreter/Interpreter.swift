@@ -310,7 +310,7 @@ final class Interpreter: CommandContext {
         // The declared grammar is read first, the same way the checker reads it.
         if let declaration = declarations[keyword] {
             try needs?(declaration, args, s.range)
-            _ = try StatementReader.read(args, keywordRange: s.range, declaration)
+            _ = try StatementReader.read(args, keywordRange: s.range, declaration) { [unowned self] in nameHint($0, scope) }
         }
         do {
             return try handler(request, self)
@@ -487,10 +487,10 @@ final class Interpreter: CommandContext {
         switch base {
         case .list(let items):
             if name == "count" { return .int(items.count) }
-            names = ["count"]
+            names = Members.sequence
         case .string(let s):
             if name == "count" { return .int(s.count) }
-            names = ["count"]
+            names = Members.sequence
         case .record(let fields):
             if let f = fields.first(where: { $0.key == name }) { return f.value }
             names = fields.map(\.key)
@@ -500,18 +500,18 @@ final class Interpreter: CommandContext {
             case "count": return .int(t.count)
             case "rank": return .int(t.rank)
             case "axes": return .list(TensorMath.axisNames(of: t).map { .string($0) })
-            default: names = ["shape", "count", "rank", "axes"]
+            default: names = Members.tensor
             }
         case .shape(let s):
             switch name {
             case "rank": return .int(s.axes.count)
             case "sizes": return .list(s.axes.map { $0.size.map { .int($0) } ?? .none })
             case "names": return .list(s.axes.map { .string($0.name) })
-            default: names = ["rank", "sizes", "names"]
+            default: names = Members.shape
             }
         case .function(let f):
             if name == "name" { return .string(f.name) }
-            names = ["name"]
+            names = Members.function
         case .object(let o):
             if let v = o.member(name) { return v }
             names = o.memberNames
@@ -523,12 +523,17 @@ final class Interpreter: CommandContext {
     }
 
     private func unknownName(_ name: String, at range: SourceRange, _ scope: Scope) -> Diagnostic {
-        let candidates = scope.visibleNames + Array(natives.keys)
-        var hint = didYouMean(name, among: candidates)
+        var hint = nameHint(name, scope)
         if hint == nil, Keywords.commands.contains(name) {
             hint = "'\(name)' starts a command statement only at the beginning of a line"
         }
         return .error(.name, at: range, "unknown name '\(name)'", hint: hint)
+    }
+
+    /// "did you mean" for an unknown name: the near names visible in `scope` and the functions.
+    /// A command statement's arguments get the same (`StatementReader`'s `nameHint`).
+    private func nameHint(_ name: String, _ scope: Scope) -> String? {
+        didYouMean(name, among: scope.visibleNames + Array(natives.keys))
     }
 
     // MARK: - CommandContext

@@ -18,7 +18,12 @@ public func suggestions(for word: String, among candidates: [String], maxDistanc
 /// `prefix` is written before the suggestion inside the quotes (`:` for REPL commands).
 public func didYouMean(_ word: String?, among candidates: [String], prefix: String = "") -> String? {
     guard let word else { return nil }
-    return suggestions(for: word, among: candidates).first.map { "did you mean '\(prefix)\($0)'?" }
+    return suggestions(for: word, among: candidates).first.map { didYouMean(prefix + $0) }
+}
+
+/// The offer itself: "did you mean 'x'?".
+public func didYouMean(_ suggestion: String) -> String {
+    "did you mean '\(suggestion)'?"
 }
 
 /// Levenshtein distance between two strings (characters).
@@ -50,6 +55,11 @@ public enum Suggestion {
     public static func message(_ message: String, for word: String?, among candidates: [String],
                                prefix: String = "") -> String {
         didYouMean(word, among: candidates, prefix: prefix).map { message + "; " + $0 } ?? message
+    }
+
+    /// `message; did you mean 'x'?` for a suggestion found elsewhere (nil: `message` alone).
+    public static func message(_ message: String, suggesting suggestion: String?) -> String {
+        suggestion.map { message + "; " + didYouMean($0) } ?? message
     }
 
     /// `a, b or c` — for messages listing choices.

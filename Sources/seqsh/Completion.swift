@@ -1,40 +1,65 @@
-// Completion.swift — tab completion at the seqsh prompt.
+// Completion.swift — tab completion at the seqsh prompt, through GNU readline.
 //
-// Readline asks a C function for matches; it reads the candidate source from a global set
-// once by the REPL. Candidates are the interpreter's `completions(prefix:)` (keywords,
-// statements, built-ins, bound names) plus the model statements' layer kinds and option
-// names, and the `:` commands. After `:load ` readline completes file names instead.
+// Readline asks a C function for the matches of the word at the cursor. The candidates come
+// from the REPL (`REPL.completions(line:cursor:)`): for SeqLang lines the interpreter's
+// `completions(line:cursor:)` — the same candidates the language server offers — and for `:`
+// lines the REPL's own commands and help topics. After `:load ` readline completes file names.
+//
+// Words break at every character that cannot be in a name (so `model.pa` completes `pa`, and
+// the candidates are the words themselves). Readline appends a space to a unique match; when
+// a space already follows the cursor none is appended, so completing inside a line never
+// doubles a space.
 
 @preconcurrency import CReadline
 import Foundation
 
 enum Completion {
-    /// The candidates for a prefix; set by `install`.
-    nonisolated(unsafe) static var candidates: (String) -> [String] = { _ in [] }
+    /// The candidates for the word at a cursor (a character offset) of a line; set by `install`.
+    nonisolated(unsafe) static var candidates: (String, Int) -> [String] = { _, _ in [] }
     /// The matches of the current completion, handed out one by one.
     nonisolated(unsafe) static var pending: [String] = []
 
-    static func install(_ source: @escaping (String) -> [String]) {
+    /// Every character that cannot be part of a name breaks a word.
+    nonisolated(unsafe) static let nameBreaks: UnsafeMutablePointer<CChar> = strdup(" \t\n\"\\'`@$><=;|&{}()[],.+-*/%!:#?^~")!
+    /// Readline's own word breaks, kept for file names after `:load `.
+    nonisolated(unsafe) static let fileBreaks: UnsafeMutablePointer<CChar> = strdup(" \t\n\"\\'`@$><=;|&{(")!
+
+    static func install(_ source: @escaping (String, Int) -> [String]) {
         candidates = source
         rl_attempted_completion_function = attempt
+        rl_completion_word_break_hook = wordBreaks
+    }
+
+    /// The line being edited and the cursor in characters (readline counts bytes).
+    static var lineAndCursor: (String, Int) {
+        guard let buffer = rl_line_buffer else { return ("", 0) }
+        let line = String(cString: buffer)
+        let bytes = Array(line.utf8.prefix(Int(rl_point)))
+        return (line, String(decoding: bytes, as: UTF8.self).count)
+    }
+
+    private static let wordBreaks: @convention(c) () -> UnsafeMutablePointer<CChar>? = {
+        let (line, _) = lineAndCursor
+        return line.hasPrefix(":load ") ? fileBreaks : nameBreaks
     }
 
     /// Completes words from `candidates`; file names after `:load `.
     private static let attempt: @convention(c) (UnsafePointer<CChar>?, Int32, Int32)
         -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = { text, start, _ in
-        let line = rl_line_buffer.map { String(cString: $0) } ?? ""
+        let (line, cursor) = lineAndCursor
         if line.hasPrefix(":load ") { return nil }  // readline's file-name completion
         rl_attempted_completion_over = 1
+        // A space already after the cursor: readline must not add another.
+        if let buffer = rl_line_buffer, rl_point < rl_end, buffer[Int(rl_point)] == 0x20 {
+            rl_completion_suppress_append = 1
+        }
+        pending = Array(candidates(line, cursor).reversed())
         return rl_completion_matches(text, generator)
     }
 
     /// Readline calls this with state 0 for a new word, then 1, 2, … until it returns nil.
     private static let generator: @convention(c) (UnsafePointer<CChar>?, Int32)
-        -> UnsafeMutablePointer<CChar>? = { text, state in
-        if state == 0 {
-            let prefix = text.map { String(cString: $0) } ?? ""
-            pending = Array(candidates(prefix).reversed())
-        }
+        -> UnsafeMutablePointer<CChar>? = { _, _ in
         guard let next = pending.popLast() else { return nil }
         return strdup(next)
     }

@@ -246,31 +246,21 @@ final class LanguageServer {
         guard let doc = documents[p.textDocument.uri], let (line, column) = characterColumn(p.position, in: doc) else {
             return CompletionList(items: [])
         }
-        let before = String(line.prefix(column - 1))
-        let words = before.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-        let typingWord = !(before.last.map { $0 == " " || $0 == "\t" } ?? true)
-        let prefix = typingWord ? (words.last ?? "") : ""
-        let done = typingWord ? Array(words.dropLast()) : words
-        var items: [CompletionItem] = []
-        var seen = Set<String>()
-        func add(_ label: String, _ kind: Int, _ detail: String?) {
-            guard label.hasPrefix(prefix), seen.insert(label).inserted else { return }
-            items.append(CompletionItem(label: label, kind: kind, detail: detail))
-        }
-        if let keyword = done.first, let declaration = CommandTable.declaration(keyword) {
-            // Inside a command statement: its layer kinds, then the options valid for its form.
-            if !declaration.variants.isEmpty && done.count == 1 {
-                for form in declaration.variants { if let word = form.word { add(word, 12, form.doc) } }
-            } else if let form = declaration.form(for: done.count > 1 ? done[1] : nil) {
-                for option in form.options where !done.contains(option.name) { add(option.name, 10, option.usage) }
+        // The interpreter's completion (the one seqsh's Tab uses), knowing the names the
+        // checker found in the document up to this line.
+        let known = doc.report.names.filter { $0.range.start.line <= p.position.line + 1 }
+        let result = SeqInterpreter().completions(line: String(line), cursor: column - 1, known: known)
+        let items = result.candidates.map { c -> CompletionItem in
+            let kind: Int
+            switch c.kind {
+            case .keyword, .command: kind = 14  // Keyword
+            case .form, .word: kind = 20        // EnumMember
+            case .option: kind = 10             // Property
+            case .member: kind = 5              // Field
+            case .name: kind = 6                // Variable
+            case .function: kind = 3            // Function
             }
-        } else if done.isEmpty {
-            for keyword in Keywords.commands { add(keyword, 14, CommandTable.declaration(keyword)?.summary) }
-        }
-        for info in doc.report.names where info.range.start.line <= p.position.line + 1 { add(info.name, 6, info.type) }
-        let interpreter = SeqInterpreter()
-        for name in interpreter.completions(prefix: prefix) {
-            add(name, Keywords.reserved[name] != nil || Keywords.commands.contains(name) ? 14 : 3, nil)
+            return CompletionItem(label: c.text, kind: kind, detail: c.detail)
         }
         return CompletionList(items: items)
     }

@@ -53,7 +53,7 @@ final class REPL {
         let interrupts = Interrupts()
         self.interrupts = interrupts
         if lineEditing {
-            reader = ReadlineReader(interrupts: interrupts) { [unowned self] prefix in completions(prefix) }
+            reader = ReadlineReader(interrupts: interrupts) { [unowned self] line, cursor in completions(line: line, cursor: cursor) }
             Terminal.writeOut("seqsh \(SeqLangVersion.string) — type :help for help, Ctrl-D to quit\n")
         } else {
             reader = PlainLineReader()
@@ -107,14 +107,25 @@ final class REPL {
         return interrupts.whileRunning(seq) { body(seq) }
     }
 
-    /// Tab-completion candidates for `prefix`.
-    func completions(_ prefix: String) -> [String] {
-        if prefix.hasPrefix(":") {
-            return ReplCommand.allCases.map { ":" + $0.rawValue }.filter { $0.hasPrefix(prefix) }
+    /// Tab-completion candidates for the word at `cursor` (a character offset) of `line`: the
+    /// interpreter's for SeqLang, the commands (without their `:`) and `:help` topics for `:` lines.
+    func completions(line: String, cursor: Int) -> [String] {
+        let chars = Array(line)
+        let end = min(max(0, cursor), chars.count)
+        guard chars.first(where: { !$0.isWhitespace }) == ":" else {
+            return interpreter.completions(line: line, cursor: end).words
         }
-        let words = Set(interpreter.completions(prefix: prefix))
-            .union(interpreter.modelWords.filter { $0.hasPrefix(prefix) })
-        return words.sorted()
+        var start = end
+        while start > 0, chars[start - 1].isLetter || chars[start - 1].isNumber || chars[start - 1] == "_" { start -= 1 }
+        let prefix = String(chars[start..<end])
+        let (name, nameColumn, _, _) = REPL.split(command: line)
+        if start == nameColumn {
+            return ReplCommand.allCases.map(\.rawValue).filter { $0.hasPrefix(prefix) }
+        }
+        if ReplCommand(rawValue: name) == .help || ReplCommand.aliases[name] == .help {
+            return Help.topics.filter { $0.hasPrefix(prefix) }
+        }
+        return []
     }
 }
 

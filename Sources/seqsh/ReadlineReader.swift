@@ -32,7 +32,7 @@ final class ReadlineReader: LineReader {
     private let historyPath: String?
     private var lastRemembered: String?
 
-    init(interrupts: Interrupts, completion: @escaping (String) -> [String]) {
+    init(interrupts: Interrupts, completion: @escaping (String, Int) -> [String]) {
         self.interrupts = interrupts
         historyPath = ReadlineReader.historyFile()
         rl_readline_name = UnsafePointer(strdup("seqsh"))

@@ -74,7 +74,7 @@ extension Checker {
             try models.checkNeeds(of: declaration, word: args.first?.word, modelGiven: args.contains { $0.knownType == "model" }, at: s.range)
         }
         do {
-            let reading = try StatementReader.read(args, keywordRange: s.range, declaration)
+            let reading = try StatementReader.read(args, keywordRange: s.range, declaration) { [unowned self] in nameHint($0, scope) }
             if readsCommandsOnly { return .unknown }
             if Checker.modelStatements.contains(keyword) {
                 return try modelStatement(keyword, args, reading, s.range, whole)

@@ -70,6 +70,11 @@ public struct NameInfo: Sendable {
     public var range: SourceRange
     /// True for globals; false inside a function or block.
     public var isGlobal: Bool
+    /// The type name as `Value.typeName` spells it (`int`, `model`), nil when unknown.
+    public var typeName: String? = nil
+    /// Its members, as far as the type tells (a record's fields, a model's members): for
+    /// completion after `NAME.`.
+    public var members: [String] = []
 }
 
 /// An outline entry.

@@ -234,6 +234,22 @@ indirect enum CheckType {
         }
     }
 
+    /// The members a value of this type has (for completion after `.`); empty when unknown.
+    var memberNames: [String] {
+        switch self {
+        case .list, .string: return Members.sequence
+        case .record(let fields, _): return fields.map(\.key)
+        case .tensor: return Members.tensor
+        case .shape: return Members.shape
+        case .function: return Members.function
+        case .model: return Members.model
+        case .layer: return Members.layer
+        case .dataset: return Members.dataset
+        case .vocabulary: return Members.vocabulary
+        default: return []
+        }
+    }
+
     /// A value of this type to try an operator on (nil when there is none to make).
     var sample: Value? {
         if let c = constant { return c }

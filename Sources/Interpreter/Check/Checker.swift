@@ -31,6 +31,8 @@ struct CheckHost {
     var dataFolder: DataFolder
     /// False when the interpreter may touch no file at all (`.none`).
     var canUseFiles: Bool
+    /// The session's current model (the one `layer`, `train` act on), when it has one.
+    var currentModel: Model? = nil
 }
 
 final class Checker {
@@ -79,8 +81,26 @@ final class Checker {
     init(host: CheckHost, source: String = "") {
         self.host = host
         lines = source.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
+        // The session's models are known by their architecture: copies the checker's own model
+        // statements may add layers to, trained (with a vocabulary or not) as the originals are.
+        var copies: [ObjectIdentifier: Model] = [:]
+        func copy(_ model: Model) -> Model {
+            if let known = copies[ObjectIdentifier(model)] { return known }
+            let c = model.architectureCopy()
+            copies[ObjectIdentifier(model)] = c
+            if let trained = model.trained {
+                trainedModels.insert(ObjectIdentifier(c))
+                if trained.vocabulary == nil { withoutVocabulary.insert(ObjectIdentifier(c)) }
+            }
+            return c
+        }
+        if let current = host.currentModel { models.current = copy(current) }
         for (name, value) in host.globals {
-            globals.define(name, CheckType.of(value), at: .none(file: "<globals>"))
+            if case .object(let o) = value, let model = o as? Model {
+                globals.define(name, .model(copy(model)), at: .none(file: "<globals>"))
+            } else {
+                globals.define(name, CheckType.of(value), at: .none(file: "<globals>"))
+            }
         }
     }
 
@@ -115,7 +135,8 @@ final class Checker {
     func bind(_ name: String, _ type: CheckType, at range: SourceRange, in scope: CheckScope) {
         scope.define(name, type, at: range)
         if atDefinition == 0 || depth > 0 {
-            names.append(NameInfo(name: name, type: type.text, range: range, isGlobal: scope === globals))
+            names.append(NameInfo(name: name, type: type.text, range: range, isGlobal: scope === globals,
+                                  typeName: type.typeName, members: type.memberNames))
         }
     }
 
@@ -543,24 +564,24 @@ final class Checker {
             case "shape": return .list(.int, items: nil)
             case "count", "rank": return .int
             case "axes": return .list(.string, items: nil)
-            default: names = ["shape", "count", "rank", "axes"]
+            default: names = Members.tensor
             }
         case .shape:
             switch name {
             case "rank": return .int
             case "sizes": return .list(.unknown, items: nil)
             case "names": return .list(.string, items: nil)
-            default: names = ["rank", "sizes", "names"]
+            default: names = Members.shape
             }
         case .function:
             if name == "name" { return .string }
-            names = ["name"]
+            names = Members.function
         case .vocabulary(let size):
             switch name {
             case "size": return .int(nil, symbol: size ?? Checker.spelled(baseExpr).map { "\($0).size" })
             case "symbols": return .list(.string, items: nil)
             case "unk": return .unknown
-            default: names = ["size", "symbols", "unk"]
+            default: names = Members.vocabulary
             }
         case .dataset(let d):
             switch name {
@@ -569,7 +590,7 @@ final class Checker {
             case "vocab": return d.vocabulary.map { .vocabulary(size: $0) } ?? .unknown
             case "classes", "lengths": return .unknown
             case "contiguous": return .bool
-            default: names = ["count", "shape", "target_shape", "vocab", "classes", "lengths", "contiguous", "streams", "steps", "batches"]
+            default: names = Members.dataset
             }
         case .model(let m):
             let model = m ?? Model(name: "?")
@@ -607,12 +628,17 @@ final class Checker {
     }
 
     func unknownName(_ name: String, at range: SourceRange, _ scope: CheckScope) -> Diagnostic {
-        let candidates = scope.visibleNames + Array(host.natives)
-        var hint = didYouMean(name, among: candidates)
+        var hint = nameHint(name, scope)
         if hint == nil, Keywords.commands.contains(name) {
             hint = "'\(name)' starts a command statement only at the beginning of a line"
         }
         return .error(.name, at: range, "unknown name '\(name)'", hint: hint)
+    }
+
+    /// "did you mean" for an unknown name, as execution gives it (Interpreter.swift): the near
+    /// names visible in `scope` and the functions; command arguments get the same.
+    func nameHint(_ name: String, _ scope: CheckScope) -> String? {
+        didYouMean(name, among: scope.visibleNames + Array(host.natives))
     }
 
     // MARK: - Functions

@@ -219,9 +219,7 @@ public final class Dataset: ScriptObject {
         return text
     }
 
-    public var memberNames: [String] {
-        ["count", "shape", "target_shape", "vocab", "classes", "lengths", "contiguous", "streams", "steps", "batches"]
-    }
+    public var memberNames: [String] { Members.dataset }
 
     public func member(_ name: String) -> Value? {
         switch name {

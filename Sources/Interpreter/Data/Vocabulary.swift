@@ -101,7 +101,7 @@ public final class Vocabulary: ScriptObject {
         let preview = symbols.prefix(8).map { "\"\($0)\"" }.joined(separator: ", ")
         return "vocabulary of \(size) symbols [\(preview)\(size > 8 ? ", …" : "")]"
     }
-    public var memberNames: [String] { ["size", "symbols", "unk", "pad"] }
+    public var memberNames: [String] { Members.vocabulary }
     public func member(_ name: String) -> Value? {
         switch name {
         case "size": return .int(size)

@@ -4,11 +4,16 @@
 //
 // The one reader of command grammar: the interpreter runs it on every declared command
 // before the handler (with the evaluated values), and the checker runs it on the same
-// statement knowing only the arguments' types. It reports the first problem at the argument
-// that caused it: an unknown layer kind or option (with "did you mean"), an option given
-// twice or together with one that sets the same thing, an option without its value, a value
-// of the wrong type or outside its range, a required option left out. A value the caller
-// does not know (`knownValue == nil`) is checked by type only; one of unknown type not at all.
+// statement knowing only the arguments' types. It reports each problem at the argument that
+// caused it: an unknown layer kind or option (with "did you mean", Keras and PyTorch
+// spellings too: ForeignSpellings.swift), an option given twice or together with one that
+// sets the same thing, an option without its value, a value of the wrong type or outside its
+// range, an unknown name where a value belongs (with the same "did you mean" as in an
+// expression, from the caller's `nameHint`), a required option left out. A problem with the
+// kind or the positional arguments stops the reading; among the options every bad one is
+// reported (a `DiagnosticList` when there are several), the reader stepping over the values
+// of an option it could not read. A value the caller does not know (`knownValue == nil`) is
+// checked by type only; one of unknown type not at all.
 
 import SeqLang
 
@@ -58,9 +63,13 @@ public struct OptionReading: Sendable {
 
 public enum StatementReader {
     /// Reads `args` of the statement `declaration` (whose keyword is at `keywordRange`).
+    /// `nameHint` gives the hint for an unknown name where a value belongs (the "did you mean"
+    /// of the scope the statement runs in). Throws a `Diagnostic`, or a `DiagnosticList` when
+    /// several options are bad.
     public static func read<A: ReadableArgument>(_ args: [A], keywordRange: SourceRange,
-                                                 _ declaration: CommandDeclaration) throws -> StatementReading {
-        var cursor = Cursor(args: args, keywordRange: keywordRange)
+                                                 _ declaration: CommandDeclaration,
+                                                 nameHint: @escaping (String) -> String? = { _ in nil }) throws -> StatementReading {
+        var cursor = Cursor(args: args, keywordRange: keywordRange, nameHint: nameHint)
         var previous = declaration.keyword
         var form = declaration.form
         var variantIndex: Int?
@@ -113,39 +122,58 @@ public enum StatementReader {
                                    message, hint: hint)
         }
         for (slot, i) in zip(slots, taken) {
-            try checkValue(args[i], slot, after: previous, positional: true, optionWords: optionWords)
+            try checkValue(args[i], slot, after: previous, positional: true, optionWords: optionWords, nameHint: nameHint)
             reading.positionals.append((slot, i))
         }
         cursor.index = taken.last.map { $0 + 1 } ?? cursor.index
 
-        // OPTIONS
+        // OPTIONS: every bad one is reported; the values after one that could not be read are
+        // stepped over up to the next word that is not bound (an option, or a misspelt one).
         var given: [String: A] = [:]
+        var problems: [Diagnostic] = []
+        /// The options offered for misspelt ones: a required option offered so is not missing too.
+        var offered = Set<String>()
+        func skipValues() {
+            while let next = cursor.peek, next.word == nil || next.isBound, !(next.word.map(optionWords.contains) ?? false) {
+                cursor.index += 1
+            }
+        }
         while let option = cursor.next() {
             guard let word = option.word, let declared = form.option(word) else {
                 if form.options.isEmpty {
                     throw Diagnostic.error(.syntax, at: option.range,
                         "unexpected argument; \(form.owner) takes \(usage(declaration, form))")
                 }
-                throw unknownOption(option, of: form.owner, valid: optionWords)
+                problems.append(unknownOption(option, of: form.owner, valid: optionWords))
+                if let word = option.word, let near = ForeignSpellings.suggestion(for: word, among: optionWords) {
+                    offered.insert(String(near.split(separator: " ")[0]))
+                }
+                skipValues()
+                continue
             }
             if given[word] != nil {
-                throw Diagnostic.error(.syntax, at: option.range, "option '\(word)' is given twice",
-                                       hint: declaration.keyword == "train" || declaration.keyword == "resume" ? "give each option once" : nil)
+                problems.append(Diagnostic.error(.syntax, at: option.range, "option '\(word)' is given twice",
+                    hint: declaration.keyword == "train" || declaration.keyword == "resume" ? "give each option once" : nil))
+            } else if let other = declared.conflicts.first(where: { given[$0] != nil }) {
+                problems.append(Diagnostic.error(declaration.keyword == "layer" ? .type : .syntax, at: option.range,
+                                                 declared.conflictMessage ?? "`\(word)` and `\(other)` cannot be given together",
+                                                 hint: declared.conflictHint))
             }
-            if let other = declared.conflicts.first(where: { given[$0] != nil }) {
-                _ = other
-                throw Diagnostic.error(declaration.keyword == "layer" ? .type : .syntax, at: option.range,
-                                       declared.conflictMessage ?? "`\(word)` and `\(other)` cannot be given together",
-                                       hint: declared.conflictHint)
-            }
-            given[word] = option
+            given[word] = given[word] ?? option
             var occurrence = OptionReading(name: word, index: cursor.index - 1, values: [], words: [])
-            try readParts(declared.parts, &cursor, &occurrence, option: option, noun: nil, optionWords: optionWords)
-            reading.options.append(occurrence)
+            do {
+                try readParts(declared.parts, &cursor, &occurrence, option: option, noun: nil, optionWords: optionWords)
+                reading.options.append(occurrence)
+            } catch let d as Diagnostic {
+                problems.append(d)
+                skipValues()
+            }
         }
-        for need in form.required where given[need.option] == nil {
-            throw Diagnostic.error(.syntax, at: keywordRange, need.message, hint: need.hint.isEmpty ? nil : need.hint)
+        for need in form.required where given[need.option] == nil && !offered.contains(need.option) {
+            problems.append(Diagnostic.error(.syntax, at: keywordRange, need.message, hint: need.hint.isEmpty ? nil : need.hint))
         }
+        if problems.count == 1 { throw problems[0] }
+        if problems.count > 1 { throw DiagnosticList(problems) }
         return reading
     }
 
@@ -163,6 +191,7 @@ public enum StatementReader {
     private struct Cursor<A: ReadableArgument> {
         let args: [A]
         let keywordRange: SourceRange
+        let nameHint: (String) -> String?
         var index = 0
         var peek: A? { index < args.count ? args[index] : nil }
         mutating func next() -> A? {
@@ -198,8 +227,8 @@ public enum StatementReader {
                 throw Diagnostic.error(.syntax, at: arg.range, "expected `\(words[0])` after `\(declaration.keyword)`, got '\(word)'",
                                        hint: "write `\(declaration.form.example)`")
             }
-            if let near = didYouMean(word, among: words) {
-                throw Diagnostic.error(.name, at: arg.range, "unknown \(noun) '\(word)'; " + near,
+            if let near = ForeignSpellings.suggestion(for: word, among: words) {
+                throw Diagnostic.error(.name, at: arg.range, Suggestion.message("unknown \(noun) '\(word)'", suggesting: near),
                                        hint: "\(noun)s: \(words.joined(separator: ", "))")
             }
             throw Diagnostic.error(.name, at: arg.range, "unknown \(noun) '\(word)'; expected \(Suggestion.list(words))")
@@ -215,7 +244,7 @@ public enum StatementReader {
         }
         guard let word = arg.word else { return true }
         if options.contains(word) { return false }
-        return arg.isBound || Suggestion.closest(to: word, in: options) == nil
+        return arg.isBound || ForeignSpellings.suggestion(for: word, among: options) == nil
     }
 
     private static func readParts<A: ReadableArgument>(_ parts: [OptionPart], _ cursor: inout Cursor<A>, _ out: inout OptionReading,
@@ -231,7 +260,7 @@ public enum StatementReader {
                     throw Diagnostic.error(.syntax, at: option.range, "option '\(out.name)' needs a value: \(slot.missing ?? slot.what)")
                 }
                 cursor.index += 1
-                try checkValue(arg, slot, after: out.name, positional: false, optionWords: optionWords)
+                try checkValue(arg, slot, after: out.name, positional: false, optionWords: optionWords, nameHint: cursor.nameHint)
                 out.values.append((slot, cursor.index - 1))
             case .keyword(let word, let message, let hint):
                 guard let arg = cursor.peek, arg.word == word else {
@@ -266,7 +295,7 @@ public enum StatementReader {
                 guard let word = arg.word, let choice = choices.first(where: { $0.word == word }) else {
                     let found = arg.word.map { "'\($0)'" } ?? arg.knownValue?.debugText ?? "an expression"
                     throw Diagnostic.error(.name, at: arg.range,
-                        Suggestion.message("unknown \(choiceNoun) \(found)", for: arg.word, among: words),
+                        ForeignSpellings.message("unknown \(choiceNoun) \(found)", for: arg.word, among: words),
                         hint: "\(choiceNoun)s: \(Suggestion.list(words))")
                 }
                 out.words.append(word)
@@ -277,13 +306,14 @@ public enum StatementReader {
 
     /// Checks one value against its slot: fully when the value is known, by type otherwise.
     static func checkValue<A: ReadableArgument>(_ arg: A, _ slot: ValueSlot, after previous: String,
-                                                positional: Bool, optionWords: [String]) throws {
+                                                positional: Bool, optionWords: [String],
+                                                nameHint: (String) -> String? = { _ in nil }) throws {
         if case .word(let words) = slot.type {
             guard let word = arg.word, words.contains(word) else {
                 let noun = slot.what.split(separator: " ").dropFirst().joined(separator: " ")
                 let found = arg.word.map { "'\($0)'" } ?? arg.knownValue?.debugText ?? "an expression"
                 throw Diagnostic.error(arg.word == nil ? .syntax : .name, at: arg.range,
-                    Suggestion.message("unknown \(noun) \(found)", for: arg.word, among: words),
+                    ForeignSpellings.message("unknown \(noun) \(found)", for: arg.word, among: words),
                     hint: "the \(noun)s are \(Suggestion.list(words))")
             }
             return
@@ -305,7 +335,7 @@ public enum StatementReader {
                                        hint: "write \(slot.what) before the options")
             }
             throw Diagnostic.error(.name, at: arg.range, "unknown name '\(word)'",
-                                   hint: "\(slot.what) is needed here: write a number, or a variable bound to one")
+                                   hint: nameHint(word) ?? "\(slot.what) is needed here: write a number, or a variable bound to one")
         }
         guard let type = arg.knownType else { return }
         let value = arg.knownValue
@@ -353,7 +383,8 @@ public enum StatementReader {
                 }
                 return
             }
-            try checkValue(arg, ValueSlot(slot.name, .positiveInt, slot.what), after: previous, positional: positional, optionWords: optionWords)
+            try checkValue(arg, ValueSlot(slot.name, .positiveInt, slot.what), after: previous, positional: positional,
+                           optionWords: optionWords, nameHint: nameHint)
         case .dataset:
             guard type == "dataset" else {
                 throw Diagnostic.error(.type, at: arg.range, "expected a dataset after `\(previous)`, got \(shown)",

@@ -58,6 +58,16 @@ public final class Model: ScriptObject {
         network = nil
     }
 
+    /// The same architecture with no weights: what the checker builds on when it checks code
+    /// against a session's models (a REPL's), so nothing it does reaches the session's own.
+    func architectureCopy() -> Model {
+        let copy = Model(name: name)
+        copy.input = input
+        copy.defaultInit = defaultInit
+        for layer in layers { copy.append(ModelLayer(spec: layer.spec, flow: layer.flow, statement: layer.statement)) }
+        return copy
+    }
+
     // MARK: ScriptObject
 
     public var typeName: String { "model" }
@@ -69,7 +79,7 @@ public final class Model: ScriptObject {
             + "\(layers.count) layer\(layers.count == 1 ? "" : "s"), \(groupedThousands(parameterCount)) params"
     }
 
-    public var memberNames: [String] { ["name", "input", "output", "layers", "params", "vocab", "classes"] }
+    public var memberNames: [String] { Members.model }
 
     /// The weights the model has now (nil before it was trained, loaded or used).
     var trained: TrainedNetwork? {
@@ -129,7 +139,7 @@ public final class ModelLayer: ScriptObject {
         return text
     }
 
-    public var memberNames: [String] { ["kind", "name", "units", "shape", "output_shape", "params", "dropout", "weights"] }
+    public var memberNames: [String] { Members.layer }
 
     public func member(_ member: String) -> Value? {
         switch member {

@@ -144,7 +144,8 @@ enum SummaryStatement {
     }
 }
 
-/// The diagnostic for an option this statement does not know: did-you-mean or the list.
+/// The diagnostic for an option this statement does not know: did-you-mean (a Keras or
+/// PyTorch spelling too, ForeignSpellings.swift) or the list.
 func unknownOption<A: ReadableArgument>(_ arg: A, of what: String, valid: [String]) -> Diagnostic {
     guard let word = arg.word else {
         return Diagnostic.error(.syntax, at: arg.range,
@@ -152,6 +153,6 @@ func unknownOption<A: ReadableArgument>(_ arg: A, of what: String, valid: [Strin
             hint: valid.isEmpty ? "\(what) takes no options" : "valid options: \(valid.joined(separator: ", "))")
     }
     return Diagnostic.error(.name, at: arg.range,
-        Suggestion.message("unknown option '\(word)' for \(what)", for: word, among: valid),
+        ForeignSpellings.message("unknown option '\(word)' for \(what)", for: word, among: valid),
         hint: valid.isEmpty ? "\(what) takes no options" : "valid options: \(valid.joined(separator: ", "))")
 }
