@@ -297,6 +297,8 @@ struct LineCompletion {
         switch slot.type {
         case .word(let words): return words.map { CompletionCandidate($0, .word, slot.what) }
         case .name, .path, .string: return []
+        // A count is offered as an int (the reader also takes a whole number).
+        case .positiveInt, .wholeNumber, .sizes: return nameCandidates(types: ["int"])
         default: return nameCandidates(types: slot.type.typeNames)
         }
     }

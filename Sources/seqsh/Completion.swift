@@ -6,9 +6,9 @@
 // lines the REPL's own commands and help topics. After `:load ` readline completes file names.
 //
 // Words break at every character that cannot be in a name (so `model.pa` completes `pa`, and
-// the candidates are the words themselves). Readline appends a space to a unique match; when
-// a space already follows the cursor none is appended, so completing inside a line never
-// doubles a space.
+// the candidates are the words themselves). Readline appends a space to a unique match
+// (`rl_completion_append_character`, left at its ' '), and where a space already follows the
+// cursor it steps over that one instead, so completing inside a line never doubles a space.
 
 @preconcurrency import CReadline
 import Foundation
@@ -49,10 +49,6 @@ enum Completion {
         let (line, cursor) = lineAndCursor
         if line.hasPrefix(":load ") { return nil }  // readline's file-name completion
         rl_attempted_completion_over = 1
-        // A space already after the cursor: readline must not add another.
-        if let buffer = rl_line_buffer, rl_point < rl_end, buffer[Int(rl_point)] == 0x20 {
-            rl_completion_suppress_append = 1
-        }
         pending = Array(candidates(line, cursor).reversed())
         return rl_completion_matches(text, generator)
     }

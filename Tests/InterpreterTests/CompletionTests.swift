@@ -17,7 +17,7 @@ final class CompletionTests: XCTestCase {
             let words = ["the", "cat", "sat", "on", "the", "mat", "the", "cat", "ate"]
             let vocab = vocabulary(words)
             let data = windows(encode(vocab, words), 3, vocab)
-            let info = {name: "demo", size: 2}
+            let parts = split([1, 2, 3, 4], [0.5, 0.5])
             model lm
             input tokens 3 vocab vocab.size
             layer embedding 4
@@ -94,13 +94,13 @@ final class CompletionTests: XCTestCase {
         XCTAssertEqual(words("load weights \"w.safetensors\" "), ["into", "map"])
         XCTAssertEqual(words("export "), ["onnx"])
         XCTAssertEqual(words("let h = train adam ep"), ["epochs"], "a command after `let NAME =`")
-        XCTAssertEqual(words("    layer lstm 8 la"), ["last", "layers"], "indented, as in a block")
+        XCTAssertEqual(words("    layer lstm 8 la"), ["layers", "last"], "indented, as in a block")
     }
 
     func testMembersAfterADot() {
         XCTAssertEqual(words("lm.pa"), ["params"])
         XCTAssertEqual(words("print(lm.la"), ["layers"])
-        XCTAssertEqual(Set(words("info.")), ["name", "size"], "a record's fields")
+        XCTAssertEqual(words("parts."), ["train", "test"], "a record's fields")
         XCTAssertEqual(words("vocab.s"), ["size", "symbols"])
         XCTAssertEqual(words("data.ta"), ["target_shape"])
         XCTAssertEqual(words("last_layer.out"), ["output_shape"])
@@ -150,9 +150,9 @@ final class CompletionTests: XCTestCase {
 
     func testNamesACheckerFoundAreKnownToo() {
         let fresh = SeqInterpreter()
-        let source = "let cfg = {units: 8, depth: 2}\nmodel net\n"
+        let source = "let cfg = split([1, 2, 3, 4], [0.5, 0.5])\nmodel net\n"
         let report = fresh.check(source: source, file: "doc.seq")
-        XCTAssertEqual(fresh.completions(line: "cfg.", known: report.names).words.sorted(), ["depth", "units"])
+        XCTAssertEqual(fresh.completions(line: "cfg.", known: report.names).words, ["train", "test"])
         XCTAssertEqual(fresh.completions(line: "net.pa", known: report.names).words, ["params"])
         XCTAssertEqual(fresh.completions(line: "print(cf", known: report.names).words, ["cfg"])
         XCTAssertEqual(fresh.completions(line: "net.pa").words, [], "without the report the name is unknown")

@@ -115,7 +115,8 @@ final class LanguageServerTests: XCTestCase {
 
         let options = try s.request(6, "textDocument/completion", at(5, 14))
         let labels = ((options["result"] as? [String: Any])?["items"] as? [[String: Any]])?.compactMap { $0["label"] as? String } ?? []
-        XCTAssertTrue(labels.contains("dropout") && labels.contains("x") && labels.contains("print"), "\(labels.prefix(20))")
+        // After a layer's size: its options (a name would be an unknown option there).
+        XCTAssertTrue(labels.contains("dropout") && labels.contains("bidirectional") && !labels.contains("x"), "\(labels.prefix(20))")
         let kinds = try s.request(7, "textDocument/completion", at(6, 6))
         let kindLabels = ((kinds["result"] as? [String: Any])?["items"] as? [[String: Any]])?.compactMap { $0["label"] as? String } ?? []
         XCTAssertTrue(kindLabels.contains("lstm") && kindLabels.contains("dense"), "\(kindLabels.prefix(20))")
@@ -137,6 +138,38 @@ final class LanguageServerTests: XCTestCase {
         try s.send(["method": "exit"])
         s.process.waitUntilExit()
         XCTAssertEqual(s.process.terminationStatus, 0)
+    }
+
+    /// Completion through the protocol is the interpreter's (the one seqsh's Tab uses), with the
+    /// names the checker found in the document: options, optimizers, members after `.`.
+    func testCompletionThroughTheProtocolIsTheInterpretersWithTheDocumentsNames() throws {
+        let s = try Session()
+        _ = try s.request(1, "initialize", ["capabilities": [:]])
+        let doc = "file:///tmp/complete.seq"
+        let text = """
+            let parts = split([1, 2, 3, 4], [0.5, 0.5])
+            model m
+            input tokens 3 vocab 10
+            train adam ep
+            print(m.pa, parts.tr)
+            train 
+            layer lstm dr
+            """
+        try s.send(["method": "textDocument/didOpen", "params": ["textDocument": ["uri": doc, "languageId": "seqlang", "version": 1, "text": text]]])
+        _ = try s.receive()  // the diagnostics
+        func labels(_ id: Int, _ line: Int, _ character: Int) throws -> [String] {
+            let answer = try s.request(id, "textDocument/completion", ["textDocument": ["uri": doc], "position": ["line": line, "character": character]])
+            return ((answer["result"] as? [String: Any])?["items"] as? [[String: Any]])?.compactMap { $0["label"] as? String } ?? []
+        }
+        XCTAssertEqual(try labels(2, 3, 13), ["epochs"])
+        XCTAssertEqual(try labels(3, 4, 10), ["params"])
+        XCTAssertEqual(try labels(4, 4, 20), ["train"])
+        XCTAssertEqual(try labels(5, 5, 6), ["sgd", "adam", "rmsprop", "adagrad"])
+        XCTAssertEqual(try labels(6, 6, 13), ["dropout"])
+        let shutdown = try s.request(7, "shutdown", [:])
+        XCTAssertTrue(shutdown.keys.contains("result"))
+        try s.send(["method": "exit"])
+        s.process.waitUntilExit()
     }
 
     /// Neovim (headless, its built-in client) opens a script with errors and reports the

@@ -34,13 +34,42 @@ final class TerminalReplTests: XCTestCase {
         repl.type("lay")
         repl.waitFor("seq> lay")
         repl.press("Tab")
-        // `layer` and the option `layers` share the prefix: Tab stops at `layer`.
+        // At the start of a statement only `layer` begins so: Tab completes it and adds a space.
         repl.waitFor("seq> layer")
-        repl.type(" embe")
+        repl.type("embe")
         repl.press("Tab")
         repl.waitFor("seq> layer embedding")
         repl.type("64 ")
         repl.waitFor("seq> layer embedding 64")
+    }
+
+    /// Tab offers what the statement's declaration allows at the cursor and the members of
+    /// what a name holds; the space readline adds never doubles one that is there.
+    func testTabCompletesOptionsAndMembersFromTheDeclarations() throws {
+        let repl = try startSession()
+        repl.enter("model m")
+        repl.waitFor("seq> ", count: 2)
+        repl.type("train adam ep")
+        repl.press("Tab")
+        repl.waitFor("seq> train adam epochs")
+        repl.type("3")
+        XCTAssertTrue(repl.waitFor("seq> train adam epochs 3"), "one space after the completed option")
+        repl.press("C-u")
+        repl.type("m.pa")
+        repl.press("Tab")
+        repl.waitFor("seq> m.params")
+        repl.press("Enter")
+        repl.waitFor("\n0\n")
+        // Completing in the middle of a line, before a space: none is added.
+        repl.type("layer lstm 8 dr last")
+        for _ in 0..<5 { repl.press("Left") }
+        repl.press("Tab")
+        repl.waitFor("seq> layer lstm 8 dropout last")
+        XCTAssertFalse(repl.screen.contains("dropout  last"), repl.screen)
+        repl.press("C-e", "C-u")
+        repl.type("layer l")
+        repl.press("Tab")
+        repl.waitFor("seq> layer lstm")
     }
 
     func testUpArrowRecallsALineFromAnEarlierSession() throws {
