@@ -284,9 +284,6 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
         }
     }
 
-    /// Every layer kind, input kind, activation, initializer and option name the model
-    /// statements understand, sorted (for tab completion after `layer`, `input`, `model`).
-    public var modelWords: [String] { ModelCommands.words }
 
     /// Takes back the last layer of the current model (a REPL's `:undo`): the model's name,
     /// the removed layer (`lstm 128`) and the shape the model gives now. Throws a `Diagnostic`

@@ -87,6 +87,13 @@ final class OptionErrorTests: XCTestCase {
             "10:14: unknown option 'dropuot' for an lstm layer; did you mean 'dropout'?",
             "10:26: unknown option 'lastt' for an lstm layer; did you mean 'last'?",
         ])
+        // The rest of an option that could not be read is not blamed again; the next bad option is.
+        XCTAssertEqual(errors("train adam early stop on val_los patience 3 bacth 4 on data"), [
+            "10:26: unknown metric 'val_los'; did you mean 'val_loss'?",
+            "10:45: unknown option 'bacth' for `train`; did you mean 'batch'?",
+        ])
+        XCTAssertEqual(errors("train adam early stop onn val_loss patience 3 on data"),
+                       ["10:23: expected `on` in `early stop on METRIC patience N`"])
         // A required option that a misspelt one stands for is not reported missing as well.
         XCTAssertEqual(errors("train adam epochs 1 onn data"), ["10:21: unknown option 'onn' for `train`; did you mean 'on'?"])
         // The statement does not run: nothing is trained, no history is bound.

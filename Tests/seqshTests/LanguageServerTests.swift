@@ -154,9 +154,14 @@ final class LanguageServerTests: XCTestCase {
             print(m.pa, parts.tr)
             train 
             layer lstm dr
+            train adam learning_rate 0.1 batch_size 2 on parts
             """
         try s.send(["method": "textDocument/didOpen", "params": ["textDocument": ["uri": doc, "languageId": "seqlang", "version": 1, "text": text]]])
-        _ = try s.receive()  // the diagnostics
+        // The diagnostics: every bad option of the last line, with the Keras spellings' did-you-mean.
+        let published = try XCTUnwrap((try s.receive()["params"] as? [String: Any])?["diagnostics"] as? [[String: Any]])
+        let messages = published.compactMap { $0["message"] as? String }
+        XCTAssertTrue(messages.contains("unknown option 'learning_rate' for `train`; did you mean 'lr'?"), "\(messages)")
+        XCTAssertTrue(messages.contains("unknown option 'batch_size' for `train`; did you mean 'batch'?"), "\(messages)")
         func labels(_ id: Int, _ line: Int, _ character: Int) throws -> [String] {
             let answer = try s.request(id, "textDocument/completion", ["textDocument": ["uri": doc], "position": ["line": line, "character": character]])
             return ((answer["result"] as? [String: Any])?["items"] as? [[String: Any]])?.compactMap { $0["label"] as? String } ?? []

@@ -133,8 +133,10 @@ public enum StatementReader {
         var problems: [Diagnostic] = []
         /// The options offered for misspelt ones: a required option offered so is not missing too.
         var offered = Set<String>()
-        func skipValues() {
-            while let next = cursor.peek, next.word == nil || next.isBound, !(next.word.map(optionWords.contains) ?? false) {
+        /// Steps over values, and the words of `grammar` (the rest of an option that failed).
+        func skipValues(grammar: Set<String> = []) {
+            while let next = cursor.peek, !(next.word.map(optionWords.contains) ?? false),
+                  next.word == nil || next.isBound || grammar.contains(next.word!) {
                 cursor.index += 1
             }
         }
@@ -166,7 +168,9 @@ public enum StatementReader {
                 reading.options.append(occurrence)
             } catch let d as Diagnostic {
                 problems.append(d)
-                skipValues()
+                // The word the problem is at belongs to this option; so do its grammar's words.
+                if let at = cursor.peek, at.range == d.range, !(at.word.map(optionWords.contains) ?? false) { cursor.index += 1 }
+                skipValues(grammar: words(of: declared.parts))
             }
         }
         for need in form.required where given[need.option] == nil && !offered.contains(need.option) {
@@ -187,6 +191,21 @@ public enum StatementReader {
     }
 
     // MARK: - Pieces
+
+    /// The words of an option's grammar: keywords, flags, choices, the words a slot takes
+    /// (`stop`, `on`, `val_loss`, `patience`, …).
+    private static func words(of parts: [OptionPart]) -> Set<String> {
+        var words = Set<String>()
+        for part in parts {
+            switch part {
+            case .value(let slot): if case .word(let ws) = slot.type { words.formUnion(ws) }
+            case .keyword(let w, _, _), .flag(let w): words.insert(w)
+            case .choice(_, let choices), .optionalChoice(let choices):
+                for c in choices { words.insert(c.word); words.formUnion(Self.words(of: c.then)) }
+            }
+        }
+        return words
+    }
 
     private struct Cursor<A: ReadableArgument> {
         let args: [A]
