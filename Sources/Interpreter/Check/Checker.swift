@@ -580,7 +580,7 @@ final class Checker {
             switch name {
             case "size": return .int(nil, symbol: size ?? Checker.spelled(baseExpr).map { "\($0).size" })
             case "symbols": return .list(.string, items: nil)
-            case "unk": return .unknown
+            case "unk", "pad": return .unknown
             default: names = Members.vocabulary
             }
         case .dataset(let d):
