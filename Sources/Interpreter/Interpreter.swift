@@ -430,6 +430,12 @@ final class Interpreter: CommandContext {
                 d.notes.append("in '\(decl.name)' called at \(range)")
             }
             throw d
+        } catch var list as DiagnosticList {
+            // Several bad options of one command statement: each says where it was called.
+            for i in list.diagnostics.indices where list.diagnostics[i].notes.count < Interpreter.maxCallNotes {
+                list.diagnostics[i].notes.append("in '\(decl.name)' called at \(range)")
+            }
+            throw list
         }
     }
 

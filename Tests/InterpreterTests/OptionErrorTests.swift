@@ -96,6 +96,9 @@ final class OptionErrorTests: XCTestCase {
                        ["10:23: expected `on` in `early stop on METRIC patience N`"])
         // A required option that a misspelt one stands for is not reported missing as well.
         XCTAssertEqual(errors("train adam epochs 1 onn data"), ["10:21: unknown option 'onn' for `train`; did you mean 'on'?"])
+        // Inside a function each of them says where the function was called.
+        let inFunction = SeqInterpreter().run(source: prelude + "fn fit() {\n  train adam epoch 1 batch_size 4 on data\n}\nfit()").errors
+        XCTAssertEqual(inFunction.map(\.notes), [["in 'fit' called at <string>:13:1"], ["in 'fit' called at <string>:13:1"]])
         // The statement does not run: nothing is trained, no history is bound.
         let seq = SeqInterpreter()
         let result = seq.run(source: prelude + "train adam learning_rate 0.01 batch_size 4 on data")

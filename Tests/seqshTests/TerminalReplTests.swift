@@ -70,6 +70,14 @@ final class TerminalReplTests: XCTestCase {
         repl.type("layer l")
         repl.press("Tab")
         repl.waitFor("seq> layer lstm")
+        // The REPL's own commands, and the topics of `:help`.
+        repl.press("C-u")
+        repl.type(":he")
+        repl.press("Tab")
+        repl.waitFor("seq> :help")
+        repl.type("generat")
+        repl.press("Tab")
+        repl.waitFor("seq> :help generate")
     }
 
     func testUpArrowRecallsALineFromAnEarlierSession() throws {
