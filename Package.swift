@@ -73,6 +73,10 @@ let package = Package(
                 "Interpreter", "SeqLang", "CReadline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // The libFuzzer target of the front end and checker: scripts/fuzz.sh builds it with
+        // --sanitize=fuzzer --sanitize=address -DFUZZING; a plain build makes a replay tool.
+        .executableTarget(name: "seqfuzz", dependencies: ["Interpreter", "SeqLang"],
+                          path: "Tests/Fuzz", exclude: ["Regressions"]),
         // Release-mode benchmark of the five reference configurations.
         .executableTarget(name: "seqbench", dependencies: ["Tensor"],
                           swiftSettings: [.swiftLanguageMode(.v5)]),
