@@ -182,7 +182,7 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
         for warning in parsed { engine.warningSink(warning) }
         do {
             let value = try engine.run(program)
-            return RunResult(value: value, diagnostics: diagnostics + warnings)
+            return RunResult(value: value.withPlainLists, diagnostics: diagnostics + warnings)
         } catch let d as Diagnostic {
             diagnostics += warnings + [d]
         } catch let list as DiagnosticList {
@@ -198,7 +198,7 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
     /// A global variable: read it, set it (`Value.tensor` carries shape and scalars), or set
     /// nil to remove it.
     public subscript(global name: String) -> Value? {
-        get { exclusively { engine.globals.lookup(name) } }
+        get { exclusively { engine.globals.lookup(name)?.withPlainLists } }
         set {
             exclusively {
                 if let newValue { engine.globals.define(name, newValue) } else { engine.globals.remove(name) }

@@ -181,7 +181,7 @@ final class Interpreter: CommandContext {
 
     /// The items a `for` loop walks: a list's elements, a string's characters, a record's keys.
     private func iterate(_ v: Value, at range: SourceRange) throws -> [Value] {
-        switch v {
+        switch v.plainList {
         case .list(let items): return items
         case .string(let s): return s.map { .string(String($0)) }
         case .record(let fields): return fields.map { .string($0.key) }
@@ -395,7 +395,9 @@ final class Interpreter: CommandContext {
     func call(_ f: any ScriptFunction, _ args: [Value], at range: SourceRange) throws -> Value {
         if let native = f as? NativeFunction {
             do {
-                return try native.handler(args, self, range)
+                // Built-ins see a figure list as the list it is; `print` and `str` show it rounded.
+                let shown = native.name == "print" || native.name == "str"
+                return try native.handler(shown ? args : args.map(\.plainList), self, range)
             } catch let d as Diagnostic {
                 throw d
             } catch let list as DiagnosticList {
@@ -451,7 +453,7 @@ final class Interpreter: CommandContext {
     }
 
     func index(_ base: Value, _ key: Value, at range: SourceRange) throws -> Value {
-        switch base {
+        switch base.plainList {
         case .list(let items):
             return items[try listIndex(key, count: items.count, at: range)]
         case .string(let s):

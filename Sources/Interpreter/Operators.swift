@@ -15,6 +15,7 @@ enum Operators {
     static let maxCollectionCount = 10_000_000
 
     static func binary(_ op: BinaryOp, _ a: Value, _ b: Value, at range: SourceRange) throws -> Value {
+        let a = a.plainList, b = b.plainList
         switch op {
         case .add:
             switch (a, b) {
@@ -135,6 +136,7 @@ enum Operators {
 
     /// Structural equality; an int equals a number with the same value.
     static func equal(_ a: Value, _ b: Value) -> Bool {
+        let a = a.plainList, b = b.plainList
         switch (a, b) {
         case (.none, .none): return true
         case (.bool(let x), .bool(let y)): return x == y

@@ -277,6 +277,32 @@ final class FirstHourTests: XCTestCase {
         XCTAssertTrue(o.output.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("0.000 ┤") }, o.output)
     }
 
+    // MARK: - History figures: rounded in the display, exact in the value
+
+    func testHistoryListsPrintRoundedAndStayExact() throws {
+        let c = Captured()
+        XCTAssertEqual(c.run(nextWordPrelude + "train adam lr 0.02 epochs 3 batch 4 on data validate data quiet").errors, [])
+        let exact = c.run("history.val_loss")
+        guard case .list(let items)? = exact.result.value, items.count == 3 else {
+            return XCTFail("the host gets a plain list: \(String(describing: exact.result.value))")
+        }
+        let numbers = items.compactMap(\.asDouble)
+        XCTAssertEqual(numbers.count, 3)
+        // Shown with the 4 significant digits of every loss line, in print and interpolation.
+        let shown = "[" + numbers.map(Figures.short).joined(separator: ", ") + "]"
+        let printed = c.run("print(history.val_loss)\nprint(\"{history.loss}\" == str(history.loss))")
+        XCTAssertEqual(printed.output, shown + "\ntrue\n")
+        // The value is the unrounded number, bit for bit, wherever it is used.
+        let first = c.run("history.val_loss[0]")
+        guard case .number(let v)? = first.result.value else { return XCTFail("\(String(describing: first.result.value))") }
+        XCTAssertEqual(v.bitPattern, numbers[0].bitPattern)
+        XCTAssertNotEqual(v, Double(Figures.short(v)), "the figure has more digits than are shown")
+        XCTAssertEqual(c.run("print(history.val_loss[0] == \(v), min(history.val_loss) <= history.val_loss[0], len(history.loss), type(history.loss))").output,
+                       "true true 3 list\n")
+        XCTAssertEqual(c.run("let total = 0\nfor x in history.loss { total += x }\nprint(total == history.loss[0] + history.loss[1] + history.loss[2], len(history.loss + [1]))").output,
+                       "true 4\n")
+    }
+
     // MARK: - Model and layer members
 
     func testModelAndLayerMembers() {

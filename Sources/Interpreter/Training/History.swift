@@ -78,7 +78,7 @@ struct TrainingHistory: Codable, Equatable {
 
     /// The script value (see the file header).
     var value: Value {
-        func list(_ xs: [Double]) -> Value { .list(xs.map { .number($0) }) }
+        func list(_ xs: [Double]) -> Value { .object(FigureList(xs)) }
         var fields: [(key: String, value: Value)] = [("loss", list(loss))]
         if figures.accuracy { fields.append(("accuracy", list(accuracy))) }
         if figures.perplexity { fields.append(("perplexity", list(perplexity))) }
@@ -87,7 +87,8 @@ struct TrainingHistory: Codable, Equatable {
             if figures.accuracy { fields.append(("val_accuracy", list(valAccuracy))) }
             if figures.perplexity { fields.append(("val_perplexity", list(valPerplexity))) }
         }
-        fields.append(("lr", list(learningRates)))
+        // The learning rates are settings, not measurements: a plain list, shown as written.
+        fields.append(("lr", .list(learningRates.map { .number($0) })))
         fields.append(("epochs", .int(epochs)))
         fields.append(("steps", .int(steps)))
         fields.append(("seconds", .number(seconds)))

@@ -89,7 +89,7 @@ enum PlotStatement {
         var out: [(String, [Double])] = []
         for name in [figure, "val_" + figure] {
             guard let field = fields.first(where: { $0.key == name }) else { continue }
-            guard case .list(let items) = field.value else {
+            guard case .list(let items) = field.value.plainList else {
                 throw Diagnostic.error(.type, at: range, "the history's `\(name)` should be a list of numbers, but it is \(field.value.typeName)")
             }
             var numbers: [Double] = []
