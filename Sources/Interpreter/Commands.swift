@@ -66,8 +66,13 @@ public protocol CommandContext: AnyObject {
     /// False when the host gave this interpreter no file access at all (`.none`).
     var canUseFiles: Bool { get }
     /// Throws a `.cancelled` or `.limit` diagnostic if the host cancelled the run or its time
-    /// limit passed. Long work (training) calls this between batches.
+    /// limit passed. Long work calls this every few thousand items (data built-ins), every
+    /// chunk (prediction, evaluation) and every batch (training).
     func checkCancelled(at range: SourceRange) throws
+    /// Throws a `.limit` diagnostic at `range` when building `bytes` more (named `what`) would
+    /// pass the interpreter's memory limit (`Configuration.memoryLimit`). Call it before
+    /// allocating a large result.
+    func checkMemory(_ bytes: Int, for what: String, at range: SourceRange) throws
     /// True when the host runs a script only to validate it (`Configuration.checkOnly`; the
     /// static checker, `SeqInterpreter.check`, runs no handler at all): validate everything (names, options, shapes) but read no
     /// data and train nothing.
@@ -118,4 +123,7 @@ extension CommandContext {
     public func fileExists(_ path: String) -> Bool { DataFolder.isFile(path) }
 
     public var canUseFiles: Bool { true }
+
+    /// Contexts other than the interpreter have no memory limit.
+    public func checkMemory(_ bytes: Int, for what: String, at range: SourceRange) throws {}
 }

@@ -16,6 +16,7 @@
 
 import Foundation
 import SeqLang
+import Tensor
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -50,8 +51,16 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
         /// Where `data_path("ptb/ptb.train.txt")` looks first, before `SEQ_DATA` and
         /// `~/.cache/seqlang/datasets` (seqsh's `--data DIR`). Each interpreter has its own.
         public var dataFolder: String?
-        /// Stop a run after this many seconds with a `.limit` diagnostic (nil: no limit).
+        /// Stop a run after this many seconds with a `.limit` diagnostic (nil: no limit). It is
+        /// checked inside long work too — every time step of a recurrent layer, every chunk of
+        /// `predict`/`evaluate`, every few thousand items of a data built-in — so a run stops
+        /// within a small fraction of a second of it (docs/embedding.md).
         public var timeLimit: Double?
+        /// The most bytes of tensors and buffers a run may hold (weights, optimizer state, a
+        /// batch's activations, predictions, the data built-ins' results); a step that would
+        /// need more is refused before it allocates, with a `.limit` diagnostic naming the
+        /// amount and the limit (nil: no limit).
+        public var memoryLimit: Int?
         /// Command handlers validate everything but read no data and train nothing (a run that
         /// only validates; `check(source:file:)`, which `seqsh --check` uses, runs nothing at all).
         public var checkOnly = false
@@ -105,6 +114,8 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
     let models = ModelSession()
     /// Where this interpreter's `data_path` looks.
     let dataFolder: DataFolder
+    /// What this interpreter's tensors and buffers hold against `Configuration.memoryLimit`.
+    var memory: MemoryBudget { engine.memory }
     private let runLock = NSLock()
     private let stateLock = NSLock()
     /// The thread running a script, while one runs.
@@ -121,7 +132,8 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
         DataBuiltins.install(into: self, folder: dataFolder)
         TrainingCommands.install(into: self, models: models, host: TrainingHost(
             progress: configuration.onProgress, terminal: configuration.outputIsTerminal,
-            cancelledWording: configuration.cancelledWording, timeLimit: configuration.timeLimit))
+            cancelledWording: configuration.cancelledWording, timeLimit: configuration.timeLimit,
+            stop: engine.stop, memory: engine.memory))
         engine.needs = { declaration, args, range in
             try models.checkNeeds(of: declaration, word: args.first?.word, modelGiven: args.contains { $0.knownType == "model" }, at: range)
         }
@@ -135,7 +147,7 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
         runLock.lock()
         defer { runLock.unlock() }
         stateLock.withLock { sources[file] = source }
-        engine.cancelFlag.clear()
+        engine.stop.clear()
         let box = ResultBox()
         // A thread of the interpreter's own, with a stack size it chose (StackLimit), so deep
         // scripts end in a `.limit` diagnostic whatever thread the host calls from.
@@ -164,10 +176,12 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
         }
     }
 
-    /// Stops the running script at its next statement or loop iteration (or when a command
-    /// handler next calls `checkCancelled`) with a `.cancelled` diagnostic. Safe from any thread.
+    /// Stops the running script with a `.cancelled` diagnostic at its next statement, loop
+    /// iteration, time step of a recurrent layer, chunk of `predict`/`evaluate` or few thousand
+    /// items of a data built-in; a training step it interrupts leaves the weights as they were
+    /// before it. Safe from any thread.
     public func cancel() {
-        engine.cancelFlag.raise()
+        engine.stop.cancel()
     }
 
     private func execute(_ source: String, file: String) -> RunResult {

@@ -10,7 +10,7 @@
 
 import Foundation
 import SeqLang
-import Synchronization
+import Tensor
 
 /// How control leaves a statement.
 enum Flow {
@@ -18,14 +18,6 @@ enum Flow {
     case breakLoop
     case continueLoop
     case returned(Value)
-}
-
-/// A flag another thread can raise to stop a running script.
-final class CancelFlag: Sendable {
-    private let raised = Atomic<Bool>(false)
-    func raise() { raised.store(true, ordering: .relaxed) }
-    func clear() { raised.store(false, ordering: .relaxed) }
-    var isRaised: Bool { raised.load(ordering: .relaxed) }
 }
 
 final class Interpreter: CommandContext {
@@ -50,10 +42,13 @@ final class Interpreter: CommandContext {
     let files: FileSandbox
     let checkOnly: Bool
 
-    let cancelFlag = CancelFlag()
+    /// The host's cancel and the time limit, polled here and by all long work a run starts
+    /// (the recurrent layers' time loops, prediction, evaluation, data built-ins).
+    let stop = StopSignal()
+    /// The bytes of tensors and buffers this interpreter may hold (`Configuration.memoryLimit`).
+    let memory: MemoryBudget
     var timeLimit: Double?
     let cancelledWording: String
-    private var deadline: ContinuousClock.Instant?
     private var callDepth = 0
     /// How far down the script thread's stack evaluation may go (set by each run's thread).
     var stackLimit = StackLimit.unbounded
@@ -67,6 +62,7 @@ final class Interpreter: CommandContext {
         files = FileSandbox(access: configuration.fileAccess, workingDirectory: configuration.workingDirectory)
         checkOnly = configuration.checkOnly
         timeLimit = configuration.timeLimit
+        memory = MemoryBudget(limit: configuration.memoryLimit)
         cancelledWording = configuration.cancelledWording
         maxCallDepth = configuration.maxCallDepth
         currentScope = globals
@@ -80,7 +76,7 @@ final class Interpreter: CommandContext {
     func run(_ program: Program) throws -> Value {
         callDepth = 0
         currentScope = globals
-        deadline = timeLimit.map { .now + .nanoseconds(Int64(max(0, $0) * 1e9)) }
+        stop.arm(timeLimit: timeLimit)
         var last = Value.none
         for statement in program.statements {
             switch statement.kind {
@@ -100,15 +96,35 @@ final class Interpreter: CommandContext {
     }
 
     /// Throws `.cancelled` if the host cancelled, `.limit` if the time limit passed.
+    @inline(__always)
     func checkInterrupt(at range: SourceRange) throws {
-        if cancelFlag.isRaised {
-            throw Diagnostic.error(.cancelled, at: range, "the script was \(cancelledWording)")
+        if let reason = stop.reason { throw interruption(reason, at: range) }
+    }
+
+    /// The diagnostic of a run stopped for `reason` at `range`.
+    private func interruption(_ reason: StopSignal.Reason, at range: SourceRange) -> Diagnostic {
+        switch reason {
+        case .cancelled:
+            return .error(.cancelled, at: range, "the script was \(cancelledWording)")
+        case .timeLimit:
+            return .error(.limit, at: range, "the script ran longer than its time limit of \(seconds(timeLimit ?? 0))",
+                          hint: "make loops end sooner, or work on less data")
         }
-        if let deadline, ContinuousClock.now > deadline {
-            throw Diagnostic.error(.limit, at: range,
-                                   "the script ran longer than its time limit of \(seconds(timeLimit ?? 0))",
-                                   hint: "make loops end sooner, or work on less data")
-        }
+    }
+
+    /// What a handler's or built-in's error other than a diagnostic becomes at `range`: the
+    /// stop it saw (long work throws `StopSignal.Stopped`), a memory request past the limit,
+    /// or a runtime error naming `what` failed.
+    private func failure(_ error: Error, of what: String, at range: SourceRange) -> Diagnostic {
+        if error is StopSignal.Stopped, let reason = stop.reason { return interruption(reason, at: range) }
+        if let e = error as? MemoryLimitExceeded { return memoryLimit(e, at: range) }
+        return .error(.runtime, at: range, "\(what) failed: \(error)")
+    }
+
+    /// The `.limit` diagnostic of a memory request past `Configuration.memoryLimit`.
+    func memoryLimit(_ e: MemoryLimitExceeded, at range: SourceRange) -> Diagnostic {
+        .error(.limit, at: range, e.description,
+               hint: "work on less at a time (a smaller `batch`, shorter sequences, a smaller model or data set), or give the interpreter more memory (Configuration.memoryLimit)")
     }
 
     // MARK: - Statements
@@ -319,7 +335,7 @@ final class Interpreter: CommandContext {
         } catch let list as DiagnosticList {
             throw list
         } catch {
-            throw Diagnostic.error(.runtime, at: s.range, "'\(keyword)' failed: \(error)")
+            throw failure(error, of: "'\(keyword)'", at: s.range)
         }
     }
 
@@ -403,7 +419,7 @@ final class Interpreter: CommandContext {
             } catch let list as DiagnosticList {
                 throw list
             } catch {
-                throw Diagnostic.error(.runtime, at: range, "'\(native.name)' failed: \(error)")
+                throw failure(error, of: "'\(native.name)'", at: range)
             }
         }
         guard let user = f as? UserFunction else {
@@ -555,6 +571,14 @@ final class Interpreter: CommandContext {
     func lookup(_ name: String) -> Value? { currentScope.lookup(name) ?? natives[name].map { .function($0) } }
 
     func checkCancelled(at range: SourceRange) throws { try checkInterrupt(at: range) }
+
+    func checkMemory(_ bytes: Int, for what: String, at range: SourceRange) throws {
+        do {
+            try memory.check(bytes, for: what)
+        } catch let e as MemoryLimitExceeded {
+            throw memoryLimit(e, at: range)
+        }
+    }
 
     func authorize(path: String, writing: Bool, at range: SourceRange) throws -> String {
         try files.authorize(path, writing: writing, at: range)

@@ -67,6 +67,52 @@ public enum BLAS {
                     beta, c, blasint(ldc))
     }
 
+    /// The multiply-adds of one block of `gemm(polling:…)`: a few milliseconds of one core.
+    static let pollWork = 1 << 24
+
+    /// `gemm` in blocks of about `pollWork` multiply-adds, polling `stop` before each: false,
+    /// with C only partly updated, when it was raised. Blocks of rows of C when there are many
+    /// (a row is computed the same way in any block, so the result is that of one call);
+    /// otherwise blocks of the inner dimension k, each after the first added with beta 1 (how
+    /// weight gradients over T·B rows accumulate).
+    @discardableResult
+    public static func gemm(polling stop: StopSignal?, transA: Bool = false, transB: Bool = false,
+                            m: Int, n: Int, k: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil,
+                            b: UnsafePointer<Float>, ldb: Int? = nil,
+                            beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil) -> Bool {
+        let lda = lda ?? (transA ? m : k), ldb = ldb ?? (transB ? k : n), ldc = ldc ?? n
+        // The blocks depend on the shapes alone, so the result is the same with a signal or without.
+        guard m * n * k > pollWork else {
+            if stop.isRaised { return false }
+            gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                 beta: beta, c: c, ldc: ldc)
+            return true
+        }
+        if m >= 64 {
+            let rows = max(32, pollWork / max(1, n * k))
+            var r0 = 0
+            while r0 < m {
+                if stop.isRaised { return false }
+                let r1 = min(m, r0 + rows)
+                gemm(transA: transA, transB: transB, m: r1 - r0, n: n, k: k, alpha: alpha,
+                     a: transA ? a + r0 : a + r0 * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + r0 * ldc, ldc: ldc)
+                r0 = r1
+            }
+        } else {
+            let depth = max(256, pollWork / max(1, m * n))
+            var k0 = 0
+            while k0 < k {
+                if stop.isRaised { return false }
+                let k1 = min(k, k0 + depth)
+                gemm(transA: transA, transB: transB, m: m, n: n, k: k1 - k0, alpha: alpha,
+                     a: transA ? a + k0 * lda : a + k0, lda: lda, b: transB ? b + k0 : b + k0 * ldb, ldb: ldb,
+                     beta: k0 == 0 ? beta : 1, c: c, ldc: ldc)
+                k0 = k1
+            }
+        }
+        return true
+    }
+
     /// y[m or n] = alpha * op(A) x + beta * y, A is [m, n] row-major.
     @inline(__always)
     public static func gemv(trans: Bool = false, m: Int, n: Int, alpha: Float = 1,

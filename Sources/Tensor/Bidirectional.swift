@@ -42,6 +42,15 @@ public final class BidirectionalLayer: RecurrentLayer {
     private var lengths: [Int]?
     private var steps = 0, batch = 0
 
+    /// Both cells' signal: each polls it at every time step.
+    public var stopSignal: StopSignal? {
+        get { forwardCell.stopSignal }
+        set {
+            forwardCell.stopSignal = newValue
+            backwardCell.stopSignal = newValue
+        }
+    }
+
     /// Pairs two cells of the same kind and sizes (the second registered with the `_reverse` suffix).
     /// - Throws: `TensorError` if their kinds or sizes differ.
     public init(forward: RecurrentLayer, backward: RecurrentLayer) throws {

@@ -23,6 +23,9 @@ public final class Dense {
     public let activation: Activation
     /// The name prefix without its trailing dot (`dense0`): how errors name the layer.
     public let name: String
+    /// Polled between the blocks of its large products (`BLAS.gemm(polling:)`); a raised
+    /// signal makes `forward` and `backward` throw `StopSignal.Stopped` (nil: never).
+    public var stopSignal: StopSignal?
     /// `prefix + "weight"`, shape [O, I].
     public let weight: ParameterSlot
     /// `prefix + "bias"`, shape [O].
@@ -58,6 +61,7 @@ public final class Dense {
         guard let last = x.shape.last, last == inputSize else {
             throw TensorError("dense forward", "expected input with last axis \(inputSize) but got shape \(x.shape)")
         }
+        let stop = stopSignal
         let I = inputSize, O = outputSize, rows = x.count / I
         let shape = Array(x.shape.dropLast()) + [O]
         networkReuse(&preActivation, shape)
@@ -67,11 +71,12 @@ public final class Dense {
                 preActivation.scalars.withUnsafeMutableBufferPointer { pz in
                     for r in 0..<rows { (pz.baseAddress! + r * O).update(from: b, count: O) }
                     if rows > 0 {
-                        BLAS.gemm(transB: true, m: rows, n: O, k: I, a: px.baseAddress!, b: w, beta: 1, c: pz.baseAddress!)
+                        BLAS.gemm(polling: stop, transB: true, m: rows, n: O, k: I, a: px.baseAddress!, b: w, beta: 1, c: pz.baseAddress!)
                     }
                 }
             }
         }
+        try stop.check()
         input = x
         activationApplied = applyingActivation && activation != .none
         guard activationApplied else { return preActivation }
@@ -88,12 +93,12 @@ public final class Dense {
     /// store's gradients.
     static func accumulateParameterGradients(dZ: Tensor, input: Tensor, rows: Int, outputSize o: Int,
                                              inputSize i: Int, weight: ParameterSlot, bias: ParameterSlot,
-                                             store: ParameterStore) {
+                                             store: ParameterStore, polling stop: StopSignal? = nil) {
         store.grads.withUnsafeMutableBufferPointer { g in
             let dW = g.baseAddress! + weight.offset, db = g.baseAddress! + bias.offset
             dZ.scalars.withUnsafeBufferPointer { pdz in
                 input.scalars.withUnsafeBufferPointer { px in
-                    BLAS.gemm(transA: true, m: o, n: i, k: rows, a: pdz.baseAddress!, b: px.baseAddress!,
+                    BLAS.gemm(polling: stop, transA: true, m: o, n: i, k: rows, a: pdz.baseAddress!, b: px.baseAddress!,
                               beta: 1, c: dW)
                 }
                 for r in 0..<rows {
@@ -131,18 +136,20 @@ public final class Dense {
         }
         if rows > 0 {
             Dense.accumulateParameterGradients(dZ: dZ, input: input, rows: rows, outputSize: O, inputSize: I,
-                                               weight: weight, bias: bias, store: store)
+                                               weight: weight, bias: bias, store: store, polling: stopSignal)
         }
+        try stopSignal.check()
         guard needsInputGradient else { return nil }
         networkReuse(&dx, input.shape)
         guard rows > 0 else { return dx }
         store.values.withUnsafeBufferPointer { v in
             dZ.scalars.withUnsafeBufferPointer { pdz in
                 dx.scalars.withUnsafeMutableBufferPointer { pdx in
-                    BLAS.gemm(m: rows, n: I, k: O, a: pdz.baseAddress!, b: v.baseAddress! + weight.offset, c: pdx.baseAddress!)
+                    BLAS.gemm(polling: stopSignal, m: rows, n: I, k: O, a: pdz.baseAddress!, b: v.baseAddress! + weight.offset, c: pdx.baseAddress!)
                 }
             }
         }
+        try stopSignal.check()
         return dx
     }
 

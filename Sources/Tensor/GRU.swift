@@ -72,6 +72,9 @@ public final class GRULayer: RecurrentLayer {
     private let trainingWork = RecurrentWorkspace()
     private let inferenceWork = RecurrentWorkspace()
 
+    /// Polled at every time step of `forward` and `backward` (as `LSTMLayer.stopSignal`).
+    public var stopSignal: StopSignal?
+
     /// Registers `{namePrefix}weight_ih_l{layerIndex}{nameSuffix}`, `…weight_hh…`, `…bias_ih…`
     /// and `…bias_hh…` (zero-filled) in `store`.
     /// - Parameters:
@@ -111,6 +114,8 @@ public final class GRULayer: RecurrentLayer {
         if let lengths { try Recurrent.checkLengths(lengths, steps: T, batch: B, op) }
         if let s = initialState { try Recurrent.checkState(s, batch: B, hidden: H, op, "initial state") }
 
+        let stop = stopSignal
+        try stop.check()
         let training = mode == .training
         let work = training ? trainingWork : inferenceWork
         work.prepare(steps: T, batch: B, hidden: H, gateRows: G, stateSlots: training ? T + 1 : 2,
@@ -130,7 +135,7 @@ public final class GRULayer: RecurrentLayer {
             let whhT = split ? Recurrent.pack(whh, rows: G, columns: H, transposed: true, into: work.packedRecurrent) : nil
             input.scalars.withUnsafeBufferPointer { xBuffer in
                 // gx[T*B, G] = x[T*B, I] W_ih^T, all steps at once; the gate kernel adds b_ih.
-                BLAS.gemm(transB: true, m: T * B, n: G, k: I, a: xBuffer.baseAddress!, b: wih, c: gates)
+                BLAS.gemm(polling: stop, transB: true, m: T * B, n: G, k: I, a: xBuffer.baseAddress!, b: wih, c: gates)
             }
             output.scalars.withUnsafeMutableBufferPointer { yBuffer in
                 let y = yBuffer.baseAddress!
@@ -140,6 +145,7 @@ public final class GRULayer: RecurrentLayer {
                         let b0 = rows.lowerBound, nb = rows.count
                         let gh = products + b0 * G
                         for t in 0..<T {
+                            if stop.isRaised { break }
                             let read = training ? t : t & 1, write = training ? t + 1 : (t + 1) & 1
                             let hPrev = hs + read * BH + b0 * H
                             // gh[rows, G] = h_{t-1}[rows, H] W_hh^T (computed from the zero state
@@ -156,6 +162,7 @@ public final class GRULayer: RecurrentLayer {
             }
         }
 
+        try stop.check()
         finalState = Recurrent.stateTensor(hs + (training ? T : T & 1) * BH, batch: B, hidden: H)
         if training {
             work.input = input
@@ -193,6 +200,8 @@ public final class GRULayer: RecurrentLayer {
         try Recurrent.checkGradients(dOutputs: dOutputs, dLast: dLast, dFinalState: dFinalState, steps: T, batch: B, hidden: H, op)
 
         work.prepareBackward(steps: T, batch: B, hidden: H, gateRows: G, recurrentGates: true)
+        let stop = stopSignal
+        try stop.check()
         work.setFinalGradient(dFinalState, dLast, count: BH)
         let gates = work.gates.pointer, hs = work.h.pointer, hnCache = work.cache.pointer
         let dGx = work.dGates.pointer, dGh = work.dGatesRecurrent.pointer, dh = work.dh.pointer
@@ -210,6 +219,7 @@ public final class GRULayer: RecurrentLayer {
                         let b0 = rows.lowerBound, nb = rows.count
                         let dhRows = dh + b0 * H
                         for t in stride(from: T - 1, through: 0, by: -1) {
+                            if stop.isRaised { break }
                             let dgh = dGh + (t * B + b0) * G
                             seq_gru_gates_backward(gates + (t * B + b0) * G, hnCache + t * BH + b0 * H, hs + t * BH + b0 * H,
                                                    dy.map { $0 + t * BH + b0 * H }, dhRows, dGx + (t * B + b0) * G, dgh,
@@ -227,11 +237,12 @@ public final class GRULayer: RecurrentLayer {
             }
             // dx[T*B, I] = dGx[T*B, G] W_ih
             dInput.scalars.withUnsafeMutableBufferPointer { dx in
-                BLAS.gemm(m: T * B, n: I, k: G, a: dGx, b: wih, c: dx.baseAddress!)
+                BLAS.gemm(polling: stop, m: T * B, n: I, k: G, a: dGx, b: wih, c: dx.baseAddress!)
             }
         }
         Recurrent.accumulateWeightGradients(parameterSlots, rows: T * B, gateRows: G, inputSize: I, hidden: H,
-                                            input: input, hPrev: hs, dGx: dGx, dGh: dGh, store: store)
+                                            input: input, hPrev: hs, dGx: dGx, dGh: dGh, store: store, polling: stop)
+        try stop.check()
         return (dInput, Recurrent.stateTensor(dh, batch: B, hidden: H))
     }
 

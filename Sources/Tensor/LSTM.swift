@@ -27,7 +27,9 @@
 // same way, one product per step for dh_{t-1} (the last, for dh0, only when the caller wants
 // it), then one OpenBLAS GEMM per weight matrix over all steps.
 // Buffers live in a workspace owned by the layer, grown to the largest (T, B) seen and reused;
-// nothing is allocated inside a time loop.
+// nothing is allocated inside a time loop. Each thread polls `stopSignal` once per time step
+// (StopSignal.swift): a raised signal ends the loop and the pass throws before it changes
+// `finalState` or the gradients' caller sees anything.
 // `LSTMReference.swift` is the plain-loop Double version the tests compare against.
 
 import CKernels
@@ -124,6 +126,10 @@ public final class LSTMLayer {
     private let trainingWork = LSTMWorkspace()
     private let inferenceWork = LSTMWorkspace()
 
+    /// Polled at every time step of `forward` and `backward`; when it is raised the pass stops
+    /// and throws `StopSignal.Stopped` (nil: never).
+    public var stopSignal: StopSignal?
+
     /// Registers `{namePrefix}weight_ih_l{layerIndex}`, `…weight_hh…`, `…bias_ih…` and
     /// `…bias_hh…` (zero-filled) in `store`.
     /// - Parameters:
@@ -198,6 +204,8 @@ public final class LSTMLayer {
         if let lengths { try Recurrent.checkLengths(lengths, steps: T, batch: B, op) }
         if let s = initialState { try Self.checkState(s, batch: B, hidden: H, op, "initial state") }
 
+        let stop = stopSignal
+        try stop.check()
         let training = mode == .training
         let work = training ? trainingWork : inferenceWork
         let stateSlots = training ? T + 1 : 2
@@ -239,7 +247,7 @@ public final class LSTMLayer {
             input.scalars.withUnsafeBufferPointer { xBuffer in
                 let x = xBuffer.baseAddress!
                 if !perStepInput {
-                    BLAS.gemm(transB: true, m: T * B, n: G, k: I, a: x, b: wih, c: gates)
+                    BLAS.gemm(polling: stop, transB: true, m: T * B, n: G, k: I, a: x, b: wih, c: gates)
                 }
                 output.scalars.withUnsafeMutableBufferPointer { yBuffer in
                     let y = yBuffer.baseAddress!
@@ -248,6 +256,7 @@ public final class LSTMLayer {
                             let rows = split ? part : 0..<B
                             let b0 = rows.lowerBound, nb = rows.count
                             for t in 0..<T {
+                                if stop.isRaised { break }
                                 let read = training ? t : t & 1
                                 let write = training ? t + 1 : (t + 1) & 1
                                 let hPrev = hs + read * BH + b0 * H, cPrev = cs + read * BH + b0 * H
@@ -275,6 +284,7 @@ public final class LSTMLayer {
             }
         }
 
+        try stop.check()
         let last = training ? T : T & 1
         finalState = LSTMState(h: Tensor(unchecked: [B, H], Array(UnsafeBufferPointer(start: hs + last * BH, count: BH))),
                                c: Tensor(unchecked: [B, H], Array(UnsafeBufferPointer(start: cs + last * BH, count: BH))))
@@ -317,6 +327,8 @@ public final class LSTMLayer {
         }
         if let s = dFinalState { try Self.checkState(s, batch: B, hidden: H, op, "dFinalState") }
 
+        let stop = stopSignal
+        try stop.check()
         work.prepareBackward(steps: T, batch: B, hidden: H)
         let gates = work.gates.pointer, hs = work.h.pointer, cs = work.c.pointer
         let tanhC = work.tanhC.pointer, dGates = work.dGates.pointer
@@ -347,6 +359,7 @@ public final class LSTMLayer {
                         let b0 = rows.lowerBound, nb = rows.count
                         let dhRows = dh + b0 * H
                         for t in stride(from: T - 1, through: 0, by: -1) {
+                            if stop.isRaised { break }
                             let dg = dGates + (t * B + b0) * G
                             seq_lstm_gates_backward(gates + (t * B + b0) * G, cs + t * BH + b0 * H, tanhC + t * BH + b0 * H,
                                                     dy.map { $0 + t * BH + b0 * H }, dhRows, dc + b0 * H, dg,
@@ -367,7 +380,7 @@ public final class LSTMLayer {
             }
             // dx[T*B, I] = dGates[T*B, G] W_ih
             dInput.scalars.withUnsafeMutableBufferPointer { dx in
-                BLAS.gemm(m: T * B, n: I, k: G, a: dGates, b: wih, c: dx.baseAddress!)
+                BLAS.gemm(polling: stop, m: T * B, n: I, k: G, a: dGates, b: wih, c: dx.baseAddress!)
             }
         }
 
@@ -375,13 +388,14 @@ public final class LSTMLayer {
             let g = gradsBuffer.baseAddress!
             // dW_ih[G, I] += dGates[T*B, G]^T x[T*B, I];  dW_hh[G, H] += dGates^T h_prev[T*B, H]
             input.scalars.withUnsafeBufferPointer { x in
-                BLAS.gemm(transA: true, m: G, n: I, k: T * B, a: dGates, b: x.baseAddress!,
+                BLAS.gemm(polling: stop, transA: true, m: G, n: I, k: T * B, a: dGates, b: x.baseAddress!,
                           beta: 1, c: g + weightIH.offset)
             }
-            BLAS.gemm(transA: true, m: G, n: H, k: T * B, a: dGates, b: hs, beta: 1, c: g + weightHH.offset)
+            BLAS.gemm(polling: stop, transA: true, m: G, n: H, k: T * B, a: dGates, b: hs, beta: 1, c: g + weightHH.offset)
             // db_ih = db_hh = column sums of dGates
             let dbih = g + biasIH.offset, dbhh = g + biasHH.offset
             for r in 0..<(T * B) {
+                if r & 1023 == 0, stop.isRaised { break }
                 let row = dGates + r * G
                 for k in 0..<G {
                     dbih[k] += row[k]
@@ -390,6 +404,7 @@ public final class LSTMLayer {
             }
         }
 
+        try stop.check()
         let dInitial = LSTMState(h: Tensor(unchecked: [B, H], Array(UnsafeBufferPointer(start: dh, count: BH))),
                                  c: Tensor(unchecked: [B, H], Array(UnsafeBufferPointer(start: dc, count: BH))))
         return LSTMInputGradients(dInput: dInput, dInitialState: dInitial)

@@ -14,6 +14,10 @@
 // Padding: with `lengths`, steps past a sequence's length hold its LSTM state, output zero,
 // and are left out of a per-step loss.
 // Buffers belong to the stages and are reused while the (batch, time) shape stays the same.
+// Limits: with a `MemoryBudget` the parameters are claimed before they are allocated and each
+// batch's working memory before it runs (NetworkMemory.swift); `stopSignal` is polled by every
+// recurrent layer at each time step and between stages, and a stopped step throws
+// `StopSignal.Stopped` before the optimizer changes a weight.
 
 import CKernels
 import Foundation
@@ -54,9 +58,37 @@ public final class Network {
     /// changes it, to prove the checker fails on a wrong gradient.
     var gradientScaleForTesting: Float = 1
 
+    /// Where the parameters and each batch's working memory are claimed (nil: unlimited).
+    public let memoryBudget: MemoryBudget?
+    /// Bytes claimed in `memoryBudget`: the parameters with their gradients, and the largest
+    /// working memory of a training and of an inference batch so far (the layers keep their
+    /// buffers at that size).
+    var claimedParameters = 0, claimedTraining = 0, claimedInference = 0
+
+    /// Polled at every time step of every recurrent layer and between stages: when it is
+    /// raised, `trainStep`, `evaluate`, `predict` and `checkGradients` throw
+    /// `StopSignal.Stopped`, the weights and carried state as they were before the call.
+    public var stopSignal: StopSignal? {
+        didSet {
+            for stage in stages {
+                switch stage {
+                case .recurrent(let s): s.stopSignal = stopSignal
+                case .dense(let d): d.stopSignal = stopSignal
+                case .embedding, .dropout: break
+                }
+            }
+        }
+    }
+
     /// Builds the layers of `spec` and initialises their parameters from `seed`.
-    /// - Throws: `NetworkError.invalidSpec` naming the layer that does not fit.
-    public init(spec: NetworkSpec, seed: UInt64 = 0) throws {
+    /// - Parameter budget: where the parameters (and later each batch's working memory) are
+    ///   claimed; checked before anything is allocated.
+    /// - Throws: `NetworkError.invalidSpec` naming the layer that does not fit;
+    ///   `MemoryLimitExceeded` when the parameters would pass the budget's limit.
+    public init(spec: NetworkSpec, seed: UInt64 = 0, budget: MemoryBudget? = nil) throws {
+        let parameterBytes = Network.parameterBytes(spec)
+        try budget?.check(parameterBytes, for: "the \(spec.parameterCount) parameters of the network and their gradients")
+        memoryBudget = budget
         self.spec = spec
         store = ParameterStore()
         loss = spec.resolvedLoss
@@ -142,6 +174,14 @@ public final class Network {
         }
         var rng = SeededRandom(seed: seed)
         initializeParameters(using: &rng)
+        if let budget {
+            try budget.claim(parameterBytes, for: "the \(spec.parameterCount) parameters of the network and their gradients")
+            claimedParameters = parameterBytes
+        }
+    }
+
+    deinit {
+        memoryBudget?.release(claimedParameters + claimedTraining + claimedInference)
     }
 
     // MARK: - Initialisation
@@ -224,6 +264,8 @@ public final class Network {
     /// `outputsAreLogits`). `stateful` starts from and updates the carried state.
     func runForward(_ inputs: NetworkInputs, lengths: [Int]?, training: Bool, stateful: Bool) throws -> Tensor {
         let (B, T) = try check(inputs, lengths: lengths)
+        try reserveWorkingMemory(batch: B, steps: T, training: training)
+        try stopSignal.check()
         var flow: Tensor
         var first = 0
         switch inputs {
@@ -256,6 +298,7 @@ public final class Network {
             flow = inputBuffer
         }
         for k in first..<stages.count {
+            try stopSignal.check()
             switch stages[k] {
             case .embedding:
                 preconditionFailure("an embedding after the first layer")
@@ -399,7 +442,11 @@ public final class Network {
             } else if exchange == nil {
                 throw NetworkError.badBatch("training needs a batch")
             }
-            if let exchange { try combine(&result, denominator: denominator, failure: failure, exchange) }
+            if let exchange {
+                try combine(&result, denominator: denominator, failure: failure, exchange)
+            } else {
+                try stopSignal.check()   // the last moment a stop leaves the weights as they were
+            }
             let norm = gradientNorm()
             guard norm.isFinite else { throw nonFiniteGradient() }
             if let clipNorm, norm > Double(clipNorm) {
@@ -492,6 +539,7 @@ public final class Network {
         }
         for k in stride(from: stages.count - 1, through: 0, by: -1) {
             guard let dy = d else { break }
+            try stopSignal.check()
             switch stages[k] {
             case .embedding(let e, let dropout):
                 try e.backward(try dropout.backward(dy), store: store)

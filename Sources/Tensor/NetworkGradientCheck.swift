@@ -61,11 +61,11 @@ extension Network {
             var worst = 0.0
             for i in indices {
                 let saved = store.values[i]
+                defer { store.values[i] = saved }   // also when a stop ends the check here
                 store.values[i] = saved + epsilon
                 let up = try lossValue()
                 store.values[i] = saved - epsilon
                 let down = try lossValue()
-                store.values[i] = saved
                 let numeric = (up - down) / (2 * Double(epsilon))
                 let a = Double(analytic[i])
                 worst = max(worst, abs(a - numeric) / max(abs(a) + abs(numeric), floor))

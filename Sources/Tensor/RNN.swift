@@ -48,6 +48,9 @@ public final class RNNLayer: RecurrentLayer {
     private let trainingWork = RecurrentWorkspace()
     private let inferenceWork = RecurrentWorkspace()
 
+    /// Polled at every time step of `forward` and `backward` (as `LSTMLayer.stopSignal`).
+    public var stopSignal: StopSignal?
+
     /// Registers `{namePrefix}weight_ih_l{layerIndex}{nameSuffix}` … (zero-filled) in `store`;
     /// the parameters as `GRULayer.init` describes, with G = H.
     public init(inputSize: Int, hiddenSize: Int, activation: RNNActivation = .tanh, layerIndex: Int = 0,
@@ -76,6 +79,8 @@ public final class RNNLayer: RecurrentLayer {
         if let lengths { try Recurrent.checkLengths(lengths, steps: T, batch: B, op) }
         if let s = initialState { try Recurrent.checkState(s, batch: B, hidden: H, op, "initial state") }
 
+        let stop = stopSignal
+        try stop.check()
         let training = mode == .training
         let work = training ? trainingWork : inferenceWork
         work.prepare(steps: T, batch: B, hidden: H, gateRows: H, stateSlots: training ? T + 1 : 2, cacheRows: 0)
@@ -94,7 +99,7 @@ public final class RNNLayer: RecurrentLayer {
             let whhT = split ? Recurrent.pack(whh, rows: H, columns: H, transposed: true, into: work.packedRecurrent) : nil
             input.scalars.withUnsafeBufferPointer { xBuffer in
                 // a[T*B, H] = x[T*B, I] W_ih^T, all steps at once.
-                BLAS.gemm(transB: true, m: T * B, n: H, k: I, a: xBuffer.baseAddress!, b: wih, c: gates)
+                BLAS.gemm(polling: stop, transB: true, m: T * B, n: H, k: I, a: xBuffer.baseAddress!, b: wih, c: gates)
             }
             output.scalars.withUnsafeMutableBufferPointer { yBuffer in
                 let y = yBuffer.baseAddress!
@@ -103,6 +108,7 @@ public final class RNNLayer: RecurrentLayer {
                         let rows = split ? part : 0..<B
                         let b0 = rows.lowerBound, nb = rows.count
                         for t in 0..<T {
+                            if stop.isRaised { break }
                             let read = training ? t : t & 1, write = training ? t + 1 : (t + 1) & 1
                             let hPrev = hs + read * BH + b0 * H
                             let a = gates + (t * B + b0) * H
@@ -117,6 +123,7 @@ public final class RNNLayer: RecurrentLayer {
             }
         }
 
+        try stop.check()
         finalState = Recurrent.stateTensor(hs + (training ? T : T & 1) * BH, batch: B, hidden: H)
         if training {
             work.input = input
@@ -147,6 +154,8 @@ public final class RNNLayer: RecurrentLayer {
         try Recurrent.checkGradients(dOutputs: dOutputs, dLast: dLast, dFinalState: dFinalState, steps: T, batch: B, hidden: H, op)
 
         work.prepareBackward(steps: T, batch: B, hidden: H, gateRows: H, recurrentGates: false)
+        let stop = stopSignal
+        try stop.check()
         work.setFinalGradient(dFinalState, dLast, count: BH)
         let gates = work.gates.pointer, hs = work.h.pointer, dA = work.dGates.pointer, dh = work.dh.pointer
         let relu: Int32 = activation == .relu ? 1 : 0
@@ -164,6 +173,7 @@ public final class RNNLayer: RecurrentLayer {
                         let b0 = rows.lowerBound, nb = rows.count
                         let dhRows = dh + b0 * H
                         for t in stride(from: T - 1, through: 0, by: -1) {
+                            if stop.isRaised { break }
                             let da = dA + (t * B + b0) * H
                             seq_rnn_backward(gates + (t * B + b0) * H, dy.map { $0 + t * BH + b0 * H }, dhRows, da,
                                              nb, H, t, lens.map { $0 + b0 }, relu)
@@ -179,11 +189,12 @@ public final class RNNLayer: RecurrentLayer {
                 }
             }
             dInput.scalars.withUnsafeMutableBufferPointer { dx in
-                BLAS.gemm(m: T * B, n: I, k: H, a: dA, b: wih, c: dx.baseAddress!)
+                BLAS.gemm(polling: stop, m: T * B, n: I, k: H, a: dA, b: wih, c: dx.baseAddress!)
             }
         }
         Recurrent.accumulateWeightGradients(parameterSlots, rows: T * B, gateRows: H, inputSize: I, hidden: H,
-                                            input: input, hPrev: hs, dGx: dA, dGh: dA, store: store)
+                                            input: input, hPrev: hs, dGx: dA, dGh: dA, store: store, polling: stop)
+        try stop.check()
         return (dInput, Recurrent.stateTensor(dh, batch: B, hidden: H))
     }
 

@@ -22,6 +22,9 @@ public protocol RecurrentLayer: AnyObject {
     var stateTensors: [Tensor] { get }
     /// The output at each sequence's last valid step of the last forward pass, [B, H].
     var lastOutput: Tensor { get }
+    /// Polled at every time step of a pass: when raised, the pass stops and throws
+    /// `StopSignal.Stopped` without changing its final state (nil: never).
+    var stopSignal: StopSignal? { get set }
     /// x [T, B, I] -> y [T, B, H], from `initialState` (zeros when nil; the layout of
     /// `stateTensors`).
     func forward(_ input: Tensor, lengths: [Int]?, initialStateTensors: [Tensor]?,
@@ -158,21 +161,23 @@ enum Recurrent {
         }
     }
 
-    /// The weight and bias gradients of a whole pass, added into `grads`:
+    /// The weight and bias gradients of a whole pass, added into `grads` (stopping early,
+    /// partly added, when `stop` is raised: the caller throws then):
     /// dW_ih[G, I] += dGx[T·B, G]ᵀ x[T·B, I], dW_hh[G, H] += dGh[T·B, G]ᵀ h_prev[T·B, H],
     /// db_ih += Σ rows of dGx, db_hh += Σ rows of dGh (dGh may be dGx itself).
     static func accumulateWeightGradients(_ slots: [ParameterSlot], rows: Int, gateRows G: Int,
                                           inputSize I: Int, hidden H: Int, input: Tensor,
                                           hPrev: UnsafePointer<Float>, dGx: UnsafePointer<Float>,
-                                          dGh: UnsafePointer<Float>, store: ParameterStore) {
+                                          dGh: UnsafePointer<Float>, store: ParameterStore, polling stop: StopSignal?) {
         store.grads.withUnsafeMutableBufferPointer { gradsBuffer in
             let g = gradsBuffer.baseAddress!
             input.scalars.withUnsafeBufferPointer { x in
-                BLAS.gemm(transA: true, m: G, n: I, k: rows, a: dGx, b: x.baseAddress!, beta: 1, c: g + slots[0].offset)
+                BLAS.gemm(polling: stop, transA: true, m: G, n: I, k: rows, a: dGx, b: x.baseAddress!, beta: 1, c: g + slots[0].offset)
             }
-            BLAS.gemm(transA: true, m: G, n: H, k: rows, a: dGh, b: hPrev, beta: 1, c: g + slots[1].offset)
+            BLAS.gemm(polling: stop, transA: true, m: G, n: H, k: rows, a: dGh, b: hPrev, beta: 1, c: g + slots[1].offset)
             let dbih = g + slots[2].offset, dbhh = g + slots[3].offset
             for r in 0..<rows {
+                if r & 1023 == 0, stop.isRaised { break }
                 let rx = dGx + r * G, rh = dGh + r * G
                 for k in 0..<G {
                     dbih[k] += rx[k]

@@ -37,6 +37,12 @@ final class RecurrentStack {
     let masks: [Dropout]
     /// Each stacked layer's output sequence [T, B, D·H] of the last forward (before dropout).
     private(set) var outputs: [Tensor]
+    /// Every stacked layer's signal, polled at each of its time steps.
+    var stopSignal: StopSignal? {
+        didSet {
+            for layer in layers { layer.stopSignal = stopSignal }
+        }
+    }
 
     init(name: String, cell: RecurrentCell, inputSize: Int, hidden: Int, stack: Int, bidirectional: Bool,
          activation: RNNActivation, returnSequences: Bool, dropout: Float, store: ParameterStore) throws {

@@ -30,6 +30,12 @@ struct Arguments {
         }
     }
 
+    /// A `Pacer` for building `what`, after checking that its `bytes` fit the memory limit.
+    func pacer(building what: String, bytes: Int) throws -> Pacer {
+        try context.checkMemory(bytes, for: what, at: range)
+        return Pacer(context, at: range, building: what)
+    }
+
     var count: Int { values.count }
     func has(_ i: Int) -> Bool { i < values.count }
     /// Whether argument `i` is there and not `none` (how a script skips an optional argument).
@@ -98,9 +104,16 @@ struct Arguments {
     /// A flat list of ids: a list of ints, or a rank-1 tensor of whole numbers.
     func ids(_ i: Int, _ what: String) throws -> [Int] {
         switch values[i] {
-        case .list(let items): return try items.enumerated().map { k, v in try idValue(v, item: k, arg: i, what: what) }
+        case .list(let items):
+            var pace = Pacer(context, at: range, building: what)
+            return try items.enumerated().map { k, v in
+                try pace.tick()
+                return try idValue(v, item: k, arg: i, what: what)
+            }
         case .tensor(let t) where t.rank == 1:
+            var pace = Pacer(context, at: range, building: what)
             return try t.scalars.enumerated().map { k, x in
+                try pace.tick()
                 guard x.rounded() == x, x >= 0 else {
                     throw Diagnostic.error(.type, at: range, "\(function) expects \(what) (token ids) as argument \(i + 1) but item \(k + 1) is \(formatNumber(Double(x)))")
                 }
@@ -122,13 +135,16 @@ struct Arguments {
     /// A list of id lists (one per sample).
     func idLists(_ i: Int, _ what: String) throws -> [[Int]] {
         let items = try list(i, what)
+        var pace = Pacer(context, at: range, building: what)
         return try items.enumerated().map { k, v in
+            try pace.tick()
             guard case .list(let inner) = v else {
                 throw Diagnostic.error(.type, at: range,
                                        "\(function) expects \(what) (a list of id lists) as argument \(i + 1) but item \(k + 1) is \(v.typeName)",
                                        hint: "encode each sample: encode(vocab, words(lines)) gives one id list per line")
             }
             return try inner.enumerated().map { j, x in
+                try pace.tick()
                 guard case .int(let id) = x, id >= 0 else {
                     throw Diagnostic.error(.type, at: range,
                                            "\(function) expects \(what) (non-negative int ids) as argument \(i + 1) but item \(j + 1) of sample \(k + 1) is \(x.typeName == "int" ? x.description : x.typeName)")

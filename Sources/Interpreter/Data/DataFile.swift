@@ -8,6 +8,7 @@
 import CZlib
 import Foundation
 import SeqLang
+import Tensor
 
 enum DataFile {
     /// The raw bytes of `path`, read through the host's file sandbox.
@@ -26,12 +27,16 @@ enum DataFile {
     static func readText(_ path: String, context: CommandContext, at range: SourceRange) throws -> String {
         var bytes = try readMaybeGzip(path, context: context, at: range)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        return try decodeUTF8(bytes, file: path, at: range)
+        // The text is a second copy of the bytes while it is made.
+        try context.checkMemory(MemorySize.mul(bytes.count, 2), for: "the text of '\(path)'", at: range)
+        return try decodeUTF8(bytes, file: path, at: range) { try context.checkCancelled(at: range) }
     }
 
     /// Decodes UTF-8, or throws naming the byte offset (and line) of the first invalid byte.
-    static func decodeUTF8(_ bytes: [UInt8], file: String, at range: SourceRange) throws -> String {
-        if let offset = firstInvalidUTF8Offset(bytes) {
+    /// `poll` is called every mebibyte (a stop check).
+    static func decodeUTF8(_ bytes: [UInt8], file: String, at range: SourceRange,
+                           poll: () throws -> Void = {}) throws -> String {
+        if let offset = try firstInvalidUTF8Offset(bytes, poll: poll) {
             let line = bytes[..<offset].reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
             let hex = String(format: "0x%02X", bytes[offset])
             throw Diagnostic.error(
@@ -43,10 +48,14 @@ enum DataFile {
     }
 
     /// The offset of the first byte that is not part of a well-formed UTF-8 sequence, or nil.
-    static func firstInvalidUTF8Offset(_ b: [UInt8]) -> Int? {
-        var i = 0
+    static func firstInvalidUTF8Offset(_ b: [UInt8], poll: () throws -> Void = {}) rethrows -> Int? {
+        var i = 0, nextPoll = 1 << 20
         let n = b.count
         while i < n {
+            if i >= nextPoll {
+                try poll()
+                nextPoll += 1 << 20
+            }
             let lead = b[i]
             if lead < 0x80 { i += 1; continue }
             let need: Int

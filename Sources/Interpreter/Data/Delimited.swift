@@ -54,25 +54,32 @@ struct DelimitedTable {
     static func read(_ path: String, layout: TableLayout = TableLayout(), wanted: [String] = [],
                      context: CommandContext, at range: SourceRange) throws -> DelimitedTable {
         let text = try DataFile.readText(path, context: context, at: range)
+        var pace = Pacer(context, at: range, building: "the table of '\(path)'")
         var lines: [(Int, String)] = []
-        for (k, line) in TextBuiltins.lines(of: text).enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-            lines.append((k + 1, line))
+        for (k, line) in try TextBuiltins.lines(of: text, pace: &pace).enumerated() {
+            try pace.tick()
+            if !line.trimmingCharacters(in: .whitespaces).isEmpty { lines.append((k + 1, line)) }
         }
         let ext = (path as NSString).pathExtension.lowercased()
         let separator = layout.separator
             ?? TableSniffer.separator(of: lines.prefix(TableSniffer.sampleLines).map(\.1), preferTab: ext == "tsv" || ext == "tab")
         var rows: [(Int, [String])] = []
         for (number, line) in lines {
-            rows.append((number, try fields(of: line, separator: separator, file: path, line: number, at: range)))
+            try pace.tick()
+            let row = try fields(of: line, separator: separator, file: path, line: number, at: range)
+            pace.add(bytes: Pacer.listBytes(row.count) + row.reduce(0) { $0 + Pacer.stringBytes($1) })
+            rows.append((number, row))
         }
+        // What the sniffer reads: the first line and the lines below it it compares.
+        let sample = rows.prefix(TableSniffer.sampleLines * 4 + 1).map(\.1)
         var header: [String]?
         var assumed: String?
         let isHeader: Bool
         if let given = layout.header {
             isHeader = given && !rows.isEmpty
-        } else if TableSniffer.namesWanted(rows.map(\.1), wanted) {
+        } else if TableSniffer.namesWanted(sample, wanted) {
             isHeader = true
-        } else if let reason = TableSniffer.headerReason(rows.map(\.1)) {
+        } else if let reason = TableSniffer.headerReason(sample) {
             isHeader = true
             assumed = reason
         } else {
@@ -171,9 +178,12 @@ enum DelimitedBuiltins {
             guard !table.rows.isEmpty, !columns.isEmpty else {
                 throw args.valueError("'\(path)' has no rows of numbers")
             }
+            var pace = try args.pacer(building: "the numbers of '\(path)'",
+                                      bytes: MemorySize.bytes(table.rows.count, columns.count, of: Float.self))
             var scalars: [Float] = []
             scalars.reserveCapacity(table.rows.count * columns.count)
             for row in table.rows {
+                try pace.tick()
                 for c in columns {
                     let text = try table.field(row, c, args: args)
                     guard let v = DelimitedTable.number(text) else {

@@ -28,9 +28,10 @@ enum LabelBuiltins {
                 guard files.count == names.count, !files.isEmpty else {
                     throw args.valueError("expected one label per file, but there are \(files.count) files and \(names.count) labels")
                 }
+                var pace = Pacer(context, at: range, building: "the labelled lines")
                 for (file, name) in zip(files, names) {
                     let text = try DataFile.readText(file, context: context, at: range)
-                    for line in TextBuiltins.lines(of: text) {
+                    for line in try TextBuiltins.lines(of: text, pace: &pace) {
                         texts.append(.string(line))
                         labels.append(.string(name))
                     }

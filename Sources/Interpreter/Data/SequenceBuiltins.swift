@@ -4,7 +4,9 @@
 // [T, F] it makes forecasting samples. `lm_batches(ids, batch, bptt)` cuts a corpus into
 // parallel streams exactly as TensorFlow's PTB model (`ptb_producer`) does. `sequences`
 // pads or truncates variable-length samples and records their lengths. Each may take a
-// vocabulary as its last argument, which the dataset then carries (`data.vocab`).
+// vocabulary as its last argument, which the dataset then carries (`data.vocab`). Each
+// checks its dataset's size against the memory limit before building it, and builds it
+// under a `Pacer` (a stop is seen within a few thousand samples).
 
 import SeqLang
 import Tensor
@@ -23,9 +25,13 @@ enum SequenceBuiltins {
                 throw args.valueError("\(ids.count) ids make no window of \(n) ids and a next one; need at least \(n + 1)")
             }
             let count = ids.count - n
+            var pace = try args.pacer(building: "\(count) windows of \(n) ids", bytes: MemorySize.bytes(count, n + 1, of: Int.self))
             var inputs: [Int] = []
             inputs.reserveCapacity(count * n)
-            for i in 0..<count { inputs.append(contentsOf: ids[i..<(i + n)]) }
+            for i in 0..<count {
+                try pace.tick()
+                inputs.append(contentsOf: ids[i..<(i + n)])
+            }
             return .object(Dataset(inputs: .tokens(TokenGrid(ids: inputs, rows: count, steps: n)),
                                    targets: .classes(Array(ids[n...])), vocabulary: vocab))
         }
@@ -56,7 +62,9 @@ enum SequenceBuiltins {
                     throw args.valueError("expected \"first\" or \"last\" for which tokens of a long sample to keep, but got \"\(other)\"")
                 }
             }
-            let (grid, lengths) = pad(samples, to: maxLength, keepLast: keepLast)
+            var pace = try args.pacer(building: "\(samples.count) sequences of \(maxLength) ids",
+                                      bytes: MemorySize.bytes(samples.count, maxLength + 2, of: Int.self))
+            let (grid, lengths) = try pad(samples, to: maxLength, keepLast: keepLast, pace: &pace)
             let data = Dataset(inputs: .tokens(grid), targets: .classes(labels), lengths: lengths,
                                vocabulary: vocab, classes: classes)
             data.keepsLast = keepLast
@@ -72,11 +80,12 @@ enum SequenceBuiltins {
 
     /// Padded rows [N, maxLength] (padding id 0 after the tokens) and each row's length. A
     /// longer sample keeps its first (or, with `keepLast`, its last) `maxLength` tokens.
-    static func pad(_ samples: [[Int]], to maxLength: Int, keepLast: Bool) -> (TokenGrid, [Int]) {
+    static func pad(_ samples: [[Int]], to maxLength: Int, keepLast: Bool, pace: inout Pacer) throws -> (TokenGrid, [Int]) {
         var ids = [Int](repeating: 0, count: samples.count * maxLength)
         var lengths: [Int] = []
         lengths.reserveCapacity(samples.count)
         for (r, s) in samples.enumerated() {
+            try pace.tick()
             let kept = s.count <= maxLength ? s[...] : (keepLast ? s.suffix(maxLength) : s.prefix(maxLength))
             for (k, id) in kept.enumerated() { ids[r * maxLength + k] = id }
             lengths.append(kept.count)
@@ -91,9 +100,14 @@ enum SequenceBuiltins {
             throw args.valueError("a series of \(steps) steps makes no window of \(n) steps and a next one; need at least \(n + 1)")
         }
         let count = steps - n
+        var pace = try args.pacer(building: "\(count) windows of \(n) steps",
+                                  bytes: MemorySize.bytes(count, MemorySize.mul(n + 1, features), of: Float.self))
         var inputs: [Float] = []
         inputs.reserveCapacity(count * n * features)
-        for i in 0..<count { inputs.append(contentsOf: series.scalars[(i * features)..<((i + n) * features)]) }
+        for i in 0..<count {
+            try pace.tick()
+            inputs.append(contentsOf: series.scalars[(i * features)..<((i + n) * features)])
+        }
         let targets = Array(series.scalars[(n * features)...])
         return Dataset(inputs: .features(Tensor(unchecked: [count, n, features], inputs)),
                        targets: .values(Tensor(unchecked: [count, features], targets)))
@@ -110,10 +124,13 @@ enum SequenceBuiltins {
                                   hint: "decrease the batch size or the steps")
         }
         let rows = epochSize * batch
+        var pace = try args.pacer(building: "\(rows) language-model rows of \(steps) steps",
+                                  bytes: MemorySize.bytes(rows, 2 * steps, of: Int.self))
         var x = [Int](repeating: 0, count: rows * steps)
         var y = [Int](repeating: 0, count: rows * steps)
         for i in 0..<epochSize {
             for s in 0..<batch {
+                try pace.tick()
                 let row = i * batch + s
                 let start = s * batchLength + i * steps
                 for t in 0..<steps {

@@ -5,7 +5,9 @@
 // text). Both take an optional newline symbol (`"<eos>"`) that each line break becomes. Given a
 // list of strings instead of one string, each returns one list per string. `lower` lower-cases
 // and composes (Unicode NFC, so an `é` typed as `e` + accent is the same symbol as `é`) a
-// string, or every string of a list, nested or not.
+// string, or every string of a list, nested or not. Each walks its text under a `Pacer`, so a
+// stop is seen within a few thousand characters and a result past the memory limit is refused
+// while it grows.
 
 import SeqLang
 
@@ -18,7 +20,11 @@ enum TextBuiltins {
         registry.register(function: "read_lines") { values, context, range in
             let args = try Arguments("read_lines", values, context, range, names: ["path"])
             let text = try DataFile.readText(try args.string(0, "a file path"), context: context, at: range)
-            return .list(lines(of: text).map { .string($0) })
+            var pace = Pacer(context, at: range, building: "the lines of the file")
+            let found = try lines(of: text, pace: &pace)
+            pace.add(bytes: Pacer.listBytes(found.count))
+            try pace.ask()
+            return .list(found.map { .string($0) })
         }
         registry.register(function: "words") { values, context, range in
             try split("words", values, context, range, punctuation: true)
@@ -28,7 +34,16 @@ enum TextBuiltins {
         }
         registry.register(function: "chars") { values, context, range in
             let args = try Arguments("chars", values, context, range, names: ["text"])
-            return try mapText(args, 0) { text in .list(text.map { .string(String($0)) }) }
+            var pace = Pacer(context, at: range, building: "the characters of the text")
+            return try mapText(args, 0) { text in
+                var out: [Value] = []
+                for ch in text {
+                    try pace.tick()
+                    pace.add(bytes: MemoryLayout<Value>.stride)
+                    out.append(.string(String(ch)))
+                }
+                return .list(out)
+            }
         }
         registry.register(function: "lower") { values, context, range in
             let args = try Arguments("lower", values, context, range, names: ["text"])
@@ -50,8 +65,18 @@ enum TextBuiltins {
     /// Splits on the scalar U+000A, not the `Character` "\n": Swift reads `"\r\n"` as one
     /// Character, which a split at "\n" never matches.
     static func lines(of text: String) -> [String] {
-        var out = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            String(String.UnicodeScalarView(line.last == "\r" ? line.dropLast() : line))
+        var unchecked = Pacer()
+        return (try? lines(of: text, pace: &unchecked)) ?? []
+    }
+
+    /// `lines(of:)`, one tick of `pace` per line.
+    static func lines(of text: String, pace: inout Pacer) throws -> [String] {
+        var out: [String] = []
+        for line in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
+            try pace.tick()
+            let kept = String(String.UnicodeScalarView(line.last == "\r" ? line.dropLast() : line))
+            pace.add(bytes: Pacer.stringBytes(kept))
+            out.append(kept)
         }
         if out.last == "" { out.removeLast() }
         return out
@@ -64,15 +89,16 @@ enum TextBuiltins {
         if let eos, eos.isEmpty || eos.contains(where: \.isWhitespace) {
             throw args.valueError("the newline symbol must be a non-empty symbol without spaces but is \"\(eos)\"")
         }
+        var pace = Pacer(context, at: range, building: "the \(name) of the text")
         return try mapText(args, 0) { text in
-            .list(tokenize(text, newline: eos, splitPunctuation: punctuation).map { .string($0) })
+            .list(try tokenize(text, newline: eos, splitPunctuation: punctuation, pace: &pace).map { .string($0) })
         }
     }
 
     /// Applies `body` to a string argument, or to each string of a list argument.
-    private static func mapText(_ args: Arguments, _ i: Int, _ body: (String) -> Value) throws -> Value {
+    private static func mapText(_ args: Arguments, _ i: Int, _ body: (String) throws -> Value) throws -> Value {
         switch args.values[i] {
-        case .string(let s): return body(s)
+        case .string(let s): return try body(s)
         case .list:
             return .list(try args.strings(i, "text").map(body))
         default: throw args.typeError(i, "text", expected: "a string or a list of strings")
@@ -81,15 +107,19 @@ enum TextBuiltins {
 
     /// Splits `text` at whitespace; with `splitPunctuation`, also cuts each piece into words and
     /// punctuation marks. A line break becomes `newline` when given.
-    static func tokenize(_ text: String, newline: String?, splitPunctuation: Bool) -> [String] {
+    /// `pace` ticks once per character and counts each symbol's bytes.
+    static func tokenize(_ text: String, newline: String?, splitPunctuation: Bool, pace: inout Pacer) throws -> [String] {
         var out: [String] = []
         var piece = ""
         func flush() {
             guard !piece.isEmpty else { return }
+            let before = out.count
             if splitPunctuation { out.append(contentsOf: cutPunctuation(piece)) } else { out.append(piece) }
+            for symbol in out[before...] { pace.add(bytes: Pacer.symbolBytes(symbol)) }
             piece = ""
         }
         for ch in text.unicodeScalars {
+            try pace.tick()
             if ch == "\n" {
                 flush()
                 if let newline { out.append(newline) }

@@ -50,8 +50,15 @@ public final class Vocabulary: ScriptObject {
     /// 2. Closed: the corpus' symbols alone, `<unk>` standing for the rest when there are more
     /// than `limit` (at least 1).
     public static func counting(_ corpus: [String], limit: Int? = nil, reserve: Bool = true) -> Vocabulary {
+        var unchecked = Pacer()
+        return (try? counting(corpus, limit: limit, reserve: reserve, pace: &unchecked)) ?? Vocabulary(symbols: [])
+    }
+
+    /// `counting(_:limit:reserve:)`, one tick of `pace` per symbol.
+    static func counting(_ corpus: [String], limit: Int? = nil, reserve: Bool = true, pace: inout Pacer) throws -> Vocabulary {
         var counts: [String: (count: Int, first: Int)] = [:]
         for (i, s) in corpus.enumerated() {
+            try pace.tick()
             if let c = counts[s] { counts[s] = (c.count + 1, c.first) } else { counts[s] = (1, i) }
         }
         var entries = counts.map { (symbol: $0.key, count: $0.value.count, first: $0.value.first) }

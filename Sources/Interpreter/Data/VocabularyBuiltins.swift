@@ -1,4 +1,5 @@
-// VocabularyBuiltins.swift — vocabulary, encode, decode: between symbols and ids.
+// VocabularyBuiltins.swift — vocabulary, encode, decode: between symbols and ids. Each walks
+// its symbols under a `Pacer` (a stop is seen within a few thousand symbols).
 
 import SeqLang
 
@@ -17,15 +18,17 @@ enum VocabularyBuiltins {
                                        "vocabulary: a cap of \(limit) leaves no room for a symbol: ids 0 and 1 are <pad> and <unk>",
                                        hint: "give a larger cap, or ask for a closed vocabulary without them: vocabulary(symbols, N, \"closed\")")
             }
-            let corpus = try flatSymbols(args, 0)
-            return .object(Vocabulary.counting(corpus, limit: limit, reserve: !closed))
+            var pace = Pacer(context, at: range, building: "the vocabulary")
+            let corpus = try flatSymbols(args, 0, pace: &pace)
+            return .object(try Vocabulary.counting(corpus, limit: limit, reserve: !closed, pace: &pace))
         }
         registry.register(function: "encode") { values, context, range in
             let args = try Arguments("encode", values, context, range, names: ["vocabulary", "symbols"])
             let vocab = try args.object(0, "a vocabulary", as: Vocabulary.self, typeName: "vocabulary",
                                         hint: "make one with vocabulary(symbols, N)")
             var unknown = UnknownSymbols(includingFolded: false)
-            let ids = try encode(args, vocab, args.values[1], path: [], &unknown)
+            var pace = Pacer(context, at: range, building: "the ids")
+            let ids = try encode(args, vocab, args.values[1], path: [], &unknown, pace: &pace)
             if let warning = unknown.warning("encode", at: range) { context.warn(warning) }
             return ids
         }
@@ -33,7 +36,8 @@ enum VocabularyBuiltins {
             let args = try Arguments("decode", values, context, range, names: ["vocabulary", "ids"])
             let vocab = try args.object(0, "a vocabulary", as: Vocabulary.self, typeName: "vocabulary",
                                         hint: "make one with vocabulary(symbols, N)")
-            return try decode(args, vocab, args.values[1], path: [])
+            var pace = Pacer(context, at: range, building: "the symbols")
+            return try decode(args, vocab, args.values[1], path: [], pace: &pace)
         }
     }
 
@@ -53,11 +57,12 @@ enum VocabularyBuiltins {
     }
 
     /// The symbols of a list of strings, or of a list of such lists (one per sample), in order.
-    static func flatSymbols(_ args: Arguments, _ i: Int) throws -> [String] {
+    static func flatSymbols(_ args: Arguments, _ i: Int, pace: inout Pacer) throws -> [String] {
         let items = try args.list(i, "the symbols")
         var out: [String] = []
         out.reserveCapacity(items.count)
         for (k, v) in items.enumerated() {
+            try pace.tick()
             switch v {
             case .string(let s): out.append(s)
             case .list(let inner):
@@ -81,7 +86,9 @@ enum VocabularyBuiltins {
         path.isEmpty ? "" : " (item " + path.reversed().map { String($0 + 1) }.joined(separator: " of item ") + ")"
     }
 
-    private static func encode(_ args: Arguments, _ vocab: Vocabulary, _ value: Value, path: [Int], _ unknown: inout UnknownSymbols) throws -> Value {
+    private static func encode(_ args: Arguments, _ vocab: Vocabulary, _ value: Value, path: [Int], _ unknown: inout UnknownSymbols,
+                               pace: inout Pacer) throws -> Value {
+        try pace.tick()
         switch value {
         case .string(let s):
             if let id = unknown.id(of: s, in: vocab) { return .int(id) }
@@ -89,14 +96,17 @@ enum VocabularyBuiltins {
                                    "encode: symbol \"\(s)\"\(position(path)) is not in the vocabulary of \(vocab.size) symbols, which has no <unk>",
                                    hint: "a closed vocabulary knows only its corpus' symbols; the default one, vocabulary(symbols [, N]), maps unseen symbols to <unk>")
         case .list(let items):
-            return .list(try items.enumerated().map { try encode(args, vocab, $0.element, path: path + [$0.offset], &unknown) })
+            pace.add(bytes: Pacer.listBytes(items.count))
+            return .list(try items.enumerated().map { try encode(args, vocab, $0.element, path: path + [$0.offset], &unknown, pace: &pace) })
         default:
             throw Diagnostic.error(.type, at: args.range,
                                    "encode expects symbols (a string or a list of strings) as argument 2 but got \(value.typeName)\(position(path))")
         }
     }
 
-    private static func decode(_ args: Arguments, _ vocab: Vocabulary, _ value: Value, path: [Int]) throws -> Value {
+    private static func decode(_ args: Arguments, _ vocab: Vocabulary, _ value: Value, path: [Int],
+                               pace: inout Pacer) throws -> Value {
+        try pace.tick()
         switch value {
         case .int(let id):
             guard id >= 0 && id < vocab.size else {
@@ -105,7 +115,8 @@ enum VocabularyBuiltins {
             }
             return .string(vocab.symbols[id])
         case .list(let items):
-            return .list(try items.enumerated().map { try decode(args, vocab, $0.element, path: path + [$0.offset]) })
+            pace.add(bytes: Pacer.listBytes(items.count))
+            return .list(try items.enumerated().map { try decode(args, vocab, $0.element, path: path + [$0.offset], pace: &pace) })
         default:
             throw Diagnostic.error(.type, at: args.range,
                                    "decode expects ids (an int or a list of ints) as argument 2 but got \(value.typeName)\(position(path))")

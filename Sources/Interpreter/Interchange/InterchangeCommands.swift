@@ -21,7 +21,7 @@ enum ExportStatement {
                                                     context, writing: true)
         let spec = try NetworkBridge.spec(of: model, for: "export onnx", at: request.keywordRange)
         if context.checkOnly { return .none }
-        let trained = try NetworkBridge.network(of: model, seed: session.seed, statement: "export onnx",
+        let trained = try NetworkBridge.network(of: model, session: session, statement: "export onnx",
                                                 at: request.keywordRange)
         try ONNXExport.write(spec, trained, to: path, shownAs: pathArg.shown, at: pathArg.range)
         return .none

@@ -59,7 +59,7 @@ enum LoadWeightsStatement {
         } catch let e as WeightMatcher.Failure {
             throw Diagnostic.error(.shape, at: pathArg.range, "cannot load weights from '\(path)' into model '\(target.name)': \(e.message)", hint: e.hint)
         }
-        let trained = try NetworkBridge.network(of: target, seed: session.seed, statement: "load weights", at: request.keywordRange)
+        let trained = try NetworkBridge.network(of: target, session: session, statement: "load weights", at: request.keywordRange)
         let store = trained.network.store
         var values = store.values
         for m in matches {

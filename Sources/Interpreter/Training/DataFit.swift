@@ -11,6 +11,21 @@ import Tensor
 enum DataFit {
     /// Throws a `.shape` diagnostic at `range` if `data` does not fit `spec` trained by `network`.
     /// `needsTargets` is false for `predict`, which reads inputs only.
+    /// The first id outside 0 ..< `bound`, read in blocks between which the network's stop
+    /// signal is polled (a large data set is checked before `predict` or `train` runs).
+    static func firstOutside(_ ids: [Int], _ bound: Int, _ network: Network) throws -> Int? {
+        try ids.withUnsafeBufferPointer { p in
+            var start = 0
+            while start < p.count {
+                if network.stopSignal?.isRaised == true { throw StopSignal.Stopped() }
+                let end = min(p.count, start + 65536)
+                for i in start..<end where p[i] < 0 || p[i] >= bound { return p[i] }
+                start = end
+            }
+            return nil
+        }
+    }
+
     static func check(_ data: Dataset, _ spec: ModelSpec, _ network: Network, needsTargets: Bool = true,
                       at range: SourceRange) throws {
         let modelShape = spec.input.shape
@@ -33,7 +48,7 @@ enum DataFit {
             }
             let vocabulary: Int
             if case .tokens(let v) = network.spec.input { vocabulary = v } else { vocabulary = 0 }
-            if let bad = grid.ids.first(where: { $0 < 0 || $0 >= vocabulary }) {
+            if let bad = try firstOutside(grid.ids, vocabulary, network) {
                 throw Diagnostic.error(.shape, at: range,
                     "the data holds token id \(bad), but the model's vocabulary has \(vocabulary) ids (0 to \(vocabulary - 1))",
                     hint: "give the embedding the data's vocabulary size (`input tokens vocab V` with V = vocab.size)")
@@ -89,7 +104,7 @@ enum DataFit {
             guard network.loss == .crossEntropy else {
                 throw wrong("per-step token ids need a softmax output", hint: "write `layer dense V softmax per step`")
             }
-            if let bad = grid.ids.first(where: { $0 < 0 || $0 >= c }) {
+            if let bad = try firstOutside(grid.ids, c, network) {
                 throw wrong("target id \(bad) is outside the output's \(c) classes")
             }
         case .values(let t):

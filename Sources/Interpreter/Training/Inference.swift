@@ -11,6 +11,10 @@
 //         carrying its state from symbol to symbol; a model that reads a fixed window (three
 //         symbols in, the next out) slides the window. Words are joined by spaces, characters
 //         without.
+// Many samples — a dataset, or a tensor [sample, time, feature] — are predicted `chunk` samples
+// at a time into one result allocated (and checked against the memory limit) up front, so the
+// working memory is one chunk's whatever their number, and a stop is seen at every chunk (and
+// every time step inside one).
 
 import Foundation
 import SeqLang
@@ -23,7 +27,7 @@ enum Inference {
         if let current = model.network?.network.spec {
             setup = TrainingSetup(loss: current.loss, reduction: current.reduction, stateful: false)
         }
-        return try NetworkBridge.network(of: model, setup: setup, seed: session.seed, statement: statement, at: range)
+        return try NetworkBridge.network(of: model, setup: setup, session: session, statement: statement, at: range)
     }
 
     /// True for a character-level vocabulary: every symbol one character (`<pad>` and `<unk>`
@@ -177,6 +181,38 @@ enum Inference {
         return p
     }
 
+    /// Samples predicted at once by `predictions(_:count:…)`.
+    static let chunk = 64
+
+    /// The predictions of `count` samples, batch-major, `chunk` samples at a time:
+    /// `inputs(range)` gives the inputs (and lengths) of the samples in `range`. The result is checked
+    /// against the memory limit before it is allocated; a stop is seen between chunks.
+    static func predictions(_ network: Network, count: Int, chunk: Int = Inference.chunk, context: CommandContext,
+                            at range: SourceRange, inputs: (Range<Int>) throws -> (NetworkInputs, [Int]?)) throws -> Tensor {
+        var scalars: [Float] = []
+        var shape: [Int] = []
+        var start = 0
+        while start < count {
+            // A stop between chunks is reported like one inside the network: at the statement.
+            if network.stopSignal?.isRaised == true { throw StopSignal.Stopped() }
+            try context.checkCancelled(at: range)
+            let end = min(start + chunk, count)
+            let (part, lengths) = try inputs(start..<end)
+            if start == 0 {
+                let perSample = (network.outputIsSequence ? part.steps : 1) * network.outputSize
+                shape = network.outputIsSequence ? [count, part.steps, network.outputSize] : [count, network.outputSize]
+                let (n, overflow) = count.multipliedReportingOverflow(by: perSample)
+                try context.checkMemory(overflow ? Int.max : n * MemoryLayout<Float>.size,
+                                        for: "the predictions of \(count) samples", at: range)
+                scalars.reserveCapacity(n)
+            }
+            let p = try predictions(network, part, lengths: lengths, at: range)
+            scalars += p.scalars
+            start = end
+        }
+        return Tensor(unchecked: shape, scalars)
+    }
+
     /// A record for one output row: the class and its probability, or the values.
     static func describe(_ row: [Float], _ trained: TrainedNetwork, perStep: Bool) -> Value {
         let network = trained.network
@@ -222,18 +258,11 @@ enum PredictStatement {
         if case .object(let o) = value, let data = o as? Dataset {
             try DataFit.check(data, spec, network, needsTargets: false, at: arg.range)
             if context.checkOnly { return .none }
-            var scalars: [Float] = []
-            var shape: [Int] = []
-            var start = 0
-            while start < data.count {
-                let batch = data.batch(start..<min(start + 64, data.count))
-                let p = try Inference.predictions(network, NetworkBridge.inputs(batch), lengths: batch.lengths, at: arg.range)
-                scalars += p.scalars
-                shape = p.shape
-                start += 64
+            let p = try Inference.predictions(network, count: data.count, context: context, at: arg.range) {
+                let batch = data.batch($0)
+                return (NetworkBridge.inputs(batch), batch.lengths)
             }
-            shape[0] = data.count
-            let result = Value.tensor(Inference.named(Tensor(unchecked: shape, scalars), spec))
+            let result = Value.tensor(Inference.named(p, spec))
             context.define("prediction", result)
             return result
         }
@@ -241,7 +270,16 @@ enum PredictStatement {
             if !context.checkOnly { context.warn(d) }
         }
         if context.checkOnly { return .none }
-        let p = try Inference.predictions(network, inputs, lengths: lengths, at: arg.range)
+        let p: Tensor
+        if case .features(let xs, let samples, let steps, let f) = inputs, samples > Inference.chunk {
+            let size = steps * f
+            p = try Inference.predictions(network, count: samples, context: context, at: arg.range) { rows in
+                (.features(Array(xs[(rows.lowerBound * size)..<(rows.upperBound * size)]), batch: rows.count, steps: steps, features: f),
+                 lengths.map { Array($0[rows]) })
+            }
+        } else {
+            p = try Inference.predictions(network, inputs, lengths: lengths, at: arg.range)
+        }
         let c = network.outputSize
         let result: Value
         if inputs.batch == 1 {

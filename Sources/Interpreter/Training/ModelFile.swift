@@ -166,7 +166,8 @@ enum ModelFile {
         }
         let network: Network
         do {
-            network = try Network(spec: NetworkBridge.networkSpec(spec, setup), seed: seed)
+            network = try Network(spec: NetworkBridge.networkSpec(spec, setup), seed: seed, budget: session.memory)
+            network.stopSignal = session.stop
             try SafeTensors.assign(contents.tensors, to: network.store, path: name, ignoringPrefixes: ["optimizer."])
         } catch let e as SafeTensorsError {
             throw Diagnostic.error(.io, at: range, "cannot load '\(name)': \(e.message)", hint: e.hint)

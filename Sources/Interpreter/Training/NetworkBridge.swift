@@ -83,24 +83,27 @@ enum NetworkBridge {
         return spec
     }
 
-    /// The trained network of `model`, built (from `seed`) when the model has none yet or
-    /// changed since; rebuilt with the same weights when `setup` differs from its own.
-    static func network(of model: Model, setup: TrainingSetup? = nil, seed: UInt64, statement: String,
+    /// The trained network of `model`, built (from the session's seed, in its memory budget)
+    /// when the model has none yet or changed since; rebuilt with the same weights when `setup`
+    /// differs from its own. It polls the session's stop signal.
+    static func network(of model: Model, setup: TrainingSetup? = nil, session: TrainingSession, statement: String,
                         at range: SourceRange) throws -> TrainedNetwork {
         let spec = try spec(of: model, for: statement, at: range)
         if let trained = model.network, trained.revision == model.revision {
+            trained.network.stopSignal = session.stop
             guard let setup else { return trained }
             let current = trained.network.spec
             if current.loss == setup.loss && current.reduction == setup.reduction && current.stateful == setup.stateful {
                 return trained
             }
-            let rebuilt = try build(networkSpec(spec, setup), seed: seed, at: range)
+            let rebuilt = try build(networkSpec(spec, setup), seed: session.seed, session: session, at: range)
             rebuilt.store.values = trained.network.store.values
             rebuilt.randomState = trained.network.randomState
             trained.network = rebuilt
             return trained
         }
-        let trained = TrainedNetwork(network: try build(networkSpec(spec, setup ?? TrainingSetup()), seed: seed, at: range),
+        let trained = TrainedNetwork(network: try build(networkSpec(spec, setup ?? TrainingSetup()), seed: session.seed,
+                                                        session: session, at: range),
                                      revision: model.revision)
         model.network = trained
         return trained
@@ -135,9 +138,12 @@ enum NetworkBridge {
                                hint: hint)
     }
 
-    static func build(_ spec: NetworkSpec, seed: UInt64, at range: SourceRange) throws -> Network {
+    /// A network of `spec` in the session's memory budget, polling its stop signal.
+    static func build(_ spec: NetworkSpec, seed: UInt64, session: TrainingSession, at range: SourceRange) throws -> Network {
         do {
-            return try Network(spec: spec, seed: seed)
+            let network = try Network(spec: spec, seed: seed, budget: session.memory)
+            network.stopSignal = session.stop
+            return network
         } catch let error as NetworkError {
             throw Diagnostic.error(.shape, at: range, "the model cannot be trained as it is: \(error)")
         }

@@ -13,6 +13,12 @@
 // optimizer's state before each step would cost more than a batch-1 step itself (a million
 // parameters), so a snapshot is kept only at each epoch start and every
 // `snapshotInterval` steps, and an update gone non-finite puts that snapshot back.
+//
+// Stopping: the host's cancel and the time limit are seen between batches and, through the
+// network's stop signal, at every time step inside one; a step stopped half-way throws before
+// the optimizer runs, so the weights are those of the last finished step either way. The
+// optimizer's state and the snapshots are claimed in the interpreter's memory budget for the
+// run (each batch's activations are claimed by the network itself).
 
 import Foundation
 import SeqLang
@@ -107,6 +113,8 @@ final class Trainer {
                 "the data gives no batches: the streams are too short for even one batch of \(data.streams?.steps ?? 0) steps")
         }
         let workers = try Trainer.workers(at: keyword)
+        let held = try claimTrainingMemory()
+        defer { session.memory?.release(held) }
         let started = Date()
         let secondsBefore = state.history.seconds
         let figures = state.history.figures
@@ -129,7 +137,13 @@ final class Trainer {
                 // share of the streams, the same every batch, so each rank carries its own).
                 let share = workers.map { Array(rows[$0.share(of: rows.count)]) } ?? rows
                 let batch = share.isEmpty ? nil : try NetworkBridge.batch(data.batch(share), for: network)
-                let result = try step(batch, epoch: epoch, batch: b + 1, workers: workers)
+                let result: NetworkStepResult
+                do {
+                    result = try step(batch, epoch: epoch, batch: b + 1, workers: workers)
+                } catch is StopSignal.Stopped {
+                    throw interrupted(epoch: epoch, step: b + 1, finished: false, totals: totals, lr: lr,
+                                      started: started, secondsBefore: secondsBefore)
+                }
                 state.step += 1
                 stepsThisEpoch += 1
                 trained.trainedSteps += 1
@@ -153,26 +167,21 @@ final class Trainer {
                 }
                 do {
                     try context.checkCancelled(at: keyword)
-                } catch let d as Diagnostic {
-                    if session.terminal { context.output(EpochProgressBar.erase) }
-                    // What was trained so far stays available as `history`, marked interrupted.
-                    var partial = state.history
-                    partial.record(train: totals, validation: nil, learningRate: lr)
-                    partial.steps = state.step
-                    partial.seconds = secondsBefore + Date().timeIntervalSince(started)
-                    partial.interrupted = true
-                    partial.completedEpochs = state.epochsDone
-                    context.define("history", partial.value)
-                    throw Diagnostic.error(d.kind, at: keyword,
-                        "training \(session.stopReason(d)) in epoch \(epoch) at step \(b + 1) of \(stepsPerEpoch); the weights learned so far are kept",
-                        hint: "`history` holds the \(state.epochsDone) finished epoch\(state.epochsDone == 1 ? "" : "s") and this one so far (history.interrupted is true)")
+                } catch is Diagnostic {
+                    throw interrupted(epoch: epoch, step: b + 1, finished: true, totals: totals, lr: lr,
+                                      started: started, secondsBefore: secondsBefore)
                 }
             }
             if session.terminal { context.output(EpochProgressBar.erase) }
             if stepsThisEpoch == 0 { break }
             var validation: EpochTotals?
             if let v = request.validation {
-                validation = try Trainer.evaluate(network, v, batchSize: plan.batch ?? batchSize, at: request.validationRange ?? keyword)
+                do {
+                    validation = try Trainer.evaluate(network, v, batchSize: plan.batch ?? batchSize, at: request.validationRange ?? keyword)
+                } catch is StopSignal.Stopped {
+                    throw interrupted(epoch: epoch, step: stepsThisEpoch, finished: true, totals: totals, lr: lr,
+                                      started: started, secondsBefore: secondsBefore)
+                }
                 if plan.stateful { network.resetState() }
             }
             state.history.record(train: totals, validation: validation, learningRate: lr)
@@ -199,6 +208,47 @@ final class Trainer {
             }
         }
         return state.history
+    }
+
+    /// The diagnostic of a run stopped by the host or the time limit in `epoch` at `step` (after
+    /// it when `finished`, inside it otherwise), with what was trained so far bound to
+    /// `history`, marked interrupted.
+    private func interrupted(epoch: Int, step: Int, finished: Bool, totals: EpochTotals, lr: Double,
+                             started: Date, secondsBefore: Double) -> Diagnostic {
+        let keyword = request.keywordRange
+        if session.terminal { context.output(EpochProgressBar.erase) }
+        var partial = state.history
+        partial.record(train: totals, validation: nil, learningRate: lr)
+        partial.steps = state.step
+        partial.seconds = secondsBefore + Date().timeIntervalSince(started)
+        partial.interrupted = true
+        partial.completedEpochs = state.epochsDone
+        context.define("history", partial.value)
+        var reason = Diagnostic.error(.cancelled, at: keyword, "cancelled")
+        do { try context.checkCancelled(at: keyword) } catch let d as Diagnostic { reason = d } catch {}
+        let place = finished ? "at step \(step) of \(stepsPerEpoch)"
+            : "during step \(step) of \(stepsPerEpoch), whose update was not applied"
+        return Diagnostic.error(reason.kind, at: keyword,
+            "training \(session.stopReason(reason)) in epoch \(epoch) \(place); the weights learned so far are kept",
+            hint: "`history` holds the \(state.epochsDone) finished epoch\(state.epochsDone == 1 ? "" : "s") and this one so far (history.interrupted is true)")
+    }
+
+    /// Claims what training holds beside the network for the whole run: the optimizer's state,
+    /// and the snapshot of the weights and that state (the best epoch's weights too when early
+    /// stopping restores them). Returns the bytes claimed.
+    private func claimTrainingMemory() throws -> Int {
+        guard let budget = session.memory else { return 0 }
+        let parameters = network.store.count
+        let perParameter: Int
+        switch plan.optimizer {
+        case .adam: perParameter = 2
+        case .sgd: perParameter = plan.momentum != 0 ? 1 : 0
+        case .rmsprop, .adagrad: perParameter = 1
+        }
+        let copies = 2 * perParameter + 1 + (plan.earlyStop?.restoresBest == true ? 1 : 0)
+        let bytes = MemorySize.bytes(parameters, copies, of: Float.self)
+        try budget.claim(bytes, for: "the \(plan.optimizer) optimizer's state and the snapshots of training \(parameters) parameters")
+        return bytes
     }
 
     /// The ranks of the mpirun job this process belongs to, or nil when it runs alone.

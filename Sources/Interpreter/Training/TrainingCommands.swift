@@ -32,6 +32,8 @@ public enum TrainingCommands {
         session.terminal = host.terminal
         session.cancelledWording = host.cancelledWording
         session.timeLimit = host.timeLimit
+        session.stop = host.stop
+        session.memory = host.memory
         registry.register(CommandTable.seed) { try SeedStatement.run($0, $1, session) }
         registry.register(CommandTable.train) { try TrainStatement.run($0, $1, session) }
         registry.register(CommandTable.resume) { try ResumeStatement.run($0, $1, session) }
@@ -53,12 +55,15 @@ public enum TrainingCommands {
     }
 }
 
-/// What the host asked of training: progress calls, a live bar, how a stop is named.
+/// What the host asked of training: progress calls, a live bar, how a stop is named, and the
+/// interpreter's stop signal and memory budget the networks are given.
 struct TrainingHost {
     var progress: ((TrainingProgress) -> Void)?
     var terminal = false
     var cancelledWording = "cancelled"
     var timeLimit: Double?
+    var stop: StopSignal?
+    var memory: MemoryBudget?
 }
 
 /// The training state of one interpreter: the seed and the generator shuffling draws from.
@@ -76,6 +81,10 @@ final class TrainingSession {
     /// How a cancellation is named in messages ("cancelled", "stopped by Ctrl-C").
     var cancelledWording = "cancelled"
     var timeLimit: Double?
+    /// The interpreter's stop signal, which every network polls at each time step.
+    var stop: StopSignal?
+    /// The interpreter's memory budget, which every network claims its memory from.
+    var memory: MemoryBudget?
 
     init(models: ModelSession) { self.models = models }
 
@@ -133,7 +142,7 @@ enum TrainStatement {
         if req.plan.stateful {
             try NetworkBridge.checkBidirectional(spec, for: .stateful, at: req.places["stateful"] ?? request.keywordRange)
         }
-        let trained = try NetworkBridge.network(of: model, setup: Trainer.setup(for: req.plan), seed: session.seed,
+        let trained = try NetworkBridge.network(of: model, setup: Trainer.setup(for: req.plan), session: session,
                                                 statement: "train", at: request.keywordRange)
         let data = req.data!
         try DataFit.check(data, spec, trained.network, at: req.dataRange ?? request.keywordRange)
@@ -269,7 +278,7 @@ enum EvaluateStatement {
         }
         setup.stateful = data.isContiguousStreams
         if setup.stateful { try NetworkBridge.checkBidirectional(spec, for: .evaluateOnStreams, at: dataRange) }
-        let trained = try NetworkBridge.network(of: model, setup: setup, seed: session.seed, statement: "evaluate",
+        let trained = try NetworkBridge.network(of: model, setup: setup, session: session, statement: "evaluate",
                                                 at: request.keywordRange)
         try DataFit.check(data, spec, trained.network, at: dataRange)
         if context.checkOnly { return .none }
@@ -306,7 +315,7 @@ enum SaveStatement {
         }
         let spec = try NetworkBridge.spec(of: model, for: "save", at: request.keywordRange)
         if context.checkOnly { return .none }
-        let trained = try NetworkBridge.network(of: model, seed: session.seed, statement: "save", at: request.keywordRange)
+        let trained = try NetworkBridge.network(of: model, session: session, statement: "save", at: request.keywordRange)
         try ModelFile.save(spec, trained, to: pathArg.shown, shownAs: pathArg.shown, context: context, at: pathArg.range)
         return .none
     }
