@@ -15,13 +15,16 @@
 //   n   = tanh(gx_n + r ⊙ gh_n)
 //   h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}
 //
-// The fast way: one GEMM projects the inputs of all T steps first (x W_ih^T for T·B rows);
-// then each step computes its recurrent product into a preallocated [B, G] buffer — with a
-// batch (B > 1, on AVX2) each thread takes its own rows for the whole time loop (RowSplit.swift)
-// and multiplies them by W_hh^T packed once per pass with CKernels' GEMM; with B == 1 by
-// CKernels' GEMV — and one fused kernel (CKernels' GRUGates.c) adds both biases, applies the
-// gates and writes h. Backward walks time in reverse the same way, one product per step for
-// dh_{t-1}, then one GEMM per weight matrix over all steps. Nothing is allocated in a time loop.
+// The fast way is the LSTM's: with a batch (B > 1, on AVX2) each thread takes its own rows for
+// the whole time loop (RowSplit.swift), and each step computes its rows' input products
+// x_t W_ih^T (CKernels' GEMM on W_ih^T packed once per pass, while W_ih is small enough to stay
+// in cache; otherwise, and with B == 1, one GEMM projects the inputs of all T steps first) and
+// its recurrent products h_{t-1} W_hh^T into a preallocated [B, G] buffer (packed GEMM; with
+// B == 1 CKernels' GEMV); then one fused kernel (CKernels' GRUGates.c) adds both biases,
+// applies the gates and writes h. Backward walks time in reverse the same way, one product per
+// step for dh_{t-1}, then one GEMM per weight matrix over all steps. Reversed (a bidirectional
+// layer's backward direction) the loop runs t = T−1 … 0 over the same buffers (`TimeWalk`).
+// Nothing is allocated in a time loop.
 // `GRUReference.swift` is the plain-loop Double version the tests compare against.
 
 import CKernels
@@ -104,9 +107,11 @@ public final class GRULayer: RecurrentLayer {
     ///   - lengths: optional valid lengths per sequence, `B` values in `0...T`.
     ///   - initialState: h0, [B, H]; zeros when `nil`.
     ///   - mode: `.inference` keeps nothing for `backward` and leaves the last training cache.
+    ///   - reversed: read each sequence from its last real step back to its first (y stays in
+    ///     time order); `backward` follows the direction of the pass.
     /// - Returns: y, [T, B, H]. `finalState` is updated.
     public func forward(_ input: Tensor, lengths: [Int]? = nil, initialState: Tensor? = nil,
-                        in store: ParameterStore, mode: LSTMMode = .training) throws -> Tensor {
+                        in store: ParameterStore, mode: LSTMMode = .training, reversed: Bool = false) throws -> Tensor {
         let op = "GRU layer \(layerIndex) forward"
         try Recurrent.checkInput(input, inputSize: inputSize, op)
         let T = input.shape[0], B = input.shape[1], H = hiddenSize, I = inputSize, G = 3 * H, BH = B * H
@@ -118,10 +123,10 @@ public final class GRULayer: RecurrentLayer {
         try stop.check()
         let training = mode == .training
         let work = training ? trainingWork : inferenceWork
-        work.prepare(steps: T, batch: B, hidden: H, gateRows: G, stateSlots: training ? T + 1 : 2,
-                     cacheRows: training ? T * B : 0)
+        let walk = TimeWalk(steps: T, reversed: reversed, keepsAll: training)
+        work.prepare(steps: T, batch: B, hidden: H, gateRows: G, stateSlots: walk.slots, cacheRows: training ? T * B : 0)
         work.hasCache = false
-        work.setInitialState(initialState, count: BH)
+        work.setInitialState(initialState, slot: walk.initialSlot, count: BH)
 
         var output = Tensor(zeros: [T, B, H])
         let gates = work.gates.pointer, hs = work.h.pointer, products = work.stepProducts.pointer
@@ -134,26 +139,24 @@ public final class GRULayer: RecurrentLayer {
             let split = seq_kernels_use_avx2() != 0 && B > 1
             let whhT = split ? Recurrent.pack(whh, rows: G, columns: H, transposed: true, into: work.packedRecurrent) : nil
             input.scalars.withUnsafeBufferPointer { xBuffer in
-                // gx[T*B, G] = x[T*B, I] W_ih^T, all steps at once; the gate kernel adds b_ih.
-                BLAS.gemm(polling: stop, transB: true, m: T * B, n: G, k: I, a: xBuffer.baseAddress!, b: wih, c: gates)
-            }
-            output.scalars.withUnsafeMutableBufferPointer { yBuffer in
-                let y = yBuffer.baseAddress!
-                Recurrent.withOptionalLengths(lengths) { lens in
-                    RowSplit.run(rows: split ? B : 1) { part in
-                        let rows = split ? part : 0..<B
-                        let b0 = rows.lowerBound, nb = rows.count
-                        let gh = products + b0 * G
-                        for t in 0..<T {
-                            if stop.isRaised { break }
-                            let read = training ? t : t & 1, write = training ? t + 1 : (t + 1) & 1
-                            let hPrev = hs + read * BH + b0 * H
+                let x = xBuffer.baseAddress!
+                // gx = x W_ih^T, per step or all steps at once; the gate kernel adds b_ih.
+                let wihT = Recurrent.prepareInputProducts(split: split, x: x, wih: wih, rows: T * B, gateRows: G,
+                                                          inputSize: I, gates: gates, into: work.packedInput, polling: stop)
+                output.scalars.withUnsafeMutableBufferPointer { yBuffer in
+                    let y = yBuffer.baseAddress!
+                    Recurrent.withOptionalLengths(lengths) { lens in
+                        Recurrent.forwardLoop(batch: B, split: split, walk: walk, polling: stop) { t, b0, nb in
+                            let hPrev = hs + walk.readSlot(t) * BH + b0 * H, gh = products + b0 * G
+                            let gx = gates + (t * B + b0) * G
+                            Recurrent.setInputProduct(rows: nb, gateRows: G, inputSize: I, x: x + (t * B + b0) * I,
+                                                      packedT: wihT, into: gx)
                             // gh[rows, G] = h_{t-1}[rows, H] W_hh^T (computed from the zero state
-                            // too, so a non-finite W_hh shows at step 0).
+                            // too, so a non-finite W_hh shows at the first step).
                             gh.update(repeating: 0, count: nb * G)
                             Recurrent.addRecurrentProduct(rows: nb, gateRows: G, hidden: H, h: hPrev, whh: whh,
                                                           packedT: whhT, into: gh)
-                            seq_gru_gates_forward(gates + (t * B + b0) * G, bih, gh, bhh, hPrev, hs + write * BH + b0 * H,
+                            seq_gru_gates_forward(gx, bih, gh, bhh, hPrev, hs + walk.writeSlot(t) * BH + b0 * H,
                                                   hnCache.map { $0 + t * BH + b0 * H }, y + t * BH + b0 * H,
                                                   nb, H, t, lens.map { $0 + b0 })
                         }
@@ -163,18 +166,19 @@ public final class GRULayer: RecurrentLayer {
         }
 
         try stop.check()
-        finalState = Recurrent.stateTensor(hs + (training ? T : T & 1) * BH, batch: B, hidden: H)
+        finalState = Recurrent.stateTensor(hs + walk.finalSlot * BH, batch: B, hidden: H)
         if training {
             work.input = input
             work.lengths = lengths
+            work.reversed = reversed
             work.hasCache = true
         }
         return output
     }
 
     public func forward(_ input: Tensor, lengths: [Int]?, initialStateTensors: [Tensor]?,
-                        in store: ParameterStore, mode: LSTMMode) throws -> Tensor {
-        try forward(input, lengths: lengths, initialState: initialStateTensors?.first, in: store, mode: mode)
+                        in store: ParameterStore, mode: LSTMMode, reversed: Bool) throws -> Tensor {
+        try forward(input, lengths: lengths, initialState: initialStateTensors?.first, in: store, mode: mode, reversed: reversed)
     }
 
     // MARK: - Backward
@@ -203,6 +207,7 @@ public final class GRULayer: RecurrentLayer {
         let stop = stopSignal
         try stop.check()
         work.setFinalGradient(dFinalState, dLast, count: BH)
+        let walk = TimeWalk(steps: T, reversed: work.reversed, keepsAll: true)
         let gates = work.gates.pointer, hs = work.h.pointer, hnCache = work.cache.pointer
         let dGx = work.dGates.pointer, dGh = work.dGatesRecurrent.pointer, dh = work.dh.pointer
 
@@ -214,23 +219,17 @@ public final class GRULayer: RecurrentLayer {
             let whhPacked = split ? Recurrent.pack(whh, rows: G, columns: H, transposed: false, into: work.packedRecurrent) : nil
             Recurrent.withOptionalLengths(work.lengths) { lens in
                 Recurrent.withOptionalScalars(dOutputs) { dy in
-                    RowSplit.run(rows: split ? B : 1) { part in
-                        let rows = split ? part : 0..<B
-                        let b0 = rows.lowerBound, nb = rows.count
-                        let dhRows = dh + b0 * H
-                        for t in stride(from: T - 1, through: 0, by: -1) {
-                            if stop.isRaised { break }
-                            let dgh = dGh + (t * B + b0) * G
-                            seq_gru_gates_backward(gates + (t * B + b0) * G, hnCache + t * BH + b0 * H, hs + t * BH + b0 * H,
-                                                   dy.map { $0 + t * BH + b0 * H }, dhRows, dGx + (t * B + b0) * G, dgh,
-                                                   nb, H, t, lens.map { $0 + b0 })
-                            // dh_{t-1}[rows, H] = dh_t ⊙ z + dGh_t[rows, G] W_hh
-                            if t == 0 && !initialStateGradient {
-                                dhRows.update(repeating: 0, count: nb * H)
-                            } else {
-                                Recurrent.addRecurrentGradient(rows: nb, gateRows: G, hidden: H, dGates: dgh, whh: whh,
-                                                               packed: whhPacked, into: dhRows)
-                            }
+                    Recurrent.backwardLoop(batch: B, split: split, walk: walk, polling: stop) { t, b0, nb, first in
+                        let dhRows = dh + b0 * H, dgh = dGh + (t * B + b0) * G
+                        seq_gru_gates_backward(gates + (t * B + b0) * G, hnCache + t * BH + b0 * H,
+                                               hs + walk.readSlot(t) * BH + b0 * H, dy.map { $0 + t * BH + b0 * H }, dhRows,
+                                               dGx + (t * B + b0) * G, dgh, nb, H, t, lens.map { $0 + b0 })
+                        // dh_{t-1}[rows, H] = dh_t ⊙ z + dGh_t[rows, G] W_hh
+                        if first && !initialStateGradient {
+                            dhRows.update(repeating: 0, count: nb * H)
+                        } else {
+                            Recurrent.addRecurrentGradient(rows: nb, gateRows: G, hidden: H, dGates: dgh, whh: whh,
+                                                           packed: whhPacked, into: dhRows)
                         }
                     }
                 }
@@ -241,7 +240,8 @@ public final class GRULayer: RecurrentLayer {
             }
         }
         Recurrent.accumulateWeightGradients(parameterSlots, rows: T * B, gateRows: G, inputSize: I, hidden: H,
-                                            input: input, hPrev: hs, dGx: dGx, dGh: dGh, store: store, polling: stop)
+                                            input: input, hPrev: hs + walk.previousStatesSlot * BH, dGx: dGx, dGh: dGh,
+                                            store: store, polling: stop)
         try stop.check()
         return (dInput, Recurrent.stateTensor(dh, batch: B, hidden: H))
     }

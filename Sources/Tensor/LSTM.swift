@@ -14,7 +14,9 @@
 //   c_t = f ⊙ c_{t-1} + i ⊙ g
 //   h_t = o ⊙ tanh(c_t)
 // A held state does not change, so the last valid output of each sequence (h at step
-// length[b]-1) is exactly the final h; `lastOutput` is that.
+// length[b]-1) is exactly the final h; `lastOutput` is that. Reversed (a bidirectional layer's
+// backward direction) the loop runs t = T−1 … 0 over the same buffers (Recurrent.swift's
+// `TimeWalk`): a row is held at h0, c0 until its last real step, and its final h is y at t = 0.
 //
 // The fast way, for a batch (B > 1): the batch is split between threads for the whole time
 // loop (RowSplit.swift), and at each step a thread computes its rows' pre-activations
@@ -191,10 +193,12 @@ public final class LSTMLayer {
     ///   - store: the store the layer registered its parameters in.
     ///   - mode: `.inference` keeps nothing for `backward` and leaves the cache of the last
     ///     `.training` pass intact, so a validation batch may run between forward and backward.
+    ///   - reversed: read each sequence from its last real step back to its first (y stays in
+    ///     time order); `backward` follows the direction of the pass.
     /// - Returns: y, [T, B, H]. `finalState` and `lastOutput` are updated.
     /// - Throws: `TensorError` naming what was expected and what came.
     public func forward(_ input: Tensor, lengths: [Int]? = nil, initialState: LSTMState? = nil,
-                        in store: ParameterStore, mode: LSTMMode = .training) throws -> Tensor {
+                        in store: ParameterStore, mode: LSTMMode = .training, reversed: Bool = false) throws -> Tensor {
         let op = "LSTM layer \(layerIndex) forward"
         guard input.rank == 3, input.shape[2] == inputSize, input.shape[0] > 0, input.shape[1] > 0 else {
             throw TensorError(op, "expected input [time, batch, feature \(inputSize)] with time and batch at least 1 but got \(input.shape)")
@@ -208,8 +212,8 @@ public final class LSTMLayer {
         try stop.check()
         let training = mode == .training
         let work = training ? trainingWork : inferenceWork
-        let stateSlots = training ? T + 1 : 2
-        work.prepare(steps: T, batch: B, hidden: H, stateSlots: stateSlots, keepsTanhC: training)
+        let walk = TimeWalk(steps: T, reversed: reversed, keepsAll: training)
+        work.prepare(steps: T, batch: B, hidden: H, stateSlots: walk.slots, keepsTanhC: training)
         work.hasCache = false
 
         var output = Tensor(zeros: [T, B, H])
@@ -217,13 +221,14 @@ public final class LSTMLayer {
         let tanhC: UnsafeMutablePointer<Float>? = training ? work.tanhC.pointer : nil
         let BH = B * H
 
-        // Slot 0 of the state buffers holds (h0, c0).
+        // The initial slot of the state buffers holds (h0, c0).
+        let h0 = hs + walk.initialSlot * BH, c0 = cs + walk.initialSlot * BH
         if let s = initialState {
-            s.h.scalars.withUnsafeBufferPointer { hs.update(from: $0.baseAddress!, count: BH) }
-            s.c.scalars.withUnsafeBufferPointer { cs.update(from: $0.baseAddress!, count: BH) }
+            s.h.scalars.withUnsafeBufferPointer { h0.update(from: $0.baseAddress!, count: BH) }
+            s.c.scalars.withUnsafeBufferPointer { c0.update(from: $0.baseAddress!, count: BH) }
         } else {
-            hs.update(repeating: 0, count: BH)
-            cs.update(repeating: 0, count: BH)
+            h0.update(repeating: 0, count: BH)
+            c0.update(repeating: 0, count: BH)
         }
 
         store.values.withUnsafeBufferPointer { valuesBuffer in
@@ -241,43 +246,27 @@ public final class LSTMLayer {
             // first projects the inputs of all T steps instead, reading W_ih once; with B == 1
             // the recurrent product is CKernels' GEMV. The gate kernel adds b_ih + b_hh.
             let split = seq_kernels_use_avx2() != 0 && B > 1
-            let perStepInput = split && I * G <= Self.perStepInputWeights
-            let wihT = perStepInput ? Recurrent.pack(wih, rows: G, columns: I, transposed: true, into: work.packedInput) : nil
             let whhT = split ? Recurrent.pack(whh, rows: G, columns: H, transposed: true, into: work.packedRecurrent) : nil
             input.scalars.withUnsafeBufferPointer { xBuffer in
                 let x = xBuffer.baseAddress!
-                if !perStepInput {
-                    BLAS.gemm(polling: stop, transB: true, m: T * B, n: G, k: I, a: x, b: wih, c: gates)
-                }
+                let wihT = Recurrent.prepareInputProducts(split: split, x: x, wih: wih, rows: T * B, gateRows: G,
+                                                          inputSize: I, gates: gates, into: work.packedInput, polling: stop)
                 output.scalars.withUnsafeMutableBufferPointer { yBuffer in
                     let y = yBuffer.baseAddress!
                     Recurrent.withOptionalLengths(lengths) { lens in
-                        RowSplit.run(rows: split ? B : 1) { part in
-                            let rows = split ? part : 0..<B
-                            let b0 = rows.lowerBound, nb = rows.count
-                            for t in 0..<T {
-                                if stop.isRaised { break }
-                                let read = training ? t : t & 1
-                                let write = training ? t + 1 : (t + 1) & 1
-                                let hPrev = hs + read * BH + b0 * H, cPrev = cs + read * BH + b0 * H
-                                let a = gates + (t * B + b0) * G
-                                // The recurrent product runs from the zero state too, so a
-                                // non-finite W_hh shows at step 0.
-                                if let whhT {
-                                    if let wihT {
-                                        a.update(repeating: 0, count: nb * G)
-                                        seq_gemm_acc_packed(nb, G, I, x + (t * B + b0) * I, I, wihT, a, G)
-                                    }
-                                    seq_gemm_acc_packed(nb, G, H, hPrev, H, whhT, a, G)
-                                } else if nb == 1 {
-                                    seq_gemv_n(G, H, whh, H, hPrev, a)
-                                } else {
-                                    BLAS.gemm(transB: true, m: nb, n: G, k: H, a: hPrev, b: whh, beta: 1, c: a)
-                                }
-                                seq_lstm_gates_forward(a, bias, hPrev, cPrev, hs + write * BH + b0 * H, cs + write * BH + b0 * H,
-                                                       tanhC.map { $0 + t * BH + b0 * H }, y + t * BH + b0 * H,
-                                                       nb, H, t, lens.map { $0 + b0 })
-                            }
+                        Recurrent.forwardLoop(batch: B, split: split, walk: walk, polling: stop) { t, b0, nb in
+                            let read = walk.readSlot(t), write = walk.writeSlot(t)
+                            let hPrev = hs + read * BH + b0 * H, cPrev = cs + read * BH + b0 * H
+                            let a = gates + (t * B + b0) * G
+                            // The recurrent product runs from the zero state too, so a non-finite
+                            // W_hh shows at the first step.
+                            Recurrent.setInputProduct(rows: nb, gateRows: G, inputSize: I, x: x + (t * B + b0) * I,
+                                                      packedT: wihT, into: a)
+                            Recurrent.addRecurrentProduct(rows: nb, gateRows: G, hidden: H, h: hPrev, whh: whh,
+                                                          packedT: whhT, into: a)
+                            seq_lstm_gates_forward(a, bias, hPrev, cPrev, hs + write * BH + b0 * H, cs + write * BH + b0 * H,
+                                                   tanhC.map { $0 + t * BH + b0 * H }, y + t * BH + b0 * H,
+                                                   nb, H, t, lens.map { $0 + b0 })
                         }
                     }
                 }
@@ -285,12 +274,13 @@ public final class LSTMLayer {
         }
 
         try stop.check()
-        let last = training ? T : T & 1
+        let last = walk.finalSlot
         finalState = LSTMState(h: Tensor(unchecked: [B, H], Array(UnsafeBufferPointer(start: hs + last * BH, count: BH))),
                                c: Tensor(unchecked: [B, H], Array(UnsafeBufferPointer(start: cs + last * BH, count: BH))))
         if training {
             work.input = input
             work.lengths = lengths
+            work.reversed = reversed
             work.hasCache = true
         }
         return output
@@ -330,6 +320,7 @@ public final class LSTMLayer {
         let stop = stopSignal
         try stop.check()
         work.prepareBackward(steps: T, batch: B, hidden: H)
+        let walk = TimeWalk(steps: T, reversed: work.reversed, keepsAll: true)
         let gates = work.gates.pointer, hs = work.h.pointer, cs = work.c.pointer
         let tanhC = work.tanhC.pointer, dGates = work.dGates.pointer
         let dh = work.dh.pointer, dc = work.dc.pointer
@@ -353,27 +344,18 @@ public final class LSTMLayer {
             let whhPacked = split ? Recurrent.pack(whh, rows: G, columns: H, transposed: false, into: work.packedRecurrent) : nil
             Recurrent.withOptionalLengths(work.lengths) { lens in
                 Recurrent.withOptionalScalars(dOutputs) { dy in
-                    // Like forward: each thread walks time backwards over its own rows.
-                    RowSplit.run(rows: split ? B : 1) { part in
-                        let rows = split ? part : 0..<B
-                        let b0 = rows.lowerBound, nb = rows.count
-                        let dhRows = dh + b0 * H
-                        for t in stride(from: T - 1, through: 0, by: -1) {
-                            if stop.isRaised { break }
-                            let dg = dGates + (t * B + b0) * G
-                            seq_lstm_gates_backward(gates + (t * B + b0) * G, cs + t * BH + b0 * H, tanhC + t * BH + b0 * H,
-                                                    dy.map { $0 + t * BH + b0 * H }, dhRows, dc + b0 * H, dg,
-                                                    nb, H, t, lens.map { $0 + b0 })
-                            // dh_{t-1}[rows, H] += dGates_t[rows, G] W_hh
-                            if t == 0 && !initialStateGradient {
-                                dhRows.update(repeating: 0, count: nb * H)
-                            } else if nb == 1 {
-                                seq_gemv_t(G, H, whh, H, dg, dhRows)
-                            } else if let whhPacked {
-                                seq_gemm_acc_packed(nb, H, G, dg, G, whhPacked, dhRows, H)
-                            } else {
-                                BLAS.gemm(m: nb, n: H, k: G, a: dg, b: whh, beta: 1, c: dhRows)
-                            }
+                    // Like forward: each thread walks the forward's order back over its own rows.
+                    Recurrent.backwardLoop(batch: B, split: split, walk: walk, polling: stop) { t, b0, nb, first in
+                        let dhRows = dh + b0 * H, dg = dGates + (t * B + b0) * G
+                        seq_lstm_gates_backward(gates + (t * B + b0) * G, cs + walk.readSlot(t) * BH + b0 * H,
+                                                tanhC + t * BH + b0 * H, dy.map { $0 + t * BH + b0 * H }, dhRows,
+                                                dc + b0 * H, dg, nb, H, t, lens.map { $0 + b0 })
+                        // dh_{t-1}[rows, H] += dGates_t[rows, G] W_hh
+                        if first && !initialStateGradient {
+                            dhRows.update(repeating: 0, count: nb * H)
+                        } else {
+                            Recurrent.addRecurrentGradient(rows: nb, gateRows: G, hidden: H, dGates: dg, whh: whh,
+                                                           packed: whhPacked, into: dhRows)
                         }
                     }
                 }
@@ -391,7 +373,8 @@ public final class LSTMLayer {
                 BLAS.gemm(polling: stop, transA: true, m: G, n: I, k: T * B, a: dGates, b: x.baseAddress!,
                           beta: 1, c: g + weightIH.offset)
             }
-            BLAS.gemm(polling: stop, transA: true, m: G, n: H, k: T * B, a: dGates, b: hs, beta: 1, c: g + weightHH.offset)
+            BLAS.gemm(polling: stop, transA: true, m: G, n: H, k: T * B, a: dGates, b: hs + walk.previousStatesSlot * BH, beta: 1,
+                      c: g + weightHH.offset)
             // db_ih = db_hh = column sums of dGates
             let dbih = g + biasIH.offset, dbhh = g + biasHH.offset
             for r in 0..<(T * B) {
@@ -471,6 +454,8 @@ private final class LSTMWorkspace {
     private(set) var steps = 0, batch = 0
     var input: Tensor?
     var lengths: [Int]?
+    /// The direction of the pass the cache holds.
+    var reversed = false
     var hasCache = false
 
     func prepare(steps T: Int, batch B: Int, hidden H: Int, stateSlots: Int, keepsTanhC: Bool) {

@@ -13,11 +13,13 @@
 //   a   = x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh        [B, H]
 //   h_t = tanh(a)   (or relu(a): PyTorch's nonlinearity='relu', Keras' SimpleRNN(activation='relu'))
 //
-// The fast way is the LSTM's with G = H: one GEMM projects the inputs of all steps, each step
-// adds its recurrent product in place (rows split between threads for the whole time loop on
-// AVX2 with B > 1, CKernels' GEMV for B == 1) and one kernel (CKernels' RNNGates.c) adds the
-// bias and applies the activation. Backward: one product per step for dh_{t-1}, then one GEMM
-// per weight matrix. Nothing is allocated in a time loop.
+// The fast way is the LSTM's with G = H: the input products per step on packed W_ih^T (or one
+// GEMM over all steps when W_ih is large or B == 1), each step adds its recurrent product in
+// place (rows split between threads for the whole time loop on AVX2 with B > 1, CKernels' GEMV
+// for B == 1) and one kernel (CKernels' RNNGates.c) adds the bias and applies the activation.
+// Backward: one product per step for dh_{t-1}, then one GEMM per weight matrix. Reversed (a
+// bidirectional layer's backward direction) the loop runs t = T−1 … 0 over the same buffers
+// (`TimeWalk`). Nothing is allocated in a time loop.
 // `RNNReference.swift` is the plain-loop Double version the tests compare against.
 
 import CKernels
@@ -71,7 +73,7 @@ public final class RNNLayer: RecurrentLayer {
     /// Runs the layer over a batch of sequences; the arguments as for `GRULayer.forward`.
     /// - Returns: y, [T, B, H]. `finalState` is updated.
     public func forward(_ input: Tensor, lengths: [Int]? = nil, initialState: Tensor? = nil,
-                        in store: ParameterStore, mode: LSTMMode = .training) throws -> Tensor {
+                        in store: ParameterStore, mode: LSTMMode = .training, reversed: Bool = false) throws -> Tensor {
         let op = "RNN layer \(layerIndex) forward"
         try Recurrent.checkInput(input, inputSize: inputSize, op)
         let T = input.shape[0], B = input.shape[1], H = hiddenSize, I = inputSize, BH = B * H
@@ -83,9 +85,10 @@ public final class RNNLayer: RecurrentLayer {
         try stop.check()
         let training = mode == .training
         let work = training ? trainingWork : inferenceWork
-        work.prepare(steps: T, batch: B, hidden: H, gateRows: H, stateSlots: training ? T + 1 : 2, cacheRows: 0)
+        let walk = TimeWalk(steps: T, reversed: reversed, keepsAll: training)
+        work.prepare(steps: T, batch: B, hidden: H, gateRows: H, stateSlots: walk.slots, cacheRows: 0)
         work.hasCache = false
-        work.setInitialState(initialState, count: BH)
+        work.setInitialState(initialState, slot: walk.initialSlot, count: BH)
         let relu: Int32 = activation == .relu ? 1 : 0
 
         var output = Tensor(zeros: [T, B, H])
@@ -98,24 +101,22 @@ public final class RNNLayer: RecurrentLayer {
             let split = seq_kernels_use_avx2() != 0 && B > 1
             let whhT = split ? Recurrent.pack(whh, rows: H, columns: H, transposed: true, into: work.packedRecurrent) : nil
             input.scalars.withUnsafeBufferPointer { xBuffer in
-                // a[T*B, H] = x[T*B, I] W_ih^T, all steps at once.
-                BLAS.gemm(polling: stop, transB: true, m: T * B, n: H, k: I, a: xBuffer.baseAddress!, b: wih, c: gates)
-            }
-            output.scalars.withUnsafeMutableBufferPointer { yBuffer in
-                let y = yBuffer.baseAddress!
-                Recurrent.withOptionalLengths(lengths) { lens in
-                    RowSplit.run(rows: split ? B : 1) { part in
-                        let rows = split ? part : 0..<B
-                        let b0 = rows.lowerBound, nb = rows.count
-                        for t in 0..<T {
-                            if stop.isRaised { break }
-                            let read = training ? t : t & 1, write = training ? t + 1 : (t + 1) & 1
-                            let hPrev = hs + read * BH + b0 * H
+                let x = xBuffer.baseAddress!
+                // a = x W_ih^T, per step or all steps at once.
+                let wihT = Recurrent.prepareInputProducts(split: split, x: x, wih: wih, rows: T * B, gateRows: H,
+                                                          inputSize: I, gates: gates, into: work.packedInput, polling: stop)
+                output.scalars.withUnsafeMutableBufferPointer { yBuffer in
+                    let y = yBuffer.baseAddress!
+                    Recurrent.withOptionalLengths(lengths) { lens in
+                        Recurrent.forwardLoop(batch: B, split: split, walk: walk, polling: stop) { t, b0, nb in
+                            let hPrev = hs + walk.readSlot(t) * BH + b0 * H
                             let a = gates + (t * B + b0) * H
+                            Recurrent.setInputProduct(rows: nb, gateRows: H, inputSize: I, x: x + (t * B + b0) * I,
+                                                      packedT: wihT, into: a)
                             // a[rows, H] += h_{t-1}[rows, H] W_hh^T
                             Recurrent.addRecurrentProduct(rows: nb, gateRows: H, hidden: H, h: hPrev, whh: whh,
                                                           packedT: whhT, into: a)
-                            seq_rnn_forward(a, bias, hPrev, hs + write * BH + b0 * H, y + t * BH + b0 * H,
+                            seq_rnn_forward(a, bias, hPrev, hs + walk.writeSlot(t) * BH + b0 * H, y + t * BH + b0 * H,
                                             nb, H, t, lens.map { $0 + b0 }, relu)
                         }
                     }
@@ -124,18 +125,19 @@ public final class RNNLayer: RecurrentLayer {
         }
 
         try stop.check()
-        finalState = Recurrent.stateTensor(hs + (training ? T : T & 1) * BH, batch: B, hidden: H)
+        finalState = Recurrent.stateTensor(hs + walk.finalSlot * BH, batch: B, hidden: H)
         if training {
             work.input = input
             work.lengths = lengths
+            work.reversed = reversed
             work.hasCache = true
         }
         return output
     }
 
     public func forward(_ input: Tensor, lengths: [Int]?, initialStateTensors: [Tensor]?,
-                        in store: ParameterStore, mode: LSTMMode) throws -> Tensor {
-        try forward(input, lengths: lengths, initialState: initialStateTensors?.first, in: store, mode: mode)
+                        in store: ParameterStore, mode: LSTMMode, reversed: Bool) throws -> Tensor {
+        try forward(input, lengths: lengths, initialState: initialStateTensors?.first, in: store, mode: mode, reversed: reversed)
     }
 
     // MARK: - Backward
@@ -157,6 +159,7 @@ public final class RNNLayer: RecurrentLayer {
         let stop = stopSignal
         try stop.check()
         work.setFinalGradient(dFinalState, dLast, count: BH)
+        let walk = TimeWalk(steps: T, reversed: work.reversed, keepsAll: true)
         let gates = work.gates.pointer, hs = work.h.pointer, dA = work.dGates.pointer, dh = work.dh.pointer
         let relu: Int32 = activation == .relu ? 1 : 0
 
@@ -168,22 +171,16 @@ public final class RNNLayer: RecurrentLayer {
             let whhPacked = split ? Recurrent.pack(whh, rows: H, columns: H, transposed: false, into: work.packedRecurrent) : nil
             Recurrent.withOptionalLengths(work.lengths) { lens in
                 Recurrent.withOptionalScalars(dOutputs) { dy in
-                    RowSplit.run(rows: split ? B : 1) { part in
-                        let rows = split ? part : 0..<B
-                        let b0 = rows.lowerBound, nb = rows.count
-                        let dhRows = dh + b0 * H
-                        for t in stride(from: T - 1, through: 0, by: -1) {
-                            if stop.isRaised { break }
-                            let da = dA + (t * B + b0) * H
-                            seq_rnn_backward(gates + (t * B + b0) * H, dy.map { $0 + t * BH + b0 * H }, dhRows, da,
-                                             nb, H, t, lens.map { $0 + b0 }, relu)
-                            // dh_{t-1}[rows, H] += da_t[rows, H] W_hh
-                            if t == 0 && !initialStateGradient {
-                                dhRows.update(repeating: 0, count: nb * H)
-                            } else {
-                                Recurrent.addRecurrentGradient(rows: nb, gateRows: H, hidden: H, dGates: da, whh: whh,
-                                                               packed: whhPacked, into: dhRows)
-                            }
+                    Recurrent.backwardLoop(batch: B, split: split, walk: walk, polling: stop) { t, b0, nb, first in
+                        let dhRows = dh + b0 * H, da = dA + (t * B + b0) * H
+                        seq_rnn_backward(gates + (t * B + b0) * H, dy.map { $0 + t * BH + b0 * H }, dhRows, da,
+                                         nb, H, t, lens.map { $0 + b0 }, relu)
+                        // dh_{t-1}[rows, H] += da_t[rows, H] W_hh
+                        if first && !initialStateGradient {
+                            dhRows.update(repeating: 0, count: nb * H)
+                        } else {
+                            Recurrent.addRecurrentGradient(rows: nb, gateRows: H, hidden: H, dGates: da, whh: whh,
+                                                           packed: whhPacked, into: dhRows)
                         }
                     }
                 }
@@ -193,7 +190,8 @@ public final class RNNLayer: RecurrentLayer {
             }
         }
         Recurrent.accumulateWeightGradients(parameterSlots, rows: T * B, gateRows: H, inputSize: I, hidden: H,
-                                            input: input, hPrev: hs, dGx: dA, dGh: dA, store: store, polling: stop)
+                                            input: input, hPrev: hs + walk.previousStatesSlot * BH, dGx: dA, dGh: dA,
+                                            store: store, polling: stop)
         try stop.check()
         return (dInput, Recurrent.stateTensor(dh, batch: B, hidden: H))
     }

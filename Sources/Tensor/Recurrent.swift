@@ -6,6 +6,12 @@
 // (LSTM 4H, GRU 3H, RNN H). Every layer is time-major: x [T, B, I] -> y [T, B, H], state [B, H].
 // A sequence past its length holds its state and outputs zero, so its last valid output is its
 // final h (`lastOutput`).
+//
+// Reversed (the backward direction of a bidirectional layer): the cell walks time from T − 1
+// down to 0 over the same buffers, x and y in their own order. A row is held while t ≥ L_b —
+// before its first step now, at its initial state, with zero output — so each sequence starts
+// at its own last real step and padding never changes a result; its final h is its output at
+// step 0. No sequence is copied reversed (`TimeWalk` is the order and the state slots).
 
 import CKernels
 
@@ -26,31 +32,67 @@ public protocol RecurrentLayer: AnyObject {
     /// `StopSignal.Stopped` without changing its final state (nil: never).
     var stopSignal: StopSignal? { get set }
     /// x [T, B, I] -> y [T, B, H], from `initialState` (zeros when nil; the layout of
-    /// `stateTensors`).
+    /// `stateTensors`); `reversed`: read each sequence from its last real step back to its first.
     func forward(_ input: Tensor, lengths: [Int]?, initialStateTensors: [Tensor]?,
-                 in store: ParameterStore, mode: LSTMMode) throws -> Tensor
-    /// dL/dy [T, B, H] and/or dL/d`lastOutput` [B, H] -> dL/dx [T, B, I]; parameter gradients
-    /// are added to `store.grads`. No gradient flows into the initial state when
-    /// `initialStateGradient` is false.
+                 in store: ParameterStore, mode: LSTMMode, reversed: Bool) throws -> Tensor
+    /// dL/dy [T, B, H] and/or dL/d`lastOutput` [B, H] -> dL/dx [T, B, I] through the last
+    /// training pass (in its direction); parameter gradients are added to `store.grads`. No
+    /// gradient flows into the initial state when `initialStateGradient` is false.
     func backwardInput(dOutputs: Tensor?, dLast: Tensor?, in store: ParameterStore,
                        initialStateGradient: Bool) throws -> Tensor
+}
+
+extension RecurrentLayer {
+    /// The forward pass in time order.
+    public func forward(_ input: Tensor, lengths: [Int]?, initialStateTensors: [Tensor]?,
+                        in store: ParameterStore, mode: LSTMMode) throws -> Tensor {
+        try forward(input, lengths: lengths, initialStateTensors: initialStateTensors, in: store, mode: mode, reversed: false)
+    }
 }
 
 extension LSTMLayer: RecurrentLayer {
     public var stateTensors: [Tensor] { [finalState.h, finalState.c] }
 
     public func forward(_ input: Tensor, lengths: [Int]?, initialStateTensors: [Tensor]?,
-                        in store: ParameterStore, mode: LSTMMode) throws -> Tensor {
+                        in store: ParameterStore, mode: LSTMMode, reversed: Bool) throws -> Tensor {
         let initial = initialStateTensors.map { s -> LSTMState in
             s.count == 2 ? LSTMState(h: s[0], c: s[1]) : LSTMState(h: s.first ?? Tensor(zeros: [0]), c: Tensor(zeros: [0]))
         }
-        return try forward(input, lengths: lengths, initialState: initial, in: store, mode: mode)
+        return try forward(input, lengths: lengths, initialState: initial, in: store, mode: mode, reversed: reversed)
     }
 
     public func backwardInput(dOutputs: Tensor?, dLast: Tensor?, in store: ParameterStore,
                               initialStateGradient: Bool) throws -> Tensor {
         try backward(dOutputs: dOutputs, dLast: dLast, in: store, initialStateGradient: initialStateGradient).dInput
     }
+}
+
+/// The order a cell's time loop walks in and where it keeps its states: slot s of the [slots, B, H]
+/// state buffers holds the state between steps. Forward, step t reads slot t and writes t + 1
+/// (slot 0 is the initial state, slot T the final one); reversed, step t reads t + 1 and writes
+/// t (slot T initial, slot 0 final), so the states before each step, in time order, are slots
+/// 0 ..< T or 1 ... T — what the weight gradients read. Inference keeps two slots (s mod 2).
+struct TimeWalk {
+    let steps: Int
+    let reversed: Bool
+    /// Training keeps every step's state (T + 1 slots), inference two.
+    let keepsAll: Bool
+
+    /// How many state slots the pass needs.
+    var slots: Int { keepsAll ? steps + 1 : 2 }
+    /// The time step processed n-th (n = 0 first).
+    @inline(__always) func time(_ n: Int) -> Int { reversed ? steps - 1 - n : n }
+    /// The slot holding the state step t starts from.
+    @inline(__always) func readSlot(_ t: Int) -> Int { slot(reversed ? t + 1 : t) }
+    /// The slot step t writes its state to.
+    @inline(__always) func writeSlot(_ t: Int) -> Int { slot(reversed ? t : t + 1) }
+    /// The initial state's slot, and the final state's.
+    var initialSlot: Int { readSlot(time(0)) }
+    var finalSlot: Int { writeSlot(time(steps - 1)) }
+    /// The first of the T slots that hold each step's previous state in time order (training).
+    var previousStatesSlot: Int { reversed ? 1 : 0 }
+
+    @inline(__always) private func slot(_ s: Int) -> Int { keepsAll ? s : s & 1 }
 }
 
 /// Argument checks and buffer helpers every recurrent layer uses.
@@ -129,6 +171,62 @@ enum Recurrent {
         scratch.reserve(seq_gemm_packed_size(k, n))
         seq_gemm_pack(k, n, w, columns, transposed ? 1 : 0, scratch.pointer)
         return UnsafePointer(scratch.pointer)
+    }
+
+    /// The time loop of a forward pass, the skeleton every cell runs: with `split` each thread
+    /// takes its own rows of the batch for the whole loop (RowSplit.swift), otherwise one
+    /// thread takes them all; `step(t, b0, nb)` runs step t for rows b0 ..< b0 + nb, in the
+    /// walk's order. `step` may only write its own rows. Each thread polls `stop` before every
+    /// step and leaves the loop when it is raised (the caller then throws).
+    @inline(__always)
+    static func forwardLoop(batch B: Int, split: Bool, walk: TimeWalk, polling stop: StopSignal?,
+                            _ step: (_ t: Int, _ b0: Int, _ nb: Int) -> Void) {
+        RowSplit.run(rows: split ? B : 1) { part in
+            let rows = split ? part : 0..<B
+            for n in 0..<walk.steps {
+                if stop.isRaised { break }
+                step(walk.time(n), rows.lowerBound, rows.count)
+            }
+        }
+    }
+
+    /// The backward twin of `forwardLoop`: the same rows per thread, the walk's order backwards;
+    /// `first` is true for the step the forward ran first (the one whose dh_{t−1} is dL/dh0).
+    @inline(__always)
+    static func backwardLoop(batch B: Int, split: Bool, walk: TimeWalk, polling stop: StopSignal?,
+                             _ step: (_ t: Int, _ b0: Int, _ nb: Int, _ first: Bool) -> Void) {
+        RowSplit.run(rows: split ? B : 1) { part in
+            let rows = split ? part : 0..<B
+            for n in stride(from: walk.steps - 1, through: 0, by: -1) {
+                if stop.isRaised { break }
+                step(walk.time(n), rows.lowerBound, rows.count, n == 0)
+            }
+        }
+    }
+
+    /// The input side of a forward pass. When the batch is split (`split`) and W_ih [G, I] is
+    /// small enough to stay in cache beside W_hh (`LSTMLayer.perStepInputWeights`), W_ihᵀ is
+    /// packed into `scratch` and returned: each step computes its rows' products itself
+    /// (`setInputProduct`) while its slice of `gates` is in cache. Otherwise one GEMM writes
+    /// gates[T·B, G] = x[T·B, I] W_ihᵀ for all steps now, and nil is returned.
+    static func prepareInputProducts(split: Bool, x: UnsafePointer<Float>, wih: UnsafePointer<Float>, rows: Int,
+                                     gateRows G: Int, inputSize I: Int, gates: UnsafeMutablePointer<Float>,
+                                     into scratch: LSTMScratch, polling stop: StopSignal?) -> UnsafePointer<Float>? {
+        if split && I * G <= LSTMLayer.perStepInputWeights {
+            return pack(wih, rows: G, columns: I, transposed: true, into: scratch)
+        }
+        BLAS.gemm(polling: stop, transB: true, m: rows, n: G, k: I, a: x, b: wih, c: gates)
+        return nil
+    }
+
+    /// a[nb, G] = x_t[nb, I] W_ihᵀ on W_ihᵀ packed by `prepareInputProducts` (nothing when it
+    /// returned nil: the products are in `gates` already).
+    @inline(__always)
+    static func setInputProduct(rows nb: Int, gateRows G: Int, inputSize I: Int, x: UnsafePointer<Float>,
+                                packedT: UnsafePointer<Float>?, into a: UnsafeMutablePointer<Float>) {
+        guard let packedT else { return }
+        a.update(repeating: 0, count: nb * G)
+        seq_gemm_acc_packed(nb, G, I, x, I, packedT, a, G)
     }
 
     /// out[nb, G] += h[nb, H] W_hhᵀ (W_hh [G, H]): CKernels' packed GEMM on `packedT` (W_hhᵀ
@@ -212,10 +310,14 @@ final class RecurrentWorkspace {
     let dh = LSTMScratch()
     /// W_hh packed for CKernels' GEMM: transposed ([H, G]) forward, as it is ([G, H]) backward.
     let packedRecurrent = LSTMScratch()
+    /// W_ihᵀ [I, G] packed for the forward's per-step input products.
+    let packedInput = LSTMScratch()
 
     private(set) var steps = 0, batch = 0
     var input: Tensor?
     var lengths: [Int]?
+    /// The direction of the pass the cache holds.
+    var reversed = false
     var hasCache = false
 
     func prepare(steps T: Int, batch B: Int, hidden H: Int, gateRows G: Int, stateSlots: Int, cacheRows: Int) {
@@ -234,12 +336,13 @@ final class RecurrentWorkspace {
         dh.reserve(B * H)
     }
 
-    /// Slot 0 of the state buffer: h0 from `initial`, or zeros.
-    func setInitialState(_ initial: Tensor?, count BH: Int) {
+    /// The initial slot of the state buffer (`TimeWalk.initialSlot`): h0 from `initial`, or zeros.
+    func setInitialState(_ initial: Tensor?, slot: Int, count BH: Int) {
+        let h0 = h.pointer + slot * BH
         if let initial {
-            initial.scalars.withUnsafeBufferPointer { h.pointer.update(from: $0.baseAddress!, count: BH) }
+            initial.scalars.withUnsafeBufferPointer { h0.update(from: $0.baseAddress!, count: BH) }
         } else {
-            h.pointer.update(repeating: 0, count: BH)
+            h0.update(repeating: 0, count: BH)
         }
     }
 

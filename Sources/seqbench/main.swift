@@ -3,6 +3,7 @@
 // the way ../shared/bench/harness.py times PyTorch and Keras, so the figures compare.
 //
 //   swift run -c release seqbench [--config NAME|all] [--seconds S]
+//   seqbench --config NAME --steps N [--tokens T]   (untimed, for instruction counts)
 //
 // Each config trains (and evaluates) a `Network` on synthetic data of the reference shapes:
 // a warm-up, then 3 timed repeats that each run the step until at least S seconds (default 5)
@@ -13,6 +14,11 @@
 // With `all` (the default) every config runs in its own child process, so peak_rss_mib
 // (getrusage's ru_maxrss at the end of the config) is that config's alone. The BLAS thread
 // count is `BLAS.threads` (`SEQ_THREADS` overrides the core count).
+// `--steps N` times nothing: after one warm-up call each, it runs N training steps in
+// `countedTrainSteps`, N evaluation batches in `countedEvalBatches` and N batch-1 calls in
+// `countedLatencyCalls`, so a profiler counts a phase by its function, e.g.
+//   valgrind --tool=callgrind --toggle-collect='*countedTrainSteps*' seqbench --config bilstm-sentiment --steps 2 --tokens 25
+// `--tokens T` shortens the sentiment family's 100-token sequences.
 
 import Foundation
 import Tensor
@@ -26,13 +32,21 @@ let configNames = ["ptb-small", "mnist-rows", "aesop", "sentiment", "latency", "
 struct Options {
     var config = "all"
     var seconds = 5.0
+    /// Untimed: run this many calls of each phase (nil: time them).
+    var steps: Int?
+    /// The sentiment family's sequence length.
+    var tokens = 100
 }
+
+let usage = "usage: seqbench [--config \(configNames.joined(separator: "|"))|all] [--seconds S] [--steps N] [--tokens T]"
+
+let options = parseOptions()
 
 func parseOptions() -> Options {
     var options = Options()
     var args = CommandLine.arguments.dropFirst()
     func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("seqbench: \(message)\nusage: seqbench [--config \(configNames.joined(separator: "|"))|all] [--seconds S]\n".utf8))
+        FileHandle.standardError.write(Data("seqbench: \(message)\n\(usage)\n".utf8))
         exit(2)
     }
     while let arg = args.popFirst() {
@@ -44,8 +58,14 @@ func parseOptions() -> Options {
         case "--seconds":
             guard let v = args.popFirst(), let s = Double(v), s > 0 else { fail("--seconds needs a positive number") }
             options.seconds = s
+        case "--steps":
+            guard let v = args.popFirst(), let n = Int(v), n > 0 else { fail("--steps needs a positive whole number") }
+            options.steps = n
+        case "--tokens":
+            guard let v = args.popFirst(), let n = Int(v), n > 0 else { fail("--tokens needs a positive whole number") }
+            options.tokens = n
         case "-h", "--help":
-            print("usage: seqbench [--config \(configNames.joined(separator: "|"))|all] [--seconds S]")
+            print(usage)
             exit(0)
         default:
             fail("unknown argument '\(arg)'")
@@ -72,8 +92,22 @@ struct Rate {
     var spreadPercent: Double
 }
 
-/// Warm-up, then 3 repeats of at least `seconds` each; the median units per second.
-func throughput(seconds: Double, units: Double, warmup: Int, _ step: () throws -> Void) rethrows -> Rate {
+/// What a call of `throughput` or `latency` runs, for `--steps`.
+enum Phase { case train, eval }
+
+/// Untimed `--steps N` runs: each phase in a function of its own, so a profiler can count it alone.
+@inline(never) func countedTrainSteps(_ n: Int, _ step: () throws -> Void) rethrows { for _ in 0..<n { try step() } }
+@inline(never) func countedEvalBatches(_ n: Int, _ step: () throws -> Void) rethrows { for _ in 0..<n { try step() } }
+@inline(never) func countedLatencyCalls(_ n: Int, _ step: () throws -> Void) rethrows { for _ in 0..<n { try step() } }
+
+/// Warm-up, then 3 repeats of at least `seconds` each; the median units per second. With
+/// `--steps N`: one warm-up call, then N untimed calls (the rate is nil).
+func throughput(_ phase: Phase, seconds: Double, units: Double, warmup: Int, _ step: () throws -> Void) rethrows -> Rate? {
+    if let n = options.steps {
+        try step()
+        try phase == .train ? countedTrainSteps(n, step) : countedEvalBatches(n, step)
+        return nil
+    }
     for _ in 0..<warmup { try step() }
     var rates: [Double] = []
     for _ in 0..<3 {
@@ -92,7 +126,13 @@ func throughput(seconds: Double, units: Double, warmup: Int, _ step: () throws -
 }
 
 /// Warm-up, then 3 repeats of 200 calls; the median of the per-repeat median milliseconds.
-func latency(warmup: Int, calls: Int = 200, _ call: () throws -> Void) rethrows -> Rate {
+/// With `--steps N`: one warm-up call, then N untimed calls.
+func latency(warmup: Int, calls: Int = 200, _ call: () throws -> Void) rethrows -> Rate? {
+    if let n = options.steps {
+        try call()
+        try countedLatencyCalls(n, call)
+        return nil
+    }
     for _ in 0..<warmup { try call() }
     var medians: [Double] = []
     for _ in 0..<3 {
@@ -204,10 +244,10 @@ func run(_ name: String, seconds: Double) throws -> Result {
         var data = tokenBatches(vocabulary: 10000, batch: 20, steps: 20, perStepTargets: true, classes: 10000, binary: false, rng: &rng)
         let sgd = SGD(learningRate: 1)
         var loss: Float = .nan
-        let train = try throughput(seconds: seconds, units: 400, warmup: 5) {
+        let train = try throughput(.train, seconds: seconds, units: 400, warmup: 5) {
             loss = try net.trainStep(data.next(), optimizer: sgd, clipNorm: 5).loss
         }
-        let eval = try throughput(seconds: seconds, units: 400, warmup: 5) { _ = try net.evaluate(data.next()) }
+        let eval = try throughput(.eval, seconds: seconds, units: 400, warmup: 5) { _ = try net.evaluate(data.next()) }
         return Result(unit: "words/s", train: train, eval: eval, finalLoss: loss)
     case "mnist-rows", "aesop":
         let mnist = name == "mnist-rows"
@@ -219,10 +259,10 @@ func run(_ name: String, seconds: Double) throws -> Result {
         var loss: Float = .nan
         let units = mnist ? Double(B) : 1
         let warmup = mnist ? 5 : 50
-        let train = try throughput(seconds: seconds, units: units, warmup: warmup) {
+        let train = try throughput(.train, seconds: seconds, units: units, warmup: warmup) {
             loss = try net.trainStep(data.next(), optimizer: optimizer).loss
         }
-        let eval = try throughput(seconds: seconds, units: units, warmup: warmup) {
+        let eval = try throughput(.eval, seconds: seconds, units: units, warmup: warmup) {
             _ = try net.predict(data.next().inputs)
         }
         return Result(unit: mnist ? "samples/s" : "steps/s", train: train, eval: eval, finalLoss: loss)
@@ -236,16 +276,16 @@ func run(_ name: String, seconds: Double) throws -> Result {
     case "sentiment", "gru-sentiment", "bilstm-sentiment":
         let spec = name == "sentiment" ? sentimentSpec : name == "gru-sentiment" ? gruSentimentSpec : bilstmSentimentSpec
         let net = try Network(spec: spec, seed: 0)
-        var data = tokenBatches(vocabulary: 10000, batch: 64, steps: 100, perStepTargets: false, classes: 2, binary: true, rng: &rng)
+        var data = tokenBatches(vocabulary: 10000, batch: 64, steps: options.tokens, perStepTargets: false, classes: 2, binary: true, rng: &rng)
         let adam = Adam(learningRate: 0.001)
         var loss: Float = .nan
-        let train = try throughput(seconds: seconds, units: 64, warmup: 5) {
+        let train = try throughput(.train, seconds: seconds, units: 64, warmup: 5) {
             loss = try net.trainStep(data.next(), optimizer: adam).loss
         }
-        let eval = try throughput(seconds: seconds, units: 64, warmup: 5) { _ = try net.predict(data.next().inputs) }
+        let eval = try throughput(.eval, seconds: seconds, units: 64, warmup: 5) { _ = try net.predict(data.next().inputs) }
         // B6 and B7 add a batch-1 forward latency (B4's is the separate `latency` config, B5).
         guard name != "sentiment" else { return Result(unit: "samples/s", train: train, eval: eval, finalLoss: loss) }
-        let one = tokenBatches(vocabulary: 10000, batch: 1, steps: 100, perStepTargets: false, classes: 2, binary: true, rng: &rng)
+        let one = tokenBatches(vocabulary: 10000, batch: 1, steps: options.tokens, perStepTargets: false, classes: 2, binary: true, rng: &rng)
         let inputs = one.batches[0].inputs
         let lat = try latency(warmup: 20) { _ = try net.predict(inputs) }
         return Result(unit: "samples/s", train: train, eval: eval, latency: lat, finalLoss: loss)
@@ -254,7 +294,7 @@ func run(_ name: String, seconds: Double) throws -> Result {
     }
 }
 
-func json(_ name: String, _ r: Result, rss: Double, gemm: Double) -> String {
+func json(_ name: String, _ r: Result, rss: Double, gemm: Double?) -> String {
     func num(_ x: Double?, _ digits: Int = 2) -> String { x.map { String(format: "%.\(digits)f", $0) } ?? "null" }
     var fields = [
         "\"config\": \"\(name)\"",
@@ -273,7 +313,6 @@ func json(_ name: String, _ r: Result, rss: Double, gemm: Double) -> String {
     return "{" + fields.joined(separator: ", ") + "}"
 }
 
-let options = parseOptions()
 if options.config == "all" {
     // One child process per config, so each peak RSS is that config's own.
     for name in configNames {
@@ -282,7 +321,8 @@ if options.config == "all" {
         if !FileManager.default.isExecutableFile(atPath: child.executableURL!.path) {
             child.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         }
-        child.arguments = ["--config", name, "--seconds", String(options.seconds)]
+        child.arguments = ["--config", name, "--seconds", String(options.seconds), "--tokens", String(options.tokens)]
+            + (options.steps.map { ["--steps", String($0)] } ?? [])
         try child.run()
         child.waitUntilExit()
         if child.terminationStatus != 0 { exit(child.terminationStatus) }
@@ -292,7 +332,7 @@ if options.config == "all" {
         let result = try run(options.config, seconds: options.seconds)
         let rss = peakRSSMiB()
         // After the RSS reading: the GEMM's 48 MB of matrices are not the config's.
-        print(json(options.config, result, rss: rss, gemm: gemmPeak()))
+        print(json(options.config, result, rss: rss, gemm: options.steps == nil ? gemmPeak() : nil))
         fflush(stdout)
     } catch {
         FileHandle.standardError.write(Data("seqbench: \(options.config): \(error)\n".utf8))

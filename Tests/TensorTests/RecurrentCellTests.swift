@@ -233,6 +233,51 @@ final class RecurrentCellTests: XCTestCase {
         }
     }
 
+    /// A cell walking time backwards over its own buffers (`reversed: true`) gives what a
+    /// forward pass over each sequence reversed within its own length gives, reversed back: the
+    /// outputs, the final state and dL/dx bit for bit, every parameter gradient up to the order
+    /// of its sum over the steps — with lengths
+    /// (a row of length 0 among them), a carried initial state, in training and inference mode,
+    /// at batch 1 and with the batch split between threads.
+    func testReversedPassEqualsForwardPassOverReversedSequences() throws {
+        for cell in TestCell.allCases {
+            for (B, lengths) in [(1, nil), (9, [6, 1, 0, 4, 6, 2, 5, 3, 6])] as [(Int, [Int]?)] {
+                let T = 6, I = 3, H = 5
+                let stack = try TestStack(cell, inputSize: I, hidden: [H], seed: 31)
+                let layer = stack.layers[0], store = stack.store
+                var rng = LSTMTestRandom(seed: 8)
+                let x = rng.tensor([T, B, I]), dy = rng.tensor([T, B, H]), dLast = rng.tensor([B, H])
+                let initial = (0..<cell.stateCount).map { _ in rng.tensor([B, H]) }
+                let what = "\(cell) B\(B)"
+
+                let yInference = try layer.forward(x, lengths: lengths, initialStateTensors: initial, in: store,
+                                                   mode: .inference, reversed: true)
+                store.zeroGrads()
+                let y = try layer.forward(x, lengths: lengths, initialStateTensors: initial, in: store,
+                                          mode: .training, reversed: true)
+                let final = layer.stateTensors
+                let dx = try layer.backwardInput(dOutputs: dy, dLast: dLast, in: store, initialStateGradient: true)
+                let grads = store.grads
+
+                store.zeroGrads()
+                let yCopied = BidirectionalLayer.reverseInTime(
+                    try layer.forward(BidirectionalLayer.reverseInTime(x, lengths: lengths), lengths: lengths,
+                                      initialStateTensors: initial, in: store, mode: .training), lengths: lengths)
+                let finalCopied = layer.stateTensors
+                let dxCopied = BidirectionalLayer.reverseInTime(
+                    try layer.backwardInput(dOutputs: BidirectionalLayer.reverseInTime(dy, lengths: lengths), dLast: dLast,
+                                            in: store, initialStateGradient: true), lengths: lengths)
+                XCTAssertEqual(y, yCopied, what)
+                XCTAssertEqual(yInference, yCopied, what + " inference")
+                XCTAssertEqual(final, finalCopied, what + " final state")
+                XCTAssertEqual(dx, dxCopied, what + " dx")
+                let worst = zip(grads, store.grads).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
+                XCTAssertLessThan(worst, 1e-5, what + " parameter gradients")
+                XCTAssertTrue(grads.contains { $0 != 0 }, what + " gradients reached the parameters")
+            }
+        }
+    }
+
     /// Batch 1: the two directions run at the same time on two cores and give what they give
     /// one after the other, bit for bit.
     func testBidirectionalDirectionsInParallelAgreeWithSequential() throws {
