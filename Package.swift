@@ -58,12 +58,12 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v5)]),
         // The language front end: lexer, parser, AST, diagnostics.
         .target(name: "SeqLang"),
-        // The ONNX model format's messages, generated from onnx-subset.proto (generate.sh) and
+        // The ONNX model format's messages, generated from the official onnx.proto of the pip package onnx (generate.sh) and
         // committed, so a build needs only the SwiftProtobuf runtime.
         .target(
             name: "ONNXFormat",
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
-            exclude: ["onnx-subset.proto", "generate.sh"]),
+            exclude: ["generate.sh"]),
         // The tree-walking interpreter, model builder, training, and the embedding API.
         .target(name: "Interpreter", dependencies: ["SeqLang", "Tensor", "CZlib", "CSystem", "CHDF5", "CZip", "ONNXFormat"]),
         // The REPL and script runner.
