@@ -7,6 +7,7 @@
 //   flow      the model's data path, with its axes (batch, time, feature N, direction N)
 //             and the layers it has passed through
 //   states    the final states of several recurrent nodes concatenated (PyTorch's h_n)
+//   finalDirection  one direction of a bidirectional node's final states (h_n[0], h_n[1])
 //   zeros     zeros shaped at run time (PyTorch's initial h0/c0: Shape → Gather → … →
 //             ConstantOfShape)
 //   shape     integers computed from a run-time shape
@@ -82,6 +83,9 @@ enum ONNXImport {
         case constant(ONNXArray)
         case flow(Flow)
         case states([Flow])
+        /// One direction (0 forward, 1 backward) of a bidirectional node's final states Y_h,
+        /// the value named `source`: concatenated in that order along the features it is `last`.
+        case finalDirection(Flow, Int, source: String)
         case zeros
         case shape
     }
@@ -430,6 +434,10 @@ extension ONNXImport {
                 try gather(node)
                 return
             case "Concat":
+                if case .finalDirection? = inputs.first {
+                    try concatenatedDirections(node, inputs)
+                    return
+                }
                 // PyTorch's h_n: the final states of stacked recurrent nodes, concatenated.
                 var states: [Flow] = []
                 for s in inputs {
@@ -495,6 +503,13 @@ extension ONNXImport {
                     f.layers[f.layers.count - 1].last = true
                 case .direction(1) where i[0] == 0 || i[0] == -1:
                     break
+                case .direction(2) where a == 0 && f.layers.last?.last == true && (-2...1).contains(i[0]):
+                    // torch.cat([h_n[0], h_n[1]], dim=1) of a bidirectional layer, as the dynamo exporter writes it.
+                    f.axes.remove(at: a)
+                    f.freshSequence = false
+                    f.activationOpen = false
+                    set(node, .finalDirection(f, Int(i[0] < 0 ? i[0] + 2 : i[0]), source: node.input[0]))
+                    return
                 default:
                     throw Failure(message: "it selects entry \(i[0]) of the \(f.axes[a]) axis; SeqLang only selects the last time step (-1) of a recurrent output")
                 }
@@ -515,6 +530,28 @@ extension ONNXImport {
             default:
                 throw Failure(message: "it gathers from the model's data in a way SeqLang has no layer for")
             }
+        }
+
+        /// Concat(h_n[0], h_n[1], axis = 1): a bidirectional layer's `last` output, forward then
+        /// backward final state, the order SeqLang keeps them in.
+        private mutating func concatenatedDirections(_ node: Onnx_NodeProto, _ inputs: [Symbol?]) throws {
+            var parts: [(Flow, Int, String)] = []
+            for s in inputs {
+                guard case .finalDirection(let f, let k, let source)? = s else {
+                    throw Failure(message: "it concatenates one direction of a final state with another value")
+                }
+                parts.append((f, k, source))
+            }
+            guard parts.count == 2, parts[0].1 == 0, parts[1].1 == 1, parts[0].2 == parts[1].2 else {
+                throw Failure(message: "it concatenates the directions of final states other than forward then backward of one layer")
+            }
+            var f = parts[0].0
+            let axis = int(node, "axis", default: 0)
+            guard f.axes.count == 2, f.axes[0] == .batch, case .feature(let h) = f.axes[1], axis == 1 || axis == -1 else {
+                throw Failure(message: "it concatenates a bidirectional layer's final states along axis \(axis), not their features")
+            }
+            f.axes = [.batch, .feature(2 * h)]
+            set(node, .flow(f))
         }
 
         // MARK: Recurrent layers
