@@ -43,16 +43,7 @@ final class FrameworkFileTests: XCTestCase {
 
     /// The probabilities `predict` gives for each input, in the interpreter's current model.
     func predictions(_ c: Captured, file: StaticString = #filePath, line: UInt = #line) -> [[Double]] {
-        inputs.map { ids in
-            let o = c.run("let p = predict [\(ids.map(String.init).joined(separator: ", "))]")
-            XCTAssertEqual(o.errors, [], file: file, line: line)
-            guard case .record(let fields)? = c.interpreter[global: "p"],
-                  case .list(let values)? = fields.first(where: { $0.key == "probabilities" })?.value else {
-                XCTFail("no probabilities", file: file, line: line)
-                return []
-            }
-            return values.map { if case .number(let x) = $0 { return x } else { return .nan } }
-        }
+        predictedProbabilities(c, inputs, file: file, line: line)
     }
 
     func assertClose(_ got: [[Double]], _ want: [[Double]], _ what: String, file: StaticString = #filePath, line: UInt = #line) {

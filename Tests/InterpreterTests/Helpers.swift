@@ -49,3 +49,17 @@ func onSmallThread(_ body: @escaping @Sendable () -> Void) {
     thread.start()
     done.wait()
 }
+
+/// The probabilities `predict` gives for each id sequence in the interpreter's current model.
+func predictedProbabilities(_ c: Captured, _ inputs: [[Int]], file: StaticString = #filePath, line: UInt = #line) -> [[Double]] {
+    inputs.map { ids in
+        let o = c.run("let p = predict [\(ids.map(String.init).joined(separator: ", "))]")
+        XCTAssertEqual(o.errors, [], file: file, line: line)
+        guard case .record(let fields)? = c.interpreter[global: "p"],
+              case .list(let values)? = fields.first(where: { $0.key == "probabilities" })?.value else {
+            XCTFail("no probabilities", file: file, line: line)
+            return []
+        }
+        return values.map { if case .number(let x) = $0 { return x } else { return .nan } }
+    }
+}

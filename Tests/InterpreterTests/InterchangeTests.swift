@@ -94,16 +94,7 @@ final class InterchangeTests: XCTestCase {
 
     /// The probabilities `predict` gives for each reference input.
     func predictions(_ c: Captured, file: StaticString = #filePath, line: UInt = #line) throws -> [[Double]] {
-        try expected().inputs.map { ids in
-            let o = c.run("let p = predict [\(ids.map(String.init).joined(separator: ", "))]")
-            XCTAssertEqual(o.errors, [], file: file, line: line)
-            guard case .record(let fields)? = c.interpreter[global: "p"],
-                  case .list(let values)? = fields.first(where: { $0.key == "probabilities" })?.value else {
-                XCTFail("no probabilities", file: file, line: line)
-                return []
-            }
-            return values.map { if case .number(let x) = $0 { return x } else { return .nan } }
-        }
+        predictedProbabilities(c, try expected().inputs, file: file, line: line)
     }
 
     func assertClose(_ a: [[Double]], _ b: [[Double]], file: StaticString = #filePath, line: UInt = #line) {
