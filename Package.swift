@@ -6,7 +6,12 @@ let package = Package(
     name: "SeqLang",
     products: [
         // What an app embeds: `import Interpreter` (the public API lives in Interpreter/Embedding.swift).
+        // Only Interpreter's Embedding.swift and the value types it hands out are public there
+        // (docs/embedding.md); the other modules' shared declarations are `package`.
         .library(name: "SeqLang", targets: ["Interpreter", "SeqLang", "Tensor"]),
+        // The downloader of known data sets behind `seqsh fetch` (docs/fetch.md), apart so that
+        // the embeddable library links no URLSession or FoundationNetworking.
+        .library(name: "SeqFetch", targets: ["SeqFetch"]),
         .executable(name: "seqsh", targets: ["seqsh"]),
         .executable(name: "seqbench", targets: ["seqbench"]),
         // Data-parallel training under `mpirun`: a plug-in the interpreter opens with dlopen
@@ -16,6 +21,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev, libreadline-dev, zlib1g-dev, libhdf5-dev, libzip-dev).
@@ -66,11 +72,15 @@ let package = Package(
             exclude: ["generate.sh"]),
         // The tree-walking interpreter, model builder, training, and the embedding API.
         .target(name: "Interpreter", dependencies: ["SeqLang", "Tensor", "CZlib", "CSystem", "CHDF5", "CZip", "ONNXFormat"]),
+        // Downloads known data sets into the data cache, checked by swift-crypto's SHA-256.
+        .target(
+            name: "SeqFetch",
+            dependencies: ["Interpreter", "SeqLang", .product(name: "Crypto", package: "swift-crypto")]),
         // The REPL and script runner.
         .executableTarget(
             name: "seqsh",
             dependencies: [
-                "Interpreter", "SeqLang", "CReadline",
+                "Interpreter", "SeqLang", "SeqFetch", "CReadline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // The libFuzzer target of the front end and checker: scripts/fuzz.sh builds it with
@@ -84,7 +94,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "CKernels"], exclude: ["Reference"],
                     swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "SeqLangTests", dependencies: ["SeqLang"]),
-        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "SeqLang", "Tensor", "ONNXFormat"],
+        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "SeqLang", "Tensor", "ONNXFormat", "SeqFetch"],
                     exclude: ["Fixtures", "Reference"]),
         .testTarget(name: "seqshTests", dependencies: ["seqsh"]),
     ]

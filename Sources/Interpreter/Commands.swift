@@ -82,23 +82,6 @@ public protocol CommandContext: AnyObject {
 /// A handler for one command keyword; throws `Diagnostic` or `DiagnosticList` on bad input.
 public typealias CommandHandler = (CommandRequest, CommandContext) throws -> Value
 
-/// Where handlers are installed (the interpreter conforms).
-public protocol CommandRegistry: AnyObject {
-    func register(command keyword: String, handler: @escaping CommandHandler)
-    /// Installs the handler of a command declared in `CommandTable`: its arguments are read
-    /// against the declaration before the handler runs.
-    func register(_ declaration: CommandDeclaration, handler: @escaping CommandHandler)
-    /// A native function callable as `name(args…)` from scripts.
-    func register(function name: String, handler: @escaping ([Value], CommandContext, SourceRange) throws -> Value)
-}
-
-extension CommandRegistry {
-    /// A registry that does not read declarations installs the handler alone.
-    public func register(_ declaration: CommandDeclaration, handler: @escaping CommandHandler) {
-        register(command: declaration.keyword, handler: handler)
-    }
-}
-
 /// Path-based file access for contexts other than the interpreter (test doubles, hosts' own
 /// contexts): `authorize`, then the file at the path it returns. The interpreter replaces all
 /// four with its kernel-resolved sandbox (FileSandbox.swift).
@@ -120,7 +103,7 @@ extension CommandContext {
         }
     }
 
-    public func fileExists(_ path: String) -> Bool { DataFolder.isFile(path) }
+    public func fileExists(_ path: String) -> Bool { FileSandbox.isFile(path) }
 
     public var canUseFiles: Bool { true }
 

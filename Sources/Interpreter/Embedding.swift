@@ -13,9 +13,19 @@
 // problems come back as `Diagnostic` values. Values, not handles, cross the boundary.
 // Interpreters are independent; one interpreter runs one script at a time (calls from
 // several threads are serialised) and `cancel()` may be called from any thread.
+//
+// The public API is this file plus the value types it hands out: `Value` and `NamedShape`
+// (Value.swift), `TensorValue`, what a host's statement handler receives (Commands.swift),
+// `CheckReport` (Check/CheckReport.swift), `TrainingProgress`, and `Diagnostic` with its
+// source positions (SeqLang/Diagnostic.swift, re-exported here, so `import Interpreter` is the
+// one import a host needs). Nothing else is public: the rest of Interpreter is internal, and the
+// modules below it (SeqLang's lexer and parser, the numeric core Tensor) share their
+// declarations as `package`. seqsh is a client of this API like any app; only seqbench, which
+// benchmarks the numeric core itself, uses Tensor directly. docs/embedding.md lists every
+// public declaration, and EmbeddingSurfaceTests fails when one appears elsewhere.
 
 import Foundation
-import SeqLang
+@_exported import SeqLang
 import Tensor
 #if canImport(Glibc)
 import Glibc
@@ -121,6 +131,9 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
     /// The thread running a script, while one runs.
     private var worker: pthread_t?
     private var sources: [String: String] = [:]
+    /// The grammar of each declared statement, read before its handler runs and known to the
+    /// checker (a host's own handler for a keyword has none).
+    private var declarations: [String: CommandDeclaration] = [:]
 
     /// Creates an interpreter with the built-ins and the model statements installed.
     public init(_ configuration: Configuration = Configuration()) {
@@ -130,13 +143,11 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
         let models = self.models
         ModelCommands.install(into: self, session: models)
         DataBuiltins.install(into: self, folder: dataFolder)
-        TrainingCommands.install(into: self, models: models, host: TrainingHost(
+        let training = TrainingCommands.install(into: self, models: models, host: TrainingHost(
             progress: configuration.onProgress, terminal: configuration.outputIsTerminal,
             cancelledWording: configuration.cancelledWording, timeLimit: configuration.timeLimit,
             stop: engine.stop, memory: engine.memory))
-        engine.needs = { declaration, args, range in
-            try models.checkNeeds(of: declaration, word: args.first?.word, modelGiven: args.contains { $0.knownType == "model" }, at: range)
-        }
+        InterchangeCommands.install(into: self, session: training)
     }
 
     // MARK: - Running
@@ -238,16 +249,28 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
     public func register(command keyword: String, handler: @escaping CommandHandler) {
         exclusively {
             engine.commands[keyword] = handler
-            engine.declarations[keyword] = nil
+            declarations[keyword] = nil
         }
     }
 
     /// Installs the handler of a declared command statement: its arguments are read against
     /// `declaration` (`StatementReader`) before `handler` runs, and the checker knows it.
-    public func register(_ declaration: CommandDeclaration, handler: @escaping CommandHandler) {
+    /// (The interpreter's own statements use it; hosts register with `register(command:handler:)`.)
+    func register(_ declaration: CommandDeclaration, handler: @escaping CommandHandler) {
         exclusively {
-            engine.commands[declaration.keyword] = handler
-            engine.declarations[declaration.keyword] = declaration
+            // The declared grammar is read first, the same way the checker reads it, after what
+            // the statement needs (a current model) is there.
+            let models = self.models
+            engine.commands[declaration.keyword] = { [unowned engine] request, context in
+                let args = request.args
+                try models.checkNeeds(of: declaration, word: args.first?.word,
+                                      modelGiven: args.contains { $0.knownType == "model" }, at: request.keywordRange)
+                _ = try StatementReader.read(args, keywordRange: request.keywordRange, declaration) {
+                    engine.nameHintForStatement($0)
+                }
+                return try handler(request, context)
+            }
+            declarations[declaration.keyword] = declaration
         }
     }
 
@@ -267,6 +290,16 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
     /// when it runs alone (docs/distributed.md). Every rank runs the same script and trains on
     /// its share of each batch; a host shows rank 0's output and lets the others run silently.
     public static var jobPlace: (rank: Int, size: Int)? { JobPlace.current }
+
+    /// The download cache `data_path` searches last, `~/.cache/seqlang/datasets` under the
+    /// `HOME` of `environment`: where `seqsh fetch` (the SeqFetch library) puts data sets.
+    public static func downloadCacheFolder(
+        environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        // Without an explicit folder or SEQ_DATA, the data folder's only search folder is the cache.
+        var environment = environment
+        environment["SEQ_DATA"] = nil
+        return DataFolder(explicitFolder: nil, environment: environment).searchFolders[0].folder
+    }
 
     /// Reserved words, command keywords, built-in and host functions and global names that
     /// start with `prefix`, sorted (for tab completion).
@@ -292,7 +325,7 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
             }
             let engine = self.engine
             let completion = LineCompletion(names: names, functions: engine.natives.keys.sorted(),
-                                            declarations: engine.declarations, commands: engine.commands.keys.sorted(),
+                                            declarations: declarations, commands: engine.commands.keys.sorted(),
                                             member: { try? engine.member($0, $1, at: .none(file: "")) })
             return completion.complete(line, cursor: cursor)
         }
@@ -315,6 +348,90 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
         }
     }
 
+    /// True for a reserved word (`if`, `fn`, `let`, …) or a command keyword (`layer`, `train`, …).
+    public static func isKeyword(_ word: String) -> Bool {
+        Keywords.reserved[word] != nil || Keywords.commands.contains(word)
+    }
+
+    /// The help of built-in function `name` (usage line, then indented lines), or nil.
+    public static func help(function name: String) -> String? { FunctionHelp.text(name) }
+
+    /// The built-in functions that have help, sorted.
+    public static var documentedFunctions: [String] { FunctionHelp.entries.keys.sorted() }
+
+    /// What a value's shape is, in words (a REPL's `:shape`): a tensor's or a layer's named
+    /// shape, a shape value, a list's length, a model's `input -> output`; nil when it has none.
+    public static func shapeDescription(of value: Value) -> String? {
+        switch value {
+        case .tensor(let t): return t.shape.description
+        case .shape(let s): return s.description
+        case .list(let items): return "list of \(items.count)"
+        case .object(let layer as ModelLayer): return layer.shape.description
+        case .object(let model as Model):
+            guard let input = model.input else { return "model \(model.name) has no input yet" }
+            return "\(input.shape) -> \(model.outputFlow?.shape.description ?? "?")"
+        default: return nil
+        }
+    }
+
+    /// `message`, with "; did you mean 'X'?" when one of `candidates` is close to `word` (the
+    /// one phrasing every SeqLang error uses), for a host's own commands. `prefix` is written
+    /// before the suggestion (`:` for seqsh's `:help`).
+    public static func suggesting(_ message: String, for word: String, among candidates: [String],
+                                  prefix: String = "") -> String {
+        Suggestion.message(message, for: word, among: candidates, prefix: prefix)
+    }
+
+    /// The text of a script's bytes: UTF-8, or a `.lexical` diagnostic naming the first bad
+    /// byte's offset in `file`.
+    public static func sourceText(_ bytes: [UInt8], file: String) throws(Diagnostic) -> String {
+        try SourceText.decode(bytes, file: file)
+    }
+
+    /// The version of the language and its interpreter (`0.1.0`).
+    public static var version: String { SeqLangVersion.string }
+
+    // MARK: - Checking without running
+
+    /// Checks `source` (named `file` in diagnostics) without running it: every name, type and
+    /// shape the checker can infer, every independent error once (`CheckReport`). The
+    /// interpreter's globals (as in a REPL) are known to the check by their types; nothing the
+    /// check does changes them, runs a command, opens a data file or allocates weights.
+    public func check(source: String, file: String = "<string>") -> CheckReport {
+        rememberSource(source, file: file)
+        let checker = Checker(host: checkHost(), source: source)
+        var parsed: [Diagnostic] = []
+        // Parsed, checked and freed on a thread of the interpreter's own, as a run is, so a
+        // deep expression ends in a `.limit` diagnostic, never in a stack overflow.
+        ScriptThread.run {
+            let (program, diagnostics) = Parser.parse(source, file: file)
+            parsed = diagnostics
+            checker.stackLimit = .ofCurrentThread()
+            checker.check(program)
+        }
+        // A program with syntax errors is still checked where it parsed, so names and shapes
+        // are there for an editor; but as when it runs, only its syntax errors are reported.
+        var report = checker.report()
+        let syntaxErrors = parsed.contains { $0.severity == .error }
+        report.diagnostics = Checker.ordered(syntaxErrors ? parsed : parsed + report.diagnostics)
+        return report
+    }
+
+    /// Reads the UTF-8 script at `path` and checks it (the only file the check opens). An
+    /// unreadable or non-UTF-8 file is an `.io` or `.lexical` diagnostic.
+    public func check(file path: String) -> CheckReport {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return CheckReport(diagnostics: [
+                .error(.io, at: .none(file: path), "cannot read the script '\(path)': no such file or it is not readable")],
+                facts: [], names: [], symbols: [])
+        }
+        do {
+            return check(source: try SourceText.decode([UInt8](data), file: path), file: path)
+        } catch {
+            return CheckReport(diagnostics: [error], facts: [], names: [], symbols: [])
+        }
+    }
+
     /// Records `source` as the text of `file` (for rendering diagnostics about it).
     func rememberSource(_ source: String, file: String) {
         stateLock.withLock { sources[file] = source }
@@ -327,7 +444,7 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
             var globals: [String: Value] = [:]
             for name in engine.globals.visibleNames { globals[name] = engine.globals.lookup(name) }
             return CheckHost(
-                globals: globals, natives: Set(engine.natives.keys), declarations: engine.declarations,
+                globals: globals, natives: Set(engine.natives.keys), declarations: declarations,
                 commands: Set(engine.commands.keys),
                 callNative: { name, values, range in
                     guard let f = engine.natives[name] else { return .none }

@@ -24,6 +24,13 @@ import Glibc
 #endif
 
 final class FileSandbox {
+    /// True when `path` is an existing file (not a folder), by path alone: for contexts without
+    /// a sandbox and for candidates the sandbox has allowed.
+    static func isFile(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+    }
+
     /// One allowed folder: its open descriptor and the spellings of its path a script's path
     /// may start with (as the host wrote it, made absolute, and with its symlinks resolved).
     private struct Folder {

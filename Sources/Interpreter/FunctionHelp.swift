@@ -3,9 +3,9 @@
 // test checks that every function an interpreter has is here, so no built-in goes without help.
 
 /// The help texts of the built-in functions.
-public enum FunctionHelp {
+enum FunctionHelp {
     /// Name → the help text (usage line, then indented lines).
-    public static let entries: [String: String] = [
+    static let entries: [String: String] = [
         "print": "print(VALUE, ...)\n  Writes the values separated by spaces, then a line break.\n  Example: print(\"loss\", history.loss[0])",
         "len": "len(X)\n  The number of items of a list, characters of a string, fields of a record, values of a tensor.",
         "str": "str(X)\n  X as text, as print shows it.",
@@ -54,7 +54,7 @@ public enum FunctionHelp {
     ]
 
     /// The help of function `name`, ending in a line break; nil for a name without help.
-    public static func text(_ name: String) -> String? {
+    static func text(_ name: String) -> String? {
         entries[name].map { $0 + "\n" }
     }
 }

@@ -18,7 +18,7 @@ final class UserFunction: ScriptFunction {
 }
 
 /// A function implemented in Swift: `(arguments, context, call site) throws -> Value`.
-public typealias NativeHandler = ([Value], CommandContext, SourceRange) throws -> Value
+typealias NativeHandler = ([Value], CommandContext, SourceRange) throws -> Value
 
 /// A built-in or host-registered function.
 final class NativeFunction: ScriptFunction {

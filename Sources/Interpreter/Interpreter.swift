@@ -29,11 +29,6 @@ final class Interpreter: CommandContext {
     let globals = Scope(parent: nil)
     var natives: [String: NativeFunction] = [:]
     var commands: [String: CommandHandler] = [:]
-    /// The declarations of the installed commands whose grammar the interpreter reads before
-    /// their handler runs (a host's own handler for a keyword has none).
-    var declarations: [String: CommandDeclaration] = [:]
-    /// Checks what a declared statement needs before its arguments are read (a current model).
-    var needs: ((CommandDeclaration, [CommandArg], SourceRange) throws -> Void)?
 
     var outputSink: (String) -> Void
     var warningSink: (Diagnostic) -> Void
@@ -323,11 +318,6 @@ final class Interpreter: CommandContext {
             whole.length = last.start.column + last.length - whole.start.column
         }
         let request = CommandRequest(keyword: keyword, keywordRange: s.range, args: args, range: whole)
-        // The declared grammar is read first, the same way the checker reads it.
-        if let declaration = declarations[keyword] {
-            try needs?(declaration, args, s.range)
-            _ = try StatementReader.read(args, keywordRange: s.range, declaration) { [unowned self] in nameHint($0, scope) }
-        }
         do {
             return try handler(request, self)
         } catch let d as Diagnostic {
@@ -485,7 +475,7 @@ final class Interpreter: CommandContext {
             }
             return field.value
         case .tensor(let t):
-            return try TensorMath.row(t, key, at: range)
+            return try TensorMath.row(t.tensor, key, at: range)
         default:
             throw Diagnostic.error(.type, at: range, "cannot index \(base.typeName): only lists, strings, records and tensors can be indexed")
         }
@@ -520,10 +510,10 @@ final class Interpreter: CommandContext {
             names = fields.map(\.key)
         case .tensor(let t):
             switch name {
-            case "shape": return .list(t.shape.map { .int($0) })
+            case "shape": return .list(t.sizes.map { .int($0) })
             case "count": return .int(t.count)
             case "rank": return .int(t.rank)
-            case "axes": return .list(TensorMath.axisNames(of: t).map { .string($0) })
+            case "axes": return .list(TensorMath.axisNames(of: t.tensor).map { .string($0) })
             default: names = Members.tensor
             }
         case .shape(let s):
@@ -559,6 +549,9 @@ final class Interpreter: CommandContext {
     private func nameHint(_ name: String, _ scope: Scope) -> String? {
         didYouMean(name, among: scope.visibleNames + Array(natives.keys))
     }
+
+    /// `nameHint` in the scope the running command statement sees.
+    func nameHintForStatement(_ name: String) -> String? { nameHint(name, currentScope) }
 
     // MARK: - CommandContext
 

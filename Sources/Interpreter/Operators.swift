@@ -125,7 +125,7 @@ enum Operators {
             if x == Int.min { throw Diagnostic.error(.runtime, at: range, "integer overflow: -(\(x)) does not fit in an int") }
             return .int(-x)
         case (.negate, .number(let x)): return .number(-x)
-        case (.negate, .tensor(let t)): return .tensor(Tensor(unchecked: t.shape, t.scalars.map { -$0 }))
+        case (.negate, .tensor(let t)): return .tensor(TensorValue(Tensor(unchecked: t.sizes, t.scalars.map { -$0 })))
         case (.not, .bool(let b)): return .bool(!b)
         case (.negate, _):
             throw Diagnostic.error(.type, at: range, "'-' expects an int or number but found \(v.typeName)")

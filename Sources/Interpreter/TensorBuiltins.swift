@@ -12,14 +12,14 @@ enum TensorBuiltins {
                 throw Diagnostic.error(.type, at: range, "'tensor' expects 1 argument (a list of numbers, or of lists) but was given \(args.count)")
             }
             if case .tensor = args[0] { return args[0] }
-            return .tensor(try TensorMath.tensor(from: args[0], at: range))
+            return .tensor(TensorValue(try TensorMath.tensor(from: args[0], at: range)))
         }),
         ("list", { args, _, range in
             guard args.count == 1 else {
                 throw Diagnostic.error(.type, at: range, "'list' expects 1 argument (a tensor) but was given \(args.count)")
             }
             switch args[0] {
-            case .tensor(let t): return TensorMath.list(t)
+            case .tensor(let t): return TensorMath.list(t.tensor)
             case .list: return args[0]
             default:
                 throw Diagnostic.error(.type, at: range, "argument 1 of 'list' must be a tensor but is \(args[0].typeName)")
@@ -36,7 +36,7 @@ enum TensorBuiltins {
             guard case .int(let start) = args[1], case .int(let end) = args[2] else {
                 throw Diagnostic.error(.type, at: range, "the first row and the end of 'rows' must be ints but are \(args[1].typeName) and \(args[2].typeName)")
             }
-            return .tensor(try TensorMath.rows(t, start, end, at: range))
+            return .tensor(TensorValue(try TensorMath.rows(t.tensor, start, end, at: range)))
         }),
         ("sum", { args, _, range in try reduce(.sum, args, range) }),
         ("mean", { args, _, range in try reduce(.mean, args, range) }),
@@ -50,7 +50,7 @@ enum TensorBuiltins {
         }
         switch args[0] {
         case .tensor(let t):
-            return try TensorMath.reduce(r, t, axis: args.count == 2 ? args[1] : nil, at: range)
+            return try TensorMath.reduce(r, t.tensor, axis: args.count == 2 ? args[1] : nil, at: range)
         case .list(let items) where args.count == 1:
             var values: [Double] = []
             for (k, item) in items.enumerated() {

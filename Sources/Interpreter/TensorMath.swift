@@ -71,10 +71,11 @@ enum TensorMath {
         func named(_ t: Tensor, like source: Tensor) -> Value {
             var t = t
             if let names = source.axisNames, names.count == t.rank { t.axisNames = names }
-            return .tensor(t)
+            return .tensor(TensorValue(t))
         }
         switch (a, b) {
-        case (.tensor(let x), .tensor(let y)):
+        case (.tensor(let xv), .tensor(let yv)):
+            let x = xv.tensor, y = yv.tensor
             if x.shape == y.shape { return named(Tensor(unchecked: x.shape, zip(x.scalars, y.scalars).map(f)), like: x.axisNames != nil ? x : y) }
             if y.rank < x.rank, Array(x.shape.suffix(y.rank)) == y.shape, y.count > 0 {
                 return named(Tensor(unchecked: x.shape, x.scalars.enumerated().map { f($1, y.scalars[$0 % y.count]) }), like: x)
@@ -85,11 +86,13 @@ enum TensorMath {
             throw Diagnostic.error(.shape, at: range,
                 "'\(op.rawValue)' needs tensors of the same shape, or one whose shape is the other's last axes, but found \(shape(x)) and \(shape(y))",
                 hint: "reduce first, e.g. mean(t, \"\(axisNames(rank: x.rank).first ?? "row")\") gives one value per \(axisNames(rank: x.rank).last ?? "column")")
-        case (.tensor(let x), _):
+        case (.tensor(let xv), _):
+            let x = xv.tensor
             guard let s = b.asDouble else { throw operandError(op, a, b, at: range) }
             let y = Float(s)
             return named(Tensor(unchecked: x.shape, x.scalars.map { f($0, y) }), like: x)
-        case (_, .tensor(let y)):
+        case (_, .tensor(let yv)):
+            let y = yv.tensor
             guard let s = a.asDouble else { throw operandError(op, a, b, at: range) }
             let x = Float(s)
             return named(Tensor(unchecked: y.shape, y.scalars.map { f(x, $0) }), like: y)
@@ -145,7 +148,7 @@ enum TensorMath {
             rest.remove(at: k)
             result.axisNames = rest
         }
-        return .tensor(result)
+        return .tensor(TensorValue(result))
     }
 
     // MARK: - Rows
@@ -160,7 +163,7 @@ enum TensorMath {
         let width = t.count / max(t.shape[0], 1)
         let slice = Array(t.scalars[(r * width)..<((r + 1) * width)])
         if t.rank == 1 { return .number(Double(slice[0])) }
-        return .tensor(Tensor(unchecked: Array(t.shape.dropFirst()), slice))
+        return .tensor(TensorValue(Tensor(unchecked: Array(t.shape.dropFirst()), slice)))
     }
 
     /// `rows(t, start, end)`: rows start ..< end (negative counts from the end).

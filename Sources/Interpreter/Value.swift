@@ -7,7 +7,6 @@
 
 import Foundation
 import SeqLang
-import Tensor
 
 /// A shape with named axes: `[batch, time 100, feature 64]`. A `nil` size is free (batch, or
 /// a time axis of variable length).
@@ -39,7 +38,8 @@ public indirect enum Value: CustomStringConvertible {
     /// Named fields in order (`reviews.train`, a training history).
     case record([(key: String, value: Value)])
     case shape(NamedShape)
-    case tensor(Tensor)
+    /// A tensor: its shape with named axes and its numbers (`TensorValue`).
+    case tensor(TensorValue)
     case function(any ScriptFunction)
     case object(any ScriptObject)
 
@@ -73,7 +73,7 @@ public indirect enum Value: CustomStringConvertible {
         case .tensor(let t):
             // `tensor [row 2, column 3] [1, 2, 3, 4, 5, 6]`: the named axes, then the first values.
             let shown = t.scalars.prefix(8).map { formatNumber(Double($0)) }.joined(separator: ", ")
-            return "tensor \(TensorMath.shape(t)) [\(shown)\(t.count > 8 ? ", …" : "")]"
+            return "tensor \(t.shape) [\(shown)\(t.count > 8 ? ", …" : "")]"
         case .function(let f): return "<function \(f.name)>"
         case .object(let o): return o.displayDescription
         }
@@ -84,12 +84,6 @@ public indirect enum Value: CustomStringConvertible {
         if case .string(let s) = self { return "\"\(s)\"" }
         return description
     }
-}
-
-extension Tensor {
-    /// The shape with its axes named: a prediction's own names (`[batch 8, class 2]`), else
-    /// the names by rank (`[row 2, column 3]`).
-    public var namedShape: NamedShape { TensorMath.shape(self) }
 }
 
 /// Numbers print as the shortest text that reads back the same (`0.1`, `1e-05`, `3.0`).

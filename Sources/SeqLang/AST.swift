@@ -8,20 +8,20 @@
 // (ExprChain.swift walks such chains without recursion too).
 
 /// A binary operator.
-public enum BinaryOp: String, Sendable {
+package enum BinaryOp: String, Sendable {
     case add = "+", subtract = "-", multiply = "*", divide = "/", remainder = "%", power = "**"
     case equal = "==", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
     case and, or
 }
 
 /// A unary operator.
-public enum UnaryOp: String, Sendable {
+package enum UnaryOp: String, Sendable {
     case negate = "-", not
 }
 
 /// An expression: what it is and where it was written.
-public struct Expr: Sendable {
-    public enum Kind: Sendable {
+package struct Expr: Sendable {
+    package enum Kind: Sendable {
         case int(Int)
         case number(Double)
         case string(String)
@@ -42,18 +42,18 @@ public struct Expr: Sendable {
 
     fileprivate var node: ExprNode
     /// The place a diagnostic about this expression points to.
-    public var range: SourceRange
+    package var range: SourceRange
     /// The whole expression's extent on its first line (used for command arguments).
-    public var extent: SourceRange
+    package var extent: SourceRange
 
-    public init(_ kind: Kind, at range: SourceRange, extent: SourceRange? = nil) {
+    package init(_ kind: Kind, at range: SourceRange, extent: SourceRange? = nil) {
         self.node = ExprNode(kind)
         self.range = range
         self.extent = extent ?? range
     }
 
     /// What the expression is (a value type: setting it never changes another copy).
-    public var kind: Kind {
+    package var kind: Kind {
         get { node.kind }
         set {
             if isKnownUniquelyReferenced(&node) {
@@ -87,20 +87,20 @@ private final class ExprNode: @unchecked Sendable {
 }
 
 /// One piece of an interpolated string.
-public enum InterpolationPart: Sendable {
+package enum InterpolationPart: Sendable {
     case text(String)
     case expr(Expr)
 }
 
 /// A function's parameters and body: shared by `fn name(…) { }` and `fn (…) { }`.
-public final class FunctionDecl: Sendable {
-    public let name: String
-    public let params: [String]
-    public let paramRanges: [SourceRange]
-    public let body: [Stmt]
-    public let range: SourceRange
+package final class FunctionDecl: Sendable {
+    package let name: String
+    package let params: [String]
+    package let paramRanges: [SourceRange]
+    package let body: [Stmt]
+    package let range: SourceRange
 
-    public init(name: String, params: [String], paramRanges: [SourceRange], body: [Stmt], range: SourceRange) {
+    package init(name: String, params: [String], paramRanges: [SourceRange], body: [Stmt], range: SourceRange) {
         self.name = name
         self.params = params
         self.paramRanges = paramRanges
@@ -110,8 +110,8 @@ public final class FunctionDecl: Sendable {
 }
 
 /// A statement: what it is and where it starts.
-public struct Stmt: Sendable {
-    public indirect enum Kind: Sendable {
+package struct Stmt: Sendable {
+    package indirect enum Kind: Sendable {
         /// `let name = value`
         case `let`(String, Expr)
         /// `target = value`, `target += value` (`op` is nil for plain assignment).
@@ -132,17 +132,17 @@ public struct Stmt: Sendable {
         case letCommand(String, Stmt)
     }
 
-    public var kind: Kind
-    public var range: SourceRange
+    package var kind: Kind
+    package var range: SourceRange
 
-    public init(_ kind: Kind, at range: SourceRange) {
+    package init(_ kind: Kind, at range: SourceRange) {
         self.kind = kind
         self.range = range
     }
 }
 
 /// A parsed file or snippet.
-public struct Program: Sendable {
-    public var statements: [Stmt]
-    public init(statements: [Stmt]) { self.statements = statements }
+package struct Program: Sendable {
+    package var statements: [Stmt]
+    package init(statements: [Stmt]) { self.statements = statements }
 }

@@ -13,10 +13,10 @@ import Glibc
 import Darwin
 #endif
 
-public enum DeepStack {
+package enum DeepStack {
     /// Bytes of stack `Parser.parse` runs with: the deepest accepted nesting takes a few MiB
     /// in a debug build under AddressSanitizer. Virtual memory: pages are touched only as used.
-    public static let parserStack = 64 << 20
+    package static let parserStack = 64 << 20
 
     /// The stack size of the DeepStack thread running the caller (a thread-specific value;
     /// nil on any other thread).
@@ -27,12 +27,12 @@ public enum DeepStack {
     }()
 
     /// Bytes of stack the calling thread was started with by `run`, or 0 on another thread.
-    public static var currentStack: Int { Int(bitPattern: pthread_getspecific(key)) }
+    package static var currentStack: Int { Int(bitPattern: pthread_getspecific(key)) }
 
     /// Runs `body` on a new thread with a `bytes` stack and waits for it; in place when the
     /// caller is already a DeepStack thread with at least `bytes`, or when no thread can be
     /// created.
-    public static func run(bytes: Int, _ body: () -> Void) {
+    package static func run(bytes: Int, _ body: () -> Void) {
         if currentStack >= bytes { return body() }
         withoutActuallyEscaping(body) { body in
             final class Work: @unchecked Sendable {

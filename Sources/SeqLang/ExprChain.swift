@@ -12,7 +12,7 @@
 extension Expr {
     /// The left operand of a binary expression, the callee of a call, the base of an index or
     /// member: the child a chain continues through. Nil for every other kind.
-    public var chainBase: Expr? {
+    package var chainBase: Expr? {
         switch kind {
         case .binary(_, let left, _): return left
         case .call(let callee, _): return callee
@@ -25,7 +25,7 @@ extension Expr {
     /// The left spine: the innermost expression that does not continue the chain, and the
     /// chain's nodes above it, innermost first (`1 + 2 + 3` gives `1`, then `1 + 2`, then
     /// `(1 + 2) + 3`).
-    public var leftSpine: (base: Expr, links: [Expr]) {
+    package var leftSpine: (base: Expr, links: [Expr]) {
         var links: [Expr] = []
         var e = self
         while let inner = e.chainBase {
@@ -38,7 +38,7 @@ extension Expr {
     /// Computes a result bottom-up along the left spine without recursing per link: `leaf`
     /// gives the result of the spine's base, then `link` combines the result so far (the
     /// value of the node's `chainBase`) with each node above it, innermost first.
-    public func foldLeftSpine<T>(leaf: (Expr) throws -> T, link: (T, Expr) throws -> T) rethrows -> T {
+    package func foldLeftSpine<T>(leaf: (Expr) throws -> T, link: (T, Expr) throws -> T) rethrows -> T {
         guard let base = chainBase else { return try leaf(self) }
         if base.chainBase == nil { return try link(try leaf(base), self) }
         let (bottom, links) = leftSpine
@@ -49,10 +49,10 @@ extension Expr {
 
     /// The expressions directly inside this one, in source order (a function literal's body
     /// holds statements, not subexpressions, and is not included).
-    public var children: [Expr] { Expr.children(of: kind) }
+    package var children: [Expr] { Expr.children(of: kind) }
 
     /// The expressions directly inside an expression of this kind, in source order.
-    public static func children(of kind: Kind) -> [Expr] {
+    package static func children(of kind: Kind) -> [Expr] {
         switch kind {
         case .int, .number, .string, .bool, .none, .variable, .function: return []
         case .interpolated(let parts):
@@ -69,7 +69,7 @@ extension Expr {
     /// Visits this expression and every expression inside it, each before its children and
     /// children in source order, with an explicit stack (no recursion at any depth).
     /// `body` returns false to skip a node's children.
-    public func forEachNode(_ body: (Expr) throws -> Bool) rethrows {
+    package func forEachNode(_ body: (Expr) throws -> Bool) rethrows {
         var pending = [self]
         while let e = pending.popLast() {
             if try body(e) { pending += e.children.reversed() }

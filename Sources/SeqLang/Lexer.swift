@@ -9,7 +9,7 @@
 // the brackets opened on that line are dropped, and lexing goes on with the next line.
 // Deciding what a sequence of tokens means is left to the parser.
 
-public struct Lexer {
+package struct Lexer {
     private let chars: [Character]
     private let file: String
     private var index = 0
@@ -20,11 +20,11 @@ public struct Lexer {
     private var brackets: [(char: Character, line: Int)] = []
     private var tokens: [Token] = []
     /// Problems found so far, in source order.
-    public private(set) var diagnostics: [Diagnostic] = []
+    package private(set) var diagnostics: [Diagnostic] = []
 
     /// A lexer for `source`, whose first character sits at `line`:`column` of `file`
     /// (an interpolated expression starts in the middle of a line).
-    public init(_ source: String, file: String, line: Int = 1, column: Int = 1) {
+    package init(_ source: String, file: String, line: Int = 1, column: Int = 1) {
         self.chars = Array(source)
         self.file = file
         self.line = line
@@ -32,14 +32,14 @@ public struct Lexer {
     }
 
     /// Every token of the source, ending with `.eof`, and the diagnostics found.
-    public static func tokenize(_ source: String, file: String) -> (tokens: [Token], diagnostics: [Diagnostic]) {
+    package static func tokenize(_ source: String, file: String) -> (tokens: [Token], diagnostics: [Diagnostic]) {
         var lexer = Lexer(source, file: file)
         let tokens = lexer.tokenize()
         return (tokens, lexer.diagnostics)
     }
 
     /// Lexes the whole input; the last token is always `.eof`.
-    public mutating func tokenize() -> [Token] {
+    package mutating func tokenize() -> [Token] {
         while let c = peek() {
             let startLine = line, startColumn = column, startIndex = index
             if c == " " || c == "\t" || c == "\r" || c == "\u{FEFF}" {

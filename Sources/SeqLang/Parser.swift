@@ -12,9 +12,9 @@
 // a `.limit` diagnostic at the opening token, the construct is skipped and parsing goes on, so
 // no input can overflow even a small thread stack.
 
-public struct Parser {
+package struct Parser {
     /// The deepest nesting of blocks and expressions the parser accepts.
-    public static let maxDepth = 200
+    package static let maxDepth = 200
 
     private enum Failure: Error {
         /// A diagnostic was recorded (or the lexer already reported the token): resynchronise.
@@ -29,10 +29,10 @@ public struct Parser {
     private var functionDepth = 0
     private let file: String
     /// Problems found so far (lexer diagnostics first, then the parser's, in source order).
-    public private(set) var diagnostics: [Diagnostic]
+    package private(set) var diagnostics: [Diagnostic]
 
     /// A parser over `tokens`, with the diagnostics the lexer produced for them.
-    public init(tokens: [Token], lexerDiagnostics: [Diagnostic] = [], depth: Int = 0) {
+    package init(tokens: [Token], lexerDiagnostics: [Diagnostic] = [], depth: Int = 0) {
         self.tokens = tokens.isEmpty ? [Token(.eof, "", .none(file: "<string>"))] : tokens
         self.file = self.tokens[0].range.file
         self.diagnostics = lexerDiagnostics
@@ -42,7 +42,7 @@ public struct Parser {
     /// Lexes and parses `source`: the program (statements that parsed) and all diagnostics.
     /// Runs on a thread with `DeepStack.parserStack` bytes of stack (in place on one that has
     /// them), so the deepest nesting the parser accepts fits whatever thread calls it.
-    public static func parse(_ source: String, file: String) -> (program: Program, diagnostics: [Diagnostic]) {
+    package static func parse(_ source: String, file: String) -> (program: Program, diagnostics: [Diagnostic]) {
         var program = Program(statements: [])
         var diagnostics: [Diagnostic] = []
         DeepStack.run(bytes: DeepStack.parserStack) {
@@ -61,7 +61,7 @@ public struct Parser {
     // MARK: - Statements
 
     /// program -> (statement? NEWLINE)* statement? EOF
-    public mutating func parseProgram() -> Program {
+    package mutating func parseProgram() -> Program {
         var statements: [Stmt] = []
         while true {
             skipNewlines()

@@ -1,10 +1,10 @@
 // SourceText.swift — turns the bytes of a script file into source text, or a lexical
 // diagnostic naming the first byte that is not UTF-8.
 
-public enum SourceText {
+package enum SourceText {
     /// Decodes `bytes` as UTF-8. Invalid input throws a `.lexical` diagnostic at the line and
     /// column of the first bad byte, naming its byte offset.
-    public static func decode(_ bytes: [UInt8], file: String) throws(Diagnostic) -> String {
+    package static func decode(_ bytes: [UInt8], file: String) throws(Diagnostic) -> String {
         var i = 0
         var line = 1, column = 1
         while i < bytes.count {

@@ -4,7 +4,7 @@
 // through these functions, so a typo gets the same suggestion, in the same words, everywhere.
 
 /// Words within `maxDistance` edits of `word`, closest first: the source of "did you mean".
-public func suggestions(for word: String, among candidates: [String], maxDistance: Int? = nil) -> [String] {
+package func suggestions(for word: String, among candidates: [String], maxDistance: Int? = nil) -> [String] {
     let limit = maxDistance ?? max(1, min(3, word.count / 3 + 1))
     let scored = Set(candidates).compactMap { candidate -> (String, Int)? in
         guard candidate != word else { return nil }
@@ -16,18 +16,18 @@ public func suggestions(for word: String, among candidates: [String], maxDistanc
 
 /// A "did you mean 'x'?" hint for `word`, or nil when nothing is close (or there is no word).
 /// `prefix` is written before the suggestion inside the quotes (`:` for REPL commands).
-public func didYouMean(_ word: String?, among candidates: [String], prefix: String = "") -> String? {
+package func didYouMean(_ word: String?, among candidates: [String], prefix: String = "") -> String? {
     guard let word else { return nil }
     return suggestions(for: word, among: candidates).first.map { didYouMean(prefix + $0) }
 }
 
 /// The offer itself: "did you mean 'x'?".
-public func didYouMean(_ suggestion: String) -> String {
+package func didYouMean(_ suggestion: String) -> String {
     "did you mean '\(suggestion)'?"
 }
 
 /// Levenshtein distance between two strings (characters).
-public func editDistance(_ a: String, _ b: String) -> Int {
+package func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a), b = Array(b)
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
@@ -45,25 +45,30 @@ public func editDistance(_ a: String, _ b: String) -> Int {
 }
 
 /// Messages that name a word and offer the near one, and lists of choices.
-public enum Suggestion {
+package enum Suggestion {
     /// The candidate nearest to `word`, if it is close enough to be a likely typo.
-    public static func closest(to word: String, in candidates: [String]) -> String? {
+    package static func closest(to word: String, in candidates: [String]) -> String? {
         suggestions(for: word, among: candidates).first
     }
 
     /// `message; did you mean 'x'?` when a candidate is near `word`, else `message` alone.
-    public static func message(_ message: String, for word: String?, among candidates: [String],
+    package static func message(_ message: String, for word: String?, among candidates: [String],
                                prefix: String = "") -> String {
         didYouMean(word, among: candidates, prefix: prefix).map { message + "; " + $0 } ?? message
     }
 
     /// `message; did you mean 'x'?` for a suggestion found elsewhere (nil: `message` alone).
-    public static func message(_ message: String, suggesting suggestion: String?) -> String {
+    package static func message(_ message: String, suggesting suggestion: String?) -> String {
         suggestion.map { message + "; " + didYouMean($0) } ?? message
     }
 
+    /// "a" or "an" before `word` in a message: "an lstm", "an rnn", "an int", "a dense".
+    package static func article(_ word: String) -> String {
+        word == "lstm" || word == "rnn" || "aeiou".contains(word.first ?? "x") ? "an" : "a"
+    }
+
     /// `a, b or c` — for messages listing choices.
-    public static func list(_ words: [String]) -> String {
+    package static func list(_ words: [String]) -> String {
         guard words.count > 1 else { return words.first ?? "" }
         return words.dropLast().joined(separator: ", ") + " or " + words.last!
     }

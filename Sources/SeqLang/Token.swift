@@ -5,14 +5,14 @@
 // identifiers here; the parser decides from the following token whether one starts a command.
 
 /// One piece of a string literal: plain text, or the source of an interpolated `{expr}`.
-public enum StringPart: Equatable, Sendable {
+package enum StringPart: Equatable, Sendable {
     case text(String)
     /// The text between `{` and `}` and where its first character sits in the file.
     case code(String, SourceRange)
 }
 
 /// What kind of token this is.
-public enum TokenKind: Equatable, Sendable {
+package enum TokenKind: Equatable, Sendable {
     case int(Int)
     case number(Double)
     case string([StringPart])
@@ -37,19 +37,19 @@ public enum TokenKind: Equatable, Sendable {
 }
 
 /// A token: its kind, its spelling in the source and where it is.
-public struct Token: Equatable, Sendable {
-    public var kind: TokenKind
-    public var text: String
-    public var range: SourceRange
+package struct Token: Equatable, Sendable {
+    package var kind: TokenKind
+    package var text: String
+    package var range: SourceRange
 
-    public init(_ kind: TokenKind, _ text: String, _ range: SourceRange) {
+    package init(_ kind: TokenKind, _ text: String, _ range: SourceRange) {
         self.kind = kind
         self.text = text
         self.range = range
     }
 
     /// The identifier's name, if this is an identifier.
-    public var identifier: String? {
+    package var identifier: String? {
         if case .identifier(let name) = kind { return name }
         return nil
     }
@@ -57,9 +57,9 @@ public struct Token: Equatable, Sendable {
 
 /// The words of the language: reserved words, and the command keywords that start a
 /// command statement (but may also be used as names).
-public enum Keywords {
+package enum Keywords {
     /// Reserved words: never names.
-    public static let reserved: [String: TokenKind] = [
+    package static let reserved: [String: TokenKind] = [
         "let": .kwLet, "fn": .kwFn, "return": .kwReturn, "if": .kwIf, "else": .kwElse,
         "for": .kwFor, "in": .kwIn, "while": .kwWhile, "break": .kwBreak,
         "continue": .kwContinue, "true": .kwTrue, "false": .kwFalse, "none": .kwNone,
@@ -68,7 +68,7 @@ public enum Keywords {
 
     /// Words that start a command statement `KEYWORD arg arg …` when not followed by
     /// `.`, `=`, `(`, `[` or a compound assignment.
-    public static let commands: [String] = [
+    package static let commands: [String] = [
         "seed", "model", "input", "layer", "summary", "train", "evaluate", "predict",
         "generate", "save", "resume", "check", "plot", "export", "load",
     ]

@@ -1,1 +1,1 @@
-public enum SeqLangVersion { public static let string = "0.1.0" }
+package enum SeqLangVersion { package static let string = "0.1.0" }

@@ -10,19 +10,19 @@
 import Foundation
 
 /// The function a layer applies to its output.
-public enum Activation: String, CaseIterable, Sendable {
+package enum Activation: String, CaseIterable, Sendable {
     case none, sigmoid, tanh, relu, softmax
 
     /// A numerically stable logistic sigmoid.
     @inline(__always)
-    public static func sigmoid(_ x: Float) -> Float {
+    package static func sigmoid(_ x: Float) -> Float {
         if x >= 0 { return 1 / (1 + Foundation.exp(-x)) }
         let e = Foundation.exp(x)
         return e / (1 + e)
     }
 
     /// Y = f(Z) for `rows` rows of `columns` values; `z` and `y` may be the same buffer.
-    public func forward(_ z: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+    package func forward(_ z: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
         let n = rows * columns
         switch self {
         case .none:
@@ -51,7 +51,7 @@ public enum Activation: String, CaseIterable, Sendable {
     }
 
     /// dZ = dY · f'(Z), from the forward output `y`; `dy` and `dz` may be the same buffer.
-    public func backward(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dz: UnsafeMutablePointer<Float>,
+    package func backward(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dz: UnsafeMutablePointer<Float>,
                          rows: Int, columns: Int) {
         let n = rows * columns
         switch self {

@@ -18,21 +18,21 @@ import Glibc
 #endif
 
 /// Why a file could not be written: what failed, and what to do about it.
-public struct FileWriteError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public var hint: String?
-    public init(_ message: String, hint: String? = nil) {
+package struct FileWriteError: Error, CustomStringConvertible, Sendable {
+    package var message: String
+    package var hint: String?
+    package init(_ message: String, hint: String? = nil) {
         self.message = message
         self.hint = hint
     }
-    public var description: String { message + (hint.map { " (hint: \($0))" } ?? "") }
+    package var description: String { message + (hint.map { " (hint: \($0))" } ?? "") }
 }
 
-public enum AtomicFile {
+package enum AtomicFile {
     /// Writes `bytes` as `name` in the directory open as `directory` (any descriptor of a
     /// directory, O_PATH included), replacing a file of that name atomically.
     /// - Throws: `FileWriteError`; the previous file, if any, is then untouched.
-    public static func write(_ bytes: [UInt8], name: String, in directory: Int32) throws {
+    package static func write(_ bytes: [UInt8], name: String, in directory: Int32) throws {
         guard !name.isEmpty, name != ".", name != "..", !name.contains("/") else {
             throw FileWriteError("'\(name)' is not a file name", hint: "name a file, not a folder")
         }
@@ -88,7 +88,7 @@ public enum AtomicFile {
     }
 
     /// Writes `bytes` to `path` atomically (its folder opened by path, symlinks followed).
-    public static func write(_ bytes: [UInt8], toPath path: String) throws {
+    package static func write(_ bytes: [UInt8], toPath path: String) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         let directory = open(folder.isEmpty ? "." : folder, seq_o_path() | O_DIRECTORY | O_CLOEXEC)

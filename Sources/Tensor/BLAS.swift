@@ -13,10 +13,10 @@
 import COpenBLAS
 import Foundation
 
-public enum BLAS {
+package enum BLAS {
     /// Sets OpenBLAS's thread count once, before the first kernel needs it:
     /// `SEQ_THREADS` if set to a positive integer, else the machine's active cores.
-    public static let threads: Int = {
+    package static let threads: Int = {
         let env = ProcessInfo.processInfo.environment["SEQ_THREADS"].flatMap { Int($0) }
         let n = (env ?? 0) > 0 ? env! : ProcessInfo.processInfo.activeProcessorCount
         openblas_set_num_threads(1)
@@ -27,12 +27,12 @@ public enum BLAS {
     static let splitWork = 1 << 20
 
     /// Makes sure the thread count is set (cheap after the first call).
-    @inline(__always) public static func ensureConfigured() { _ = threads }
+    @inline(__always) package static func ensureConfigured() { _ = threads }
 
     /// C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C, row-major.
     /// `lda`, `ldb`, `ldc` default to the packed leading dimensions.
     @inline(__always)
-    public static func gemm(transA: Bool = false, transB: Bool = false,
+    package static func gemm(transA: Bool = false, transB: Bool = false,
                             m: Int, n: Int, k: Int,
                             alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil,
                             b: UnsafePointer<Float>, ldb: Int? = nil,
@@ -76,7 +76,7 @@ public enum BLAS {
     /// otherwise blocks of the inner dimension k, each after the first added with beta 1 (how
     /// weight gradients over T·B rows accumulate).
     @discardableResult
-    public static func gemm(polling stop: StopSignal?, transA: Bool = false, transB: Bool = false,
+    package static func gemm(polling stop: StopSignal?, transA: Bool = false, transB: Bool = false,
                             m: Int, n: Int, k: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil,
                             b: UnsafePointer<Float>, ldb: Int? = nil,
                             beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil) -> Bool {
@@ -115,7 +115,7 @@ public enum BLAS {
 
     /// y[m or n] = alpha * op(A) x + beta * y, A is [m, n] row-major.
     @inline(__always)
-    public static func gemv(trans: Bool = false, m: Int, n: Int, alpha: Float = 1,
+    package static func gemv(trans: Bool = false, m: Int, n: Int, alpha: Float = 1,
                             a: UnsafePointer<Float>, lda: Int? = nil, x: UnsafePointer<Float>,
                             beta: Float = 0, y: UnsafeMutablePointer<Float>) {
         ensureConfigured()
@@ -125,7 +125,7 @@ public enum BLAS {
 
     /// A[m, n] += alpha * x[m] y[n]^T.
     @inline(__always)
-    public static func ger(m: Int, n: Int, alpha: Float = 1, x: UnsafePointer<Float>,
+    package static func ger(m: Int, n: Int, alpha: Float = 1, x: UnsafePointer<Float>,
                            y: UnsafePointer<Float>, a: UnsafeMutablePointer<Float>, lda: Int? = nil) {
         ensureConfigured()
         cblas_sger(CblasRowMajor, blasint(m), blasint(n), alpha, x, 1, y, 1, a, blasint(lda ?? n))
@@ -133,7 +133,7 @@ public enum BLAS {
 
     /// y += alpha * x, n elements.
     @inline(__always)
-    public static func axpy(n: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+    package static func axpy(n: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
         cblas_saxpy(blasint(n), alpha, x, 1, y, 1)
     }
 }

@@ -28,21 +28,21 @@
 import Dispatch
 
 /// Two cells over the same sequences, one reading backwards; outputs concatenated.
-public final class BidirectionalLayer: RecurrentLayer {
+package final class BidirectionalLayer: RecurrentLayer {
     /// The cell that reads each sequence from its first step.
-    public let forwardCell: RecurrentLayer
+    package let forwardCell: RecurrentLayer
     /// The cell that reads each sequence from its last real step back to its first.
-    public let backwardCell: RecurrentLayer
+    package let backwardCell: RecurrentLayer
 
-    public var inputSize: Int { forwardCell.inputSize }
+    package var inputSize: Int { forwardCell.inputSize }
     /// The output features: 2H, the two directions' hidden units side by side.
-    public var hiddenSize: Int { 2 * forwardCell.hiddenSize }
+    package var hiddenSize: Int { 2 * forwardCell.hiddenSize }
     /// The forward cell's parameters, then the backward cell's (PyTorch's order).
-    public var parameterSlots: [ParameterSlot] { forwardCell.parameterSlots + backwardCell.parameterSlots }
+    package var parameterSlots: [ParameterSlot] { forwardCell.parameterSlots + backwardCell.parameterSlots }
     /// The forward cell's state tensors, then the backward cell's.
-    public var stateTensors: [Tensor] { forwardCell.stateTensors + backwardCell.stateTensors }
+    package var stateTensors: [Tensor] { forwardCell.stateTensors + backwardCell.stateTensors }
     /// (forward final h, backward final h) of the last forward pass, [B, 2H].
-    public private(set) var lastOutput = Tensor(zeros: [0])
+    package private(set) var lastOutput = Tensor(zeros: [0])
 
     private var steps = 0, batch = 0
     /// The halves of dL/dy for the two cells, [T, B, H] each, and of dL/dlast, [B, H] each: kept
@@ -51,7 +51,7 @@ public final class BidirectionalLayer: RecurrentLayer {
     private var dLastHalves = (Tensor(zeros: [0]), Tensor(zeros: [0]))
 
     /// Both cells' signal: each polls it at every time step.
-    public var stopSignal: StopSignal? {
+    package var stopSignal: StopSignal? {
         get { forwardCell.stopSignal }
         set {
             forwardCell.stopSignal = newValue
@@ -61,7 +61,7 @@ public final class BidirectionalLayer: RecurrentLayer {
 
     /// Pairs two cells of the same kind and sizes (the second registered with the `_reverse` suffix).
     /// - Throws: `TensorError` if their kinds or sizes differ.
-    public init(forward: RecurrentLayer, backward: RecurrentLayer) throws {
+    package init(forward: RecurrentLayer, backward: RecurrentLayer) throws {
         guard type(of: forward) == type(of: backward) else {
             throw TensorError("BidirectionalLayer", "expected two cells of the same kind but got \(type(of: forward)) and \(type(of: backward))")
         }
@@ -92,7 +92,7 @@ public final class BidirectionalLayer: RecurrentLayer {
     /// Runs both directions; `initialStateTensors` is the forward cell's states then the
     /// backward cell's (zeros when nil). `reversed` swaps the roles of the two cells' reading
     /// directions (not used by a stack; part of `RecurrentLayer`). Returns y [T, B, 2H].
-    public func forward(_ input: Tensor, lengths: [Int]?, initialStateTensors: [Tensor]?,
+    package func forward(_ input: Tensor, lengths: [Int]?, initialStateTensors: [Tensor]?,
                         in store: ParameterStore, mode: LSTMMode, reversed: Bool) throws -> Tensor {
         try Recurrent.checkInput(input, inputSize: inputSize, "bidirectional forward")
         let T = input.shape[0], B = input.shape[1], H = forwardCell.hiddenSize
@@ -119,7 +119,7 @@ public final class BidirectionalLayer: RecurrentLayer {
     }
 
     /// dL/dy [T, B, 2H] and/or dL/d`lastOutput` [B, 2H] -> dL/dx [T, B, I].
-    public func backwardInput(dOutputs: Tensor?, dLast: Tensor?, in store: ParameterStore,
+    package func backwardInput(dOutputs: Tensor?, dLast: Tensor?, in store: ParameterStore,
                               initialStateGradient: Bool) throws -> Tensor {
         let T = steps, B = batch, H = forwardCell.hiddenSize
         if let d = dOutputs, d.shape != [T, B, 2 * H] {

@@ -17,24 +17,24 @@
 /// A fully connected layer whose parameters live in a `ParameterStore`; the layer a `Network`
 /// runs. Its buffers are reused while the input's shape stays the same: a tensor it returns
 /// shares storage with the next call's result until that call writes it.
-public final class Dense {
-    public let inputSize: Int
-    public let outputSize: Int
-    public let activation: Activation
+package final class Dense {
+    package let inputSize: Int
+    package let outputSize: Int
+    package let activation: Activation
     /// The name prefix without its trailing dot (`dense0`): how errors name the layer.
-    public let name: String
+    package let name: String
     /// Polled between the blocks of its large products (`BLAS.gemm(polling:)`); a raised
     /// signal makes `forward` and `backward` throw `StopSignal.Stopped` (nil: never).
-    public var stopSignal: StopSignal?
+    package var stopSignal: StopSignal?
     /// `prefix + "weight"`, shape [O, I].
-    public let weight: ParameterSlot
+    package let weight: ParameterSlot
     /// `prefix + "bias"`, shape [O].
-    public let bias: ParameterSlot
+    package let bias: ParameterSlot
 
     // What the last forward pass saw, for backward.
     private var input = Tensor(zeros: [0])
     /// Z = X Wᵀ + b of the last forward pass (the output when no activation was applied).
-    public private(set) var preActivation = Tensor(zeros: [0])
+    package private(set) var preActivation = Tensor(zeros: [0])
     private var activated = Tensor(zeros: [0])
     private var activationApplied = false
     private var dz = Tensor(zeros: [0]), dx = Tensor(zeros: [0])
@@ -43,7 +43,7 @@ public final class Dense {
     /// in `store` (zero-filled: initialize them with an `Initializer`).
     ///
     /// - Parameter prefix: prepended to the names, e.g. `"dense0."`, so several layers coexist.
-    public init(inputSize: Int, outputSize: Int, activation: Activation = .none,
+    package init(inputSize: Int, outputSize: Int, activation: Activation = .none,
                 store: ParameterStore, prefix: String = "") {
         precondition(inputSize > 0 && outputSize > 0, "Dense: sizes must be positive")
         self.inputSize = inputSize
@@ -57,7 +57,7 @@ public final class Dense {
     /// Y = act(X Wᵀ + b), or the pre-activation Z when `applyingActivation` is false (logits
     /// for a loss).
     /// - Throws: `TensorError` if the last axis of `x` is not `inputSize`.
-    public func forward(_ x: Tensor, store: ParameterStore, applyingActivation: Bool = true) throws -> Tensor {
+    package func forward(_ x: Tensor, store: ParameterStore, applyingActivation: Bool = true) throws -> Tensor {
         guard let last = x.shape.last, last == inputSize else {
             throw TensorError("dense forward", "expected input with last axis \(inputSize) but got shape \(x.shape)")
         }
@@ -111,13 +111,13 @@ public final class Dense {
 
     /// Accumulates dW and db into `store.grads` and returns dX, for the last `forward`.
     /// `dY` is the gradient of the loss by that forward's output (dZ if it skipped the activation).
-    public func backward(_ dY: Tensor, store: ParameterStore) throws -> Tensor {
+    package func backward(_ dY: Tensor, store: ParameterStore) throws -> Tensor {
         try backward(dY, store: store, needsInputGradient: true)!
     }
 
     /// Like `backward(_:store:)`; without `needsInputGradient` (the layers below have nothing to
     /// train) dX is not computed and nil is returned.
-    public func backward(_ dY: Tensor, store: ParameterStore, needsInputGradient: Bool) throws -> Tensor? {
+    package func backward(_ dY: Tensor, store: ParameterStore, needsInputGradient: Bool) throws -> Tensor? {
         guard dY.shape == preActivation.shape else {
             throw TensorError.shape("dense backward", expected: preActivation.shape, got: dY.shape)
         }
@@ -156,7 +156,7 @@ public final class Dense {
     // MARK: - Naive reference (plain loops, for tests)
 
     /// Y = act(X Wᵀ + b) by plain loops; x is [N, I], w [O, I], b [O].
-    public static func referenceForward(x: [Float], w: [Float], b: [Float], rows: Int, inputs: Int, outputs: Int,
+    package static func referenceForward(x: [Float], w: [Float], b: [Float], rows: Int, inputs: Int, outputs: Int,
                                         activation: Activation) -> [Float] {
         var z = [Float](repeating: 0, count: rows * outputs)
         for n in 0..<rows {
@@ -176,7 +176,7 @@ public final class Dense {
     }
 
     /// (dX, dW, db) by plain loops, from dZ (the gradient after the activation's backward).
-    public static func referenceBackward(x: [Float], w: [Float], dZ: [Float], rows: Int, inputs: Int, outputs: Int)
+    package static func referenceBackward(x: [Float], w: [Float], dZ: [Float], rows: Int, inputs: Int, outputs: Int)
         -> (dX: [Float], dW: [Float], db: [Float]) {
         var dX = [Float](repeating: 0, count: rows * inputs)
         var dW = [Float](repeating: 0, count: outputs * inputs)

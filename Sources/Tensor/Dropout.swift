@@ -9,18 +9,18 @@
 
 /// Randomly zeroes a fraction of its input while training: a `layer dropout`, and the dropout
 /// a `Network` puts on an embedding's or a recurrent layer's output.
-public final class Dropout {
+package final class Dropout {
     /// The probability of dropping each value, in [0, 1).
-    public let rate: Float
+    package let rate: Float
     /// How errors and reports name it (`dropout0`; empty when it belongs to another layer).
-    public let name: String
+    package let name: String
     /// The scaled mask of the last training pass (0 or 1/(1 − rate) per value); empty in evaluation.
-    public private(set) var mask: [Float] = []
+    package private(set) var mask: [Float] = []
     private var fixedMask: [Float]?
     private var lastWasTraining = false
 
     /// - Throws: `TensorError` if `rate` is not in [0, 1).
-    public init(rate: Float, name: String = "") throws {
+    package init(rate: Float, name: String = "") throws {
         guard rate >= 0, rate < 1 else {
             throw TensorError("dropout", "expected a rate in [0, 1) (the fraction to drop) but got \(rate)")
         }
@@ -30,13 +30,13 @@ public final class Dropout {
 
     /// Uses `keep` (true = keep the value) instead of random draws from now on, for gradient
     /// checks and known-answer tests; `nil` goes back to random masks.
-    public func setFixedMask(_ keep: [Bool]?) {
+    package func setFixedMask(_ keep: [Bool]?) {
         let scale = 1 / (1 - rate)
         fixedMask = keep.map { $0.map { $0 ? scale : 0 } }
     }
 
     /// Fills `mask` with `count` values: 0 with probability `rate`, else 1/(1 − rate).
-    public static func drawMask(count: Int, rate: Float, using rng: inout SeededRandom, into mask: inout [Float]) {
+    package static func drawMask(count: Int, rate: Float, using rng: inout SeededRandom, into mask: inout [Float]) {
         let scale = 1 / (1 - rate)
         if mask.count != count { mask = [Float](repeating: 0, count: count) }
         for i in 0..<count { mask[i] = rng.uniform() < rate ? 0 : scale }
@@ -45,7 +45,7 @@ public final class Dropout {
     /// X · M while training, X in evaluation. The mask is drawn fresh each call unless one is
     /// fixed, or `reusingLastMask` is true and the last one fits (a gradient check's repeated
     /// passes see the same mask).
-    public func forward(_ x: Tensor, training: Bool, reusingLastMask: Bool = false,
+    package func forward(_ x: Tensor, training: Bool, reusingLastMask: Bool = false,
                         using rng: inout SeededRandom) throws -> Tensor {
         lastWasTraining = training && (rate > 0 || fixedMask != nil)
         guard lastWasTraining else { return x }
@@ -63,7 +63,7 @@ public final class Dropout {
     }
 
     /// dY · M with the last forward's mask (dY itself after an evaluation pass).
-    public func backward(_ dY: Tensor) throws -> Tensor {
+    package func backward(_ dY: Tensor) throws -> Tensor {
         guard lastWasTraining else { return dY }
         guard dY.count == mask.count else {
             throw TensorError("dropout backward", "expected a gradient of \(mask.count) values but got shape \(dY.shape)")

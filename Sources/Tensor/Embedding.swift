@@ -9,22 +9,22 @@
 // [B, T] into time-major rows [T, B, D] in a buffer reused while the shape stays the same.
 
 /// A learned vector per token id, stored in a `ParameterStore`.
-public final class Embedding {
-    public let vocabularySize: Int
-    public let width: Int
+package final class Embedding {
+    package let vocabularySize: Int
+    package let width: Int
     /// `prefix + "weight"`, shape [V, D].
-    public let weight: ParameterSlot
+    package let weight: ParameterSlot
 
     /// The name prefix without its trailing dot (`embedding0`): how errors name the layer.
-    public let name: String
+    package let name: String
     /// False for a table that is not trained: `backward` then leaves the gradient alone.
-    public var trainable = true
+    package var trainable = true
 
     private var lastIDs: [Int32] = []
     private var rows = Tensor(zeros: [0])
 
     /// Registers `prefix + "weight"` [vocabularySize, width] in `store` (zero-filled).
-    public init(vocabularySize: Int, width: Int, store: ParameterStore, prefix: String = "") {
+    package init(vocabularySize: Int, width: Int, store: ParameterStore, prefix: String = "") {
         precondition(vocabularySize > 0 && width > 0, "Embedding: sizes must be positive")
         self.vocabularySize = vocabularySize
         self.width = width
@@ -34,7 +34,7 @@ public final class Embedding {
 
     /// The rows of batch-major ids [B, T] (`tokens[b * T + t]`), time-major: [T, B, D].
     /// - Throws: `TensorError` naming the first id outside the vocabulary, its sequence and step.
-    public func forward(tokens: [Int32], batch B: Int, steps T: Int, store: ParameterStore) throws -> Tensor {
+    package func forward(tokens: [Int32], batch B: Int, steps T: Int, store: ParameterStore) throws -> Tensor {
         if lastIDs.count != T * B { lastIDs = [Int32](repeating: 0, count: T * B) }
         for b in 0..<B {
             for t in 0..<T {
@@ -58,7 +58,7 @@ public final class Embedding {
 
     /// The first time step whose looked-up rows (of the last time-major forward) hold a NaN or
     /// infinity.
-    public func firstNonFiniteStep() -> Int? {
+    package func firstNonFiniteStep() -> Int? {
         guard rows.rank == 3 else { return nil }
         let row = rows.shape[1] * rows.shape[2]
         return (0..<rows.shape[0]).first { t in !(t * row..<(t + 1) * row).allSatisfy { rows.scalars[$0].isFinite } }
@@ -67,7 +67,7 @@ public final class Embedding {
     /// The rows of the table for `ids`, shaped `leadingShape + [width]` (default `[ids.count, width]`).
     /// - Throws: `TensorError` naming the first id outside 0..<vocabularySize and its position,
     ///   or a `leadingShape` that does not hold `ids.count` tokens.
-    public func forward(_ ids: [Int32], store: ParameterStore, leadingShape: [Int]? = nil) throws -> Tensor {
+    package func forward(_ ids: [Int32], store: ParameterStore, leadingShape: [Int]? = nil) throws -> Tensor {
         let lead = leadingShape ?? [ids.count]
         guard lead.reduce(1, *) == ids.count else {
             throw TensorError("embedding forward", "shape \(lead) needs \(lead.reduce(1, *)) token ids but \(ids.count) were given")
@@ -92,7 +92,7 @@ public final class Embedding {
 
     /// Adds dY's rows into the gradient rows of the ids the last `forward` looked up (nothing
     /// when the table is not `trainable`).
-    public func backward(_ dY: Tensor, store: ParameterStore) throws {
+    package func backward(_ dY: Tensor, store: ParameterStore) throws {
         guard trainable else { return }
         guard dY.count == lastIDs.count * width, dY.shape.last == width else {
             throw TensorError("embedding backward",

@@ -38,7 +38,7 @@ import CKernels
 ///   input bias, row 1 the recurrent bias.
 /// - ONNX `GRU` with linear_before_reset=1: (z, r, h) as Keras, W [3H, I], R [3H, H],
 ///   B = [Wb; Rb] of 6H.
-public enum GRUGate: Int, CaseIterable, Sendable {
+package enum GRUGate: Int, CaseIterable, Sendable {
     /// r: how much of the recurrent product enters the candidate (sigmoid).
     case reset = 0
     /// z: how much of the old state is kept (sigmoid).
@@ -47,36 +47,36 @@ public enum GRUGate: Int, CaseIterable, Sendable {
     case candidate = 2
 
     /// The first row of this gate's block in a fused [3H] vector or [3H, ·] matrix.
-    @inline(__always) public func offset(hidden: Int) -> Int { rawValue * hidden }
+    @inline(__always) package func offset(hidden: Int) -> Int { rawValue * hidden }
 }
 
 /// One GRU layer (one direction of one `l{k}` of PyTorch's `nn.GRU`), with its parameters in a
 /// `ParameterStore`.
-public final class GRULayer: RecurrentLayer {
+package final class GRULayer: RecurrentLayer {
     /// I, the features per input step.
-    public let inputSize: Int
+    package let inputSize: Int
     /// H, the hidden units (and output features).
-    public let hiddenSize: Int
+    package let hiddenSize: Int
     /// k in the parameter names `weight_ih_l{k}`, …
-    public let layerIndex: Int
+    package let layerIndex: Int
     /// `weight_ih_l{k}` [3H, I], `weight_hh_l{k}` [3H, H], `bias_ih_l{k}` [3H], `bias_hh_l{k}` [3H].
-    public let weightIH: ParameterSlot, weightHH: ParameterSlot, biasIH: ParameterSlot, biasHH: ParameterSlot
+    package let weightIH: ParameterSlot, weightHH: ParameterSlot, biasIH: ParameterSlot, biasHH: ParameterSlot
 
     /// The four parameter slots in PyTorch's order.
-    public var parameterSlots: [ParameterSlot] { [weightIH, weightHH, biasIH, biasHH] }
+    package var parameterSlots: [ParameterSlot] { [weightIH, weightHH, biasIH, biasHH] }
 
     /// h after the last forward pass, [B, H]: pass it as the next batch's initial state to carry
     /// state across batches.
-    public private(set) var finalState: Tensor
+    package private(set) var finalState: Tensor
     /// The output at each sequence's last valid step (length[b] - 1); equal to `finalState`.
-    public var lastOutput: Tensor { finalState }
-    public var stateTensors: [Tensor] { [finalState] }
+    package var lastOutput: Tensor { finalState }
+    package var stateTensors: [Tensor] { [finalState] }
 
     private let trainingWork = RecurrentWorkspace()
     private let inferenceWork = RecurrentWorkspace()
 
     /// Polled at every time step of `forward` and `backward` (as `LSTMLayer.stopSignal`).
-    public var stopSignal: StopSignal?
+    package var stopSignal: StopSignal?
 
     /// Registers `{namePrefix}weight_ih_l{layerIndex}{nameSuffix}`, `…weight_hh…`, `…bias_ih…`
     /// and `…bias_hh…` (zero-filled) in `store`.
@@ -87,7 +87,7 @@ public final class GRULayer: RecurrentLayer {
     ///   - namePrefix: prepended to every name so two stacks can share a store (`"gru0."`).
     ///   - nameSuffix: appended to every name: `"_reverse"` for a backward direction.
     /// - Throws: `TensorError` if a size is not positive or a name is already taken.
-    public init(inputSize: Int, hiddenSize: Int, layerIndex: Int = 0, namePrefix: String = "",
+    package init(inputSize: Int, hiddenSize: Int, layerIndex: Int = 0, namePrefix: String = "",
                 nameSuffix: String = "", in store: ParameterStore) throws {
         let slots = try Recurrent.register("GRULayer", inputSize: inputSize, hiddenSize: hiddenSize,
                                            gateRows: 3 * hiddenSize, layerIndex: layerIndex,
@@ -110,7 +110,7 @@ public final class GRULayer: RecurrentLayer {
     ///   - reversed: read each sequence from its last real step back to its first (y stays in
     ///     time order); `backward` follows the direction of the pass.
     /// - Returns: y, [T, B, H]. `finalState` is updated.
-    public func forward(_ input: Tensor, lengths: [Int]? = nil, initialState: Tensor? = nil,
+    package func forward(_ input: Tensor, lengths: [Int]? = nil, initialState: Tensor? = nil,
                         in store: ParameterStore, mode: LSTMMode = .training, reversed: Bool = false) throws -> Tensor {
         let op = "GRU layer \(layerIndex) forward"
         try Recurrent.checkInput(input, inputSize: inputSize, op)
@@ -176,7 +176,7 @@ public final class GRULayer: RecurrentLayer {
         return output
     }
 
-    public func forward(_ input: Tensor, lengths: [Int]?, initialStateTensors: [Tensor]?,
+    package func forward(_ input: Tensor, lengths: [Int]?, initialStateTensors: [Tensor]?,
                         in store: ParameterStore, mode: LSTMMode, reversed: Bool) throws -> Tensor {
         try forward(input, lengths: lengths, initialState: initialStateTensors?.first, in: store, mode: mode, reversed: reversed)
     }
@@ -192,7 +192,7 @@ public final class GRULayer: RecurrentLayer {
     ///   - initialStateGradient: false when the caller ignores dL/dh0 (truncated
     ///     backpropagation): the last product with W_hh is skipped and `dInitialState` is zero.
     /// - Returns: dL/dx [T, B, I] and dL/dh0 [B, H].
-    public func backward(dOutputs: Tensor?, dLast: Tensor? = nil, dFinalState: Tensor? = nil,
+    package func backward(dOutputs: Tensor?, dLast: Tensor? = nil, dFinalState: Tensor? = nil,
                          in store: ParameterStore, initialStateGradient: Bool = true) throws -> (dInput: Tensor, dInitialState: Tensor) {
         let op = "GRU layer \(layerIndex) backward"
         let work = trainingWork
@@ -246,7 +246,7 @@ public final class GRULayer: RecurrentLayer {
         return (dInput, Recurrent.stateTensor(dh, batch: B, hidden: H))
     }
 
-    public func backwardInput(dOutputs: Tensor?, dLast: Tensor?, in store: ParameterStore,
+    package func backwardInput(dOutputs: Tensor?, dLast: Tensor?, in store: ParameterStore,
                               initialStateGradient: Bool) throws -> Tensor {
         try backward(dOutputs: dOutputs, dLast: dLast, in: store, initialStateGradient: initialStateGradient).dInput
     }

@@ -13,7 +13,7 @@
 // which is what `trainStep` forms: scale by the own denominator, sum, divide by the sum.
 
 /// A group of workers that add up buffers, in place, with the same result on every worker.
-public protocol GradientExchange: AnyObject {
+package protocol GradientExchange: AnyObject {
     /// This worker's index, 0 ..< workers.
     var rank: Int { get }
     /// How many workers there are.
@@ -26,7 +26,7 @@ public protocol GradientExchange: AnyObject {
 
 extension GradientExchange {
     /// The part of `0 ..< count` this worker takes: contiguous, sizes differing by at most one.
-    public func share(of count: Int) -> Range<Int> {
+    package func share(of count: Int) -> Range<Int> {
         (rank * count / workers)..<((rank + 1) * count / workers)
     }
 }

@@ -7,7 +7,7 @@
 // kernel, so Glorot limits agree with both.
 
 /// A rule for the initial values of a parameter tensor.
-public enum Initializer: Equatable, Sendable {
+package enum Initializer: Equatable, Sendable {
     /// All zeros (biases).
     case zeros
     /// Every value the same.
@@ -20,7 +20,7 @@ public enum Initializer: Equatable, Sendable {
     case truncatedNormal(std: Float)
 
     /// The fan-in and fan-out of a weight of `shape` (PyTorch's rule; see the file header).
-    public static func fans(of shape: [Int]) -> (fanIn: Int, fanOut: Int) {
+    package static func fans(of shape: [Int]) -> (fanIn: Int, fanOut: Int) {
         switch shape.count {
         case 0: return (1, 1)
         case 1: return (shape[0], shape[0])
@@ -31,7 +31,7 @@ public enum Initializer: Equatable, Sendable {
     }
 
     /// Fills `slot` of `store` with values drawn by this rule.
-    public func apply(to slot: ParameterSlot, in store: ParameterStore, using rng: inout SeededRandom) {
+    package func apply(to slot: ParameterSlot, in store: ParameterStore, using rng: inout SeededRandom) {
         let range = slot.range
         switch self {
         case .zeros:

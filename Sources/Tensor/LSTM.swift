@@ -45,7 +45,7 @@ import Foundation
 ///   transposed ([I, 4H] and [H, 4H]) and it has a single bias.
 /// - TensorFlow 1.x `LSTMCell`: (i, j, f, o) — its `j` is our `g`, so blocks 1 and 2 swap;
 ///   one kernel [I + H, 4H] and a single bias.
-public enum LSTMGate: Int, CaseIterable, Sendable {
+package enum LSTMGate: Int, CaseIterable, Sendable {
     /// i: how much of the candidate enters the cell (sigmoid).
     case input = 0
     /// f: how much of the old cell is kept (sigmoid).
@@ -56,27 +56,27 @@ public enum LSTMGate: Int, CaseIterable, Sendable {
     case output = 3
 
     /// The first row of this gate's block in a fused [4H] vector or [4H, ·] matrix.
-    @inline(__always) public func offset(hidden: Int) -> Int { rawValue * hidden }
+    @inline(__always) package func offset(hidden: Int) -> Int { rawValue * hidden }
 }
 
 /// The recurrent state of one LSTM layer for a batch: hidden `h` and cell `c`, each [B, H].
-public struct LSTMState: Equatable, Sendable {
-    public var h: Tensor
-    public var c: Tensor
+package struct LSTMState: Equatable, Sendable {
+    package var h: Tensor
+    package var c: Tensor
 
-    public init(h: Tensor, c: Tensor) {
+    package init(h: Tensor, c: Tensor) {
         self.h = h
         self.c = c
     }
 
     /// The all-zero state for `batch` sequences of `hidden` units.
-    public static func zeros(batch: Int, hidden: Int) -> LSTMState {
+    package static func zeros(batch: Int, hidden: Int) -> LSTMState {
         LSTMState(h: Tensor(zeros: [batch, hidden]), c: Tensor(zeros: [batch, hidden]))
     }
 }
 
 /// Whether a forward pass keeps what the backward pass needs.
-public enum LSTMMode: Sendable {
+package enum LSTMMode: Sendable {
     /// Keeps every step's activations and states for `backward`.
     case training
     /// Keeps only the current step's state: less memory, no tanh(c) cache, no backward.
@@ -84,40 +84,40 @@ public enum LSTMMode: Sendable {
 }
 
 /// What `LSTMLayer.backward` returns; parameter gradients go into the store's `grads` instead.
-public struct LSTMInputGradients {
+package struct LSTMInputGradients {
     /// dL/dx, [T, B, I].
-    public var dInput: Tensor
+    package var dInput: Tensor
     /// dL/d(h0, c0), each [B, H]. Callers doing truncated backpropagation ignore it.
-    public var dInitialState: LSTMState
+    package var dInitialState: LSTMState
 }
 
 /// One LSTM layer (one `l{k}` of PyTorch's `nn.LSTM`), with its parameters in a `ParameterStore`.
-public final class LSTMLayer {
+package final class LSTMLayer {
     /// I, the features per input step.
-    public let inputSize: Int
+    package let inputSize: Int
     /// H, the hidden units (and output features).
-    public let hiddenSize: Int
+    package let hiddenSize: Int
     /// k in the parameter names `weight_ih_l{k}`, …
-    public let layerIndex: Int
+    package let layerIndex: Int
     /// `weight_ih_l{k}` [4H, I].
-    public let weightIH: ParameterSlot
+    package let weightIH: ParameterSlot
     /// `weight_hh_l{k}` [4H, H].
-    public let weightHH: ParameterSlot
+    package let weightHH: ParameterSlot
     /// `bias_ih_l{k}` [4H].
-    public let biasIH: ParameterSlot
+    package let biasIH: ParameterSlot
     /// `bias_hh_l{k}` [4H].
-    public let biasHH: ParameterSlot
+    package let biasHH: ParameterSlot
 
     /// The four parameter slots in PyTorch's order.
-    public var parameterSlots: [ParameterSlot] { [weightIH, weightHH, biasIH, biasHH] }
+    package var parameterSlots: [ParameterSlot] { [weightIH, weightHH, biasIH, biasHH] }
 
     /// The state after the last forward pass, each [B, H]: pass it as the next batch's
     /// `initialState` to carry state across batches.
-    public private(set) var finalState: LSTMState
+    package private(set) var finalState: LSTMState
 
     /// The output at each sequence's last valid step (length[b] - 1) of the last forward
     /// pass, [B, H]. Equal to `finalState.h`, since a finished sequence holds its state.
-    public var lastOutput: Tensor { finalState.h }
+    package var lastOutput: Tensor { finalState.h }
 
     /// The largest W_ih (I · 4H floats, 256 KiB) whose products are computed step by step.
     /// A step's few rows per thread read all of it, so beyond the core's cache the one large
@@ -130,7 +130,7 @@ public final class LSTMLayer {
 
     /// Polled at every time step of `forward` and `backward`; when it is raised the pass stops
     /// and throws `StopSignal.Stopped` (nil: never).
-    public var stopSignal: StopSignal?
+    package var stopSignal: StopSignal?
 
     /// Registers `{namePrefix}weight_ih_l{layerIndex}`, `…weight_hh…`, `…bias_ih…` and
     /// `…bias_hh…` (zero-filled) in `store`.
@@ -141,7 +141,7 @@ public final class LSTMLayer {
     ///   - namePrefix: prepended to every name so two stacks can share a store (`"encoder."`).
     ///   - nameSuffix: appended to every name: `"_reverse"` for a backward direction.
     /// - Throws: `TensorError` if a size is not positive or a name is already taken.
-    public init(inputSize: Int, hiddenSize: Int, layerIndex: Int = 0, namePrefix: String = "",
+    package init(inputSize: Int, hiddenSize: Int, layerIndex: Int = 0, namePrefix: String = "",
                 nameSuffix: String = "", in store: ParameterStore) throws {
         guard inputSize > 0, hiddenSize > 0 else {
             throw TensorError("LSTMLayer", "expected positive input and hidden sizes but got input \(inputSize), hidden \(hiddenSize)")
@@ -166,7 +166,7 @@ public final class LSTMLayer {
 
     /// The forget-gate slice of `bias_ih` in the store's values: where the forget-bias rule
     /// (the usual trick so a fresh LSTM remembers by default) writes. `bias_hh` is never touched.
-    public var forgetBiasRange: Range<Int> {
+    package var forgetBiasRange: Range<Int> {
         let start = biasIH.offset + LSTMGate.forget.offset(hidden: hiddenSize)
         return start..<(start + hiddenSize)
     }
@@ -174,13 +174,13 @@ public final class LSTMLayer {
     /// Sets the forget-gate slice of `bias_ih` to `value`, or adds `value` to it when `adding`
     /// (a network adds its `forgetBias` to the initialised biases); `bias_hh` is left as it is.
     /// - Throws: `TensorError` if `store` is not the store the layer registered in.
-    public func setForgetBias(_ value: Float = 1.0, adding: Bool = false, in store: ParameterStore) throws {
+    package func setForgetBias(_ value: Float = 1.0, adding: Bool = false, in store: ParameterStore) throws {
         try checkStore(store, "LSTM layer \(layerIndex) setForgetBias")
         for j in forgetBiasRange { store.values[j] = adding ? store.values[j] + value : value }
     }
 
     /// The all-zero (h0, c0) for a batch of `batch` sequences, each [B, H].
-    public func zeroState(batch: Int) -> LSTMState { .zeros(batch: batch, hidden: hiddenSize) }
+    package func zeroState(batch: Int) -> LSTMState { .zeros(batch: batch, hidden: hiddenSize) }
 
     // MARK: - Forward
 
@@ -197,7 +197,7 @@ public final class LSTMLayer {
     ///     time order); `backward` follows the direction of the pass.
     /// - Returns: y, [T, B, H]. `finalState` and `lastOutput` are updated.
     /// - Throws: `TensorError` naming what was expected and what came.
-    public func forward(_ input: Tensor, lengths: [Int]? = nil, initialState: LSTMState? = nil,
+    package func forward(_ input: Tensor, lengths: [Int]? = nil, initialState: LSTMState? = nil,
                         in store: ParameterStore, mode: LSTMMode = .training, reversed: Bool = false) throws -> Tensor {
         let op = "LSTM layer \(layerIndex) forward"
         guard input.rank == 3, input.shape[2] == inputSize, input.shape[0] > 0, input.shape[1] > 0 else {
@@ -300,7 +300,7 @@ public final class LSTMLayer {
     /// - Returns: dL/dx [T, B, I] and dL/d(h0, c0).
     /// - Throws: `TensorError` if there is no training forward pass to go back through or a
     ///   gradient's shape does not match it.
-    public func backward(dOutputs: Tensor?, dLast: Tensor? = nil, dFinalState: LSTMState? = nil,
+    package func backward(dOutputs: Tensor?, dLast: Tensor? = nil, dFinalState: LSTMState? = nil,
                          in store: ParameterStore, initialStateGradient: Bool = true) throws -> LSTMInputGradients {
         let op = "LSTM layer \(layerIndex) backward"
         let work = trainingWork

@@ -19,7 +19,7 @@
 import Foundation
 
 /// How per-row losses become one number.
-public enum LossReduction: Equatable, Sendable {
+package enum LossReduction: Equatable, Sendable {
     /// The mean over counted terms.
     case mean
     /// The sum over everything counted, divided by the number of sequences in the batch.
@@ -27,18 +27,18 @@ public enum LossReduction: Equatable, Sendable {
 }
 
 /// A loss value and what the training loop needs beside it.
-public struct LossResult: Sendable {
+package struct LossResult: Sendable {
     /// The reduced loss.
-    public var loss: Float
+    package var loss: Float
     /// The sum of the per-term losses over counted terms (for perplexity over an epoch).
-    public var total: Double
+    package var total: Double
     /// How many terms were counted (rows for cross-entropy).
-    public var counted: Int
+    package var counted: Int
     /// The gradient of `loss` by the network output, same shape as the output.
-    public var gradient: Tensor
+    package var gradient: Tensor
 }
 
-public enum Loss {
+package enum Loss {
     /// The divisor a reduction applies when `counted` terms were summed.
     static func scale(_ reduction: LossReduction, counted: Int, operation: String) throws -> Double {
         switch reduction {
@@ -71,7 +71,7 @@ public enum Loss {
     ///   - targets: one class id per row, in 0..<C unless it equals `ignoreIndex`.
     ///   - mask: per-row weights, 0 to ignore a row, 1 to count it.
     /// - Throws: `TensorError` naming the row whose target is outside 0..<C, or a size mismatch.
-    public static func softmaxCrossEntropy(logits: Tensor, targets: [Int32], mask: [Float]? = nil,
+    package static func softmaxCrossEntropy(logits: Tensor, targets: [Int32], mask: [Float]? = nil,
                                            ignoreIndex: Int32? = nil,
                                            reduction: LossReduction = .mean) throws -> LossResult {
         let op = "softmax cross-entropy"
@@ -119,7 +119,7 @@ public enum Loss {
     /// Binary cross-entropy of sigmoid(logits) against targets in [0, 1], computed from the
     /// logits so that large |logit| neither overflows nor loses the gradient.
     /// - Parameter mask: per-row weights over the leading axes (0 ignores the row's values).
-    public static func sigmoidBinaryCrossEntropy(logits: Tensor, targets: Tensor, mask: [Float]? = nil,
+    package static func sigmoidBinaryCrossEntropy(logits: Tensor, targets: Tensor, mask: [Float]? = nil,
                                                  reduction: LossReduction = .mean) throws -> LossResult {
         try elementwise("sigmoid binary cross-entropy", logits, targets, mask, reduction) { z, y in
             let loss = Double(max(z, 0)) - Double(z) * Double(y) + Foundation.log1p(Foundation.exp(-Double(abs(z))))
@@ -128,7 +128,7 @@ public enum Loss {
     }
 
     /// Squared error (p − y)², reduced over counted values.
-    public static func meanSquaredError(predictions: Tensor, targets: Tensor, mask: [Float]? = nil,
+    package static func meanSquaredError(predictions: Tensor, targets: Tensor, mask: [Float]? = nil,
                                         reduction: LossReduction = .mean) throws -> LossResult {
         try elementwise("mean squared error", predictions, targets, mask, reduction) { p, y in
             let d = p - y

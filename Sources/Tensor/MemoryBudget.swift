@@ -13,17 +13,17 @@
 import Synchronization
 
 /// A request that would take an interpreter past its memory limit.
-public struct MemoryLimitExceeded: Error, CustomStringConvertible, Sendable {
+package struct MemoryLimitExceeded: Error, CustomStringConvertible, Sendable {
     /// What needed the memory ("the activations of a training batch of 5000 samples × 100 steps").
-    public var what: String
+    package var what: String
     /// The bytes asked for.
-    public var bytes: Int
+    package var bytes: Int
     /// The bytes already held when it was asked.
-    public var held: Int
+    package var held: Int
     /// The limit.
-    public var limit: Int
+    package var limit: Int
 
-    public var description: String {
+    package var description: String {
         var text = "\(what) would need \(MemoryBudget.describe(bytes))"
         if held > 0 { text += " beside the \(MemoryBudget.describe(held)) already held" }
         return text + ", past the memory limit of \(MemoryBudget.describe(limit))"
@@ -31,24 +31,24 @@ public struct MemoryLimitExceeded: Error, CustomStringConvertible, Sendable {
 }
 
 /// The memory limit of one interpreter and what is counted against it. Thread-safe.
-public final class MemoryBudget: @unchecked Sendable {
+package final class MemoryBudget: @unchecked Sendable {
     /// The most bytes that may be held at once; nil: no limit (claims are still counted).
-    public let limit: Int?
+    package let limit: Int?
     private let heldBytes = Atomic<Int>(0)
     private let peakBytes = Atomic<Int>(0)
 
-    public init(limit: Int?) {
+    package init(limit: Int?) {
         self.limit = limit.map { max(0, $0) }
     }
 
     /// The bytes claimed and not yet released.
-    public var held: Int { heldBytes.load(ordering: .relaxed) }
+    package var held: Int { heldBytes.load(ordering: .relaxed) }
 
     /// The most bytes held plus asked for at one time.
-    public var peak: Int { peakBytes.load(ordering: .relaxed) }
+    package var peak: Int { peakBytes.load(ordering: .relaxed) }
 
     /// Throws when `bytes` more beside what is held would pass the limit; claims nothing.
-    public func check(_ bytes: Int, for what: @autoclosure () -> String) throws {
+    package func check(_ bytes: Int, for what: @autoclosure () -> String) throws {
         let held = self.held
         let total = held.addingReportingOverflow(max(0, bytes))
         if let limit, total.overflow || total.partialValue > limit {
@@ -59,7 +59,7 @@ public final class MemoryBudget: @unchecked Sendable {
 
     /// Counts `bytes` as held from now on, or throws (claiming nothing) when they would pass
     /// the limit.
-    public func claim(_ bytes: Int, for what: @autoclosure () -> String) throws {
+    package func claim(_ bytes: Int, for what: @autoclosure () -> String) throws {
         guard bytes > 0 else { return }
         while true {
             let held = self.held
@@ -81,7 +81,7 @@ public final class MemoryBudget: @unchecked Sendable {
     }
 
     /// Stops counting `bytes` claimed before.
-    public func release(_ bytes: Int) {
+    package func release(_ bytes: Int) {
         guard bytes > 0 else { return }
         heldBytes.subtract(bytes, ordering: .relaxed)
     }
@@ -96,7 +96,7 @@ public final class MemoryBudget: @unchecked Sendable {
     }
 
     /// Bytes as people read them: "3.26 GB", "200 MB", "512 KB", "12 bytes" (powers of 1000).
-    public static func describe(_ bytes: Int) -> String {
+    package static func describe(_ bytes: Int) -> String {
         let units: [(Double, String)] = [(1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "KB")]
         let b = Double(bytes)
         for (size, name) in units where b >= size {
@@ -118,21 +118,21 @@ public final class MemoryBudget: @unchecked Sendable {
 
 /// Saturating arithmetic for sizes a script may make absurdly large: a size too large to
 /// count comes out as Int.max, which no limit admits.
-public enum MemorySize {
+package enum MemorySize {
     @inline(__always)
-    public static func mul(_ a: Int, _ b: Int) -> Int {
+    package static func mul(_ a: Int, _ b: Int) -> Int {
         let (v, o) = max(0, a).multipliedReportingOverflow(by: max(0, b))
         return o ? Int.max : v
     }
 
     @inline(__always)
-    public static func add(_ a: Int, _ b: Int) -> Int {
+    package static func add(_ a: Int, _ b: Int) -> Int {
         let (v, o) = max(0, a).addingReportingOverflow(max(0, b))
         return o ? Int.max : v
     }
 
     /// The bytes of `count` × `each` values of type `T`.
-    public static func bytes<T>(_ count: Int, _ each: Int, of type: T.Type) -> Int {
+    package static func bytes<T>(_ count: Int, _ each: Int, of type: T.Type) -> Int {
         mul(mul(count, each), MemoryLayout<T>.stride)
     }
 }

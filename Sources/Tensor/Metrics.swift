@@ -7,9 +7,9 @@
 
 import Foundation
 
-public enum Metrics {
+package enum Metrics {
     /// Correct and counted rows of class scores [N, C] (logits or probabilities) against targets.
-    public static func accuracy(scores: Tensor, targets: [Int32], mask: [Float]? = nil,
+    package static func accuracy(scores: Tensor, targets: [Int32], mask: [Float]? = nil,
                                 ignoreIndex: Int32? = nil) throws -> (correct: Int, counted: Int) {
         let op = "accuracy"
         let (rows, c) = try Loss.rowsAndColumns(scores, op)
@@ -30,7 +30,7 @@ public enum Metrics {
 
     /// Correct and counted values of a sigmoid output against 0/1 targets of the same shape.
     /// - Parameter fromLogits: the outputs are logits (threshold 0) rather than probabilities (0.5).
-    public static func binaryAccuracy(outputs: Tensor, targets: Tensor, mask: [Float]? = nil,
+    package static func binaryAccuracy(outputs: Tensor, targets: Tensor, mask: [Float]? = nil,
                                       fromLogits: Bool = false) throws -> (correct: Int, counted: Int) {
         let op = "binary accuracy"
         guard outputs.shape == targets.shape else {
@@ -50,10 +50,10 @@ public enum Metrics {
     }
 
     /// exp(mean per-word loss): `totalLoss` summed over `words` counted words.
-    public static func perplexity(totalLoss: Double, words: Int) -> Double {
+    package static func perplexity(totalLoss: Double, words: Int) -> Double {
         Foundation.exp(totalLoss / Double(max(words, 1)))
     }
 
     /// exp(meanLoss).
-    public static func perplexity(meanLoss: Double) -> Double { Foundation.exp(meanLoss) }
+    package static func perplexity(meanLoss: Double) -> Double { Foundation.exp(meanLoss) }
 }

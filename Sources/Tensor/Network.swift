@@ -23,17 +23,17 @@ import CKernels
 import Foundation
 
 /// A sequential network (embedding, LSTM, GRU, RNN, dense and dropout layers) with its parameters.
-public final class Network {
+package final class Network {
     /// What the network was built from.
-    public let spec: NetworkSpec
+    package let spec: NetworkSpec
     /// Every parameter, named as the spec's header describes (`lstm0.weight_ih_l0`, …).
-    public let store: ParameterStore
+    package let store: ParameterStore
     /// The loss `trainStep` and `evaluate` use.
-    public let loss: NetworkLoss
+    package let loss: NetworkLoss
     /// Output values per row (classes for a classifier).
-    public let outputSize: Int
+    package let outputSize: Int
     /// True when the output has a time axis ([B, T, C]); false for one output per sequence ([B, C]).
-    public let outputIsSequence: Bool
+    package let outputIsSequence: Bool
 
     var stages: [NetworkStage] = []
     /// Draws the dropout masks; seeded from the network's seed, so runs repeat exactly.
@@ -59,7 +59,7 @@ public final class Network {
     var gradientScaleForTesting: Float = 1
 
     /// Where the parameters and each batch's working memory are claimed (nil: unlimited).
-    public let memoryBudget: MemoryBudget?
+    package let memoryBudget: MemoryBudget?
     /// Bytes claimed in `memoryBudget`: the parameters with their gradients, and the largest
     /// working memory of a training and of an inference batch so far (the layers keep their
     /// buffers at that size).
@@ -68,7 +68,7 @@ public final class Network {
     /// Polled at every time step of every recurrent layer and between stages: when it is
     /// raised, `trainStep`, `evaluate`, `predict` and `checkGradients` throw
     /// `StopSignal.Stopped`, the weights and carried state as they were before the call.
-    public var stopSignal: StopSignal? {
+    package var stopSignal: StopSignal? {
         didSet {
             for stage in stages {
                 switch stage {
@@ -85,7 +85,7 @@ public final class Network {
     ///   claimed; checked before anything is allocated.
     /// - Throws: `NetworkError.invalidSpec` naming the layer that does not fit;
     ///   `MemoryLimitExceeded` when the parameters would pass the budget's limit.
-    public init(spec: NetworkSpec, seed: UInt64 = 0, budget: MemoryBudget? = nil) throws {
+    package init(spec: NetworkSpec, seed: UInt64 = 0, budget: MemoryBudget? = nil) throws {
         let parameterBytes = Network.parameterBytes(spec)
         try budget?.check(parameterBytes, for: "the \(spec.parameterCount) parameters of the network and their gradients")
         memoryBudget = budget
@@ -229,10 +229,10 @@ public final class Network {
     // MARK: - State
 
     /// Forgets the carried recurrent state: the next batch starts from zeros.
-    public func resetState() { carried = [:] }
+    package func resetState() { carried = [:] }
 
     /// Forgets the generation state: the next `generateStep` starts a new sequence.
-    public func resetGenerationState() { generationStates = [:] }
+    package func resetGenerationState() { generationStates = [:] }
 
     // MARK: - Forward
 
@@ -416,7 +416,7 @@ public final class Network {
     /// With an `exchange` (data-parallel training) `batch` is this worker's share of the
     /// global batch, or nil when the share is empty; the gradients, losses and counts are
     /// summed over the workers before clipping, and the result describes the whole batch.
-    public func trainStep(_ batch: NetworkBatch?, optimizer: Optimizer, clipNorm: Float? = nil,
+    package func trainStep(_ batch: NetworkBatch?, optimizer: Optimizer, clipNorm: Float? = nil,
                           exchange: GradientExchange? = nil) throws -> NetworkStepResult {
         let savedState = carried
         do {
@@ -491,7 +491,7 @@ public final class Network {
 
     /// The loss and accuracy of a batch without training (dropout off). A stateful network
     /// starts from, and advances, the carried state.
-    public func evaluate(_ batch: NetworkBatch) throws -> NetworkStepResult {
+    package func evaluate(_ batch: NetworkBatch) throws -> NetworkStepResult {
         guard let targets = batch.targets else { throw NetworkError.badBatch("evaluation needs targets but the batch has none") }
         let output = try runForward(batch.inputs, lengths: batch.lengths, training: false, stateful: spec.stateful)
         let (result, _) = try computeLoss(output, targets, lengths: batch.lengths, batch: batch.inputs.batch,
@@ -503,14 +503,14 @@ public final class Network {
     /// The network's outputs for `inputs`, batch-major: probabilities for a softmax or
     /// sigmoid output, the values otherwise; [B, C], or [B, T, C] for per-step outputs.
     /// Dropout is off; the carried state is neither used nor changed.
-    public func predict(_ inputs: NetworkInputs, lengths: [Int]? = nil) throws -> Tensor {
+    package func predict(_ inputs: NetworkInputs, lengths: [Int]? = nil) throws -> Tensor {
         let output = try runForward(inputs, lengths: lengths, training: false, stateful: false)
         return batchMajorProbabilities(output, batch: inputs.batch, steps: inputs.steps)
     }
 
     /// What `predict` applies to the final dense layer's logits — softmax under cross-entropy,
     /// sigmoid under binary cross-entropy — or nil when that layer's own output is the prediction.
-    public var logitActivation: Activation? {
+    package var logitActivation: Activation? {
         outputsAreLogits ? (loss == .crossEntropy ? .softmax : .sigmoid) : nil
     }
 
@@ -621,12 +621,12 @@ public final class Network {
     /// Feeds one token to a batch-1 copy of the network's state and returns the output
     /// after it (probabilities for a softmax or sigmoid output), keeping the LSTM state for
     /// the next call. `resetGenerationState()` starts over. Dropout is off.
-    public func generateStep(token: Int32) throws -> [Float] {
+    package func generateStep(token: Int32) throws -> [Float] {
         try generateStep(.tokens([token], batch: 1, steps: 1))
     }
 
     /// Feeds one step of `features` values, like `generateStep(token:)`.
-    public func generateStep(features: [Float]) throws -> [Float] {
+    package func generateStep(features: [Float]) throws -> [Float] {
         guard case .features(let f) = spec.input else {
             throw NetworkError.badBatch("expected a token id but got float features")
         }

@@ -11,21 +11,21 @@
 // once per batch, when it gathers the embedding rows or copies the features.
 
 /// What a network reads for one batch.
-public enum NetworkInputs: Equatable, Sendable {
+package enum NetworkInputs: Equatable, Sendable {
     /// Token ids [batch, steps], batch-major.
     case tokens([Int32], batch: Int, steps: Int)
     /// Features [batch, steps, features], batch-major.
     case features([Float], batch: Int, steps: Int, features: Int)
 
     /// B, the number of sequences.
-    public var batch: Int {
+    package var batch: Int {
         switch self {
         case .tokens(_, let b, _), .features(_, let b, _, _): return b
         }
     }
 
     /// T, the steps of every sequence (padding included).
-    public var steps: Int {
+    package var steps: Int {
         switch self {
         case .tokens(_, _, let t), .features(_, _, let t, _): return t
         }
@@ -33,7 +33,7 @@ public enum NetworkInputs: Equatable, Sendable {
 }
 
 /// What a network is trained towards for one batch.
-public enum NetworkTargets: Equatable, Sendable {
+package enum NetworkTargets: Equatable, Sendable {
     /// Class ids, [B] or [B, T] (per-step outputs), for cross-entropy.
     case classes([Int32])
     /// Values, [B, C] or [B, T, C], for binary cross-entropy or squared error.
@@ -41,37 +41,37 @@ public enum NetworkTargets: Equatable, Sendable {
 }
 
 /// One batch: inputs, targets and the valid length of each sequence.
-public struct NetworkBatch: Equatable, Sendable {
-    public var inputs: NetworkInputs
-    public var targets: NetworkTargets?
+package struct NetworkBatch: Equatable, Sendable {
+    package var inputs: NetworkInputs
+    package var targets: NetworkTargets?
     /// Valid steps per sequence (B values in 1...T); nil when every sequence is full.
-    public var lengths: [Int]?
+    package var lengths: [Int]?
 
-    public init(inputs: NetworkInputs, targets: NetworkTargets?, lengths: [Int]? = nil) {
+    package init(inputs: NetworkInputs, targets: NetworkTargets?, lengths: [Int]? = nil) {
         self.inputs = inputs
         self.targets = targets
         self.lengths = lengths
     }
 
     /// Token ids [batch, steps] with class targets ([batch] or [batch, steps]).
-    public init(tokens: [Int32], batch: Int, steps: Int, classes: [Int32], lengths: [Int]? = nil) {
+    package init(tokens: [Int32], batch: Int, steps: Int, classes: [Int32], lengths: [Int]? = nil) {
         self.init(inputs: .tokens(tokens, batch: batch, steps: steps), targets: .classes(classes), lengths: lengths)
     }
 
     /// Token ids [batch, steps] with float targets ([batch, C] or [batch, steps, C]).
-    public init(tokens: [Int32], batch: Int, steps: Int, values: [Float], lengths: [Int]? = nil) {
+    package init(tokens: [Int32], batch: Int, steps: Int, values: [Float], lengths: [Int]? = nil) {
         self.init(inputs: .tokens(tokens, batch: batch, steps: steps), targets: .values(values), lengths: lengths)
     }
 
     /// Features [batch, steps, features] with class targets.
-    public init(features: [Float], batch: Int, steps: Int, featureCount: Int, classes: [Int32],
+    package init(features: [Float], batch: Int, steps: Int, featureCount: Int, classes: [Int32],
                 lengths: [Int]? = nil) {
         self.init(inputs: .features(features, batch: batch, steps: steps, features: featureCount),
                   targets: .classes(classes), lengths: lengths)
     }
 
     /// Features [batch, steps, features] with float targets.
-    public init(features: [Float], batch: Int, steps: Int, featureCount: Int, values: [Float],
+    package init(features: [Float], batch: Int, steps: Int, featureCount: Int, values: [Float],
                 lengths: [Int]? = nil) {
         self.init(inputs: .features(features, batch: batch, steps: steps, features: featureCount),
                   targets: .values(values), lengths: lengths)
@@ -79,7 +79,7 @@ public struct NetworkBatch: Equatable, Sendable {
 }
 
 /// Something a network could not do, with the place and the problem.
-public enum NetworkError: Error, CustomStringConvertible, Equatable, Sendable {
+package enum NetworkError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The spec cannot be built: which layer (index and name) and why.
     case invalidSpec(layer: Int?, message: String)
     /// A batch does not fit the network: what was expected and what came.
@@ -89,7 +89,7 @@ public enum NetworkError: Error, CustomStringConvertible, Equatable, Sendable {
     /// `step` is the first time step where it happened, when the layer runs over time.
     case nonFinite(layer: String, step: Int?, detail: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalidSpec(let layer, let message):
             return layer.map { "layer \($0 + 1): \(message)" } ?? message
@@ -103,16 +103,16 @@ public enum NetworkError: Error, CustomStringConvertible, Equatable, Sendable {
 }
 
 /// The result of one training or evaluation step.
-public struct NetworkStepResult: Equatable, Sendable {
+package struct NetworkStepResult: Equatable, Sendable {
     /// The reduced loss of the batch.
-    public var loss: Float
+    package var loss: Float
     /// The sum of per-row losses over counted rows (for perplexity over an epoch).
-    public var lossSum: Double
+    package var lossSum: Double
     /// Rows (per-step outputs: counted steps) whose prediction matched the target; always 0
     /// for a squared-error network.
-    public var correct: Int
+    package var correct: Int
     /// Rows counted (per-step outputs: valid steps; binary outputs: values).
-    public var count: Int
+    package var count: Int
     /// The global L2 norm of the gradients before clipping (training only).
-    public var gradientNorm: Float?
+    package var gradientNorm: Float?
 }

@@ -19,7 +19,7 @@ extension Network {
     ///   - epsilon: the nudge ε.
     ///   - floor: the smallest denominator of the relative error (gradients much below it count as absolute).
     /// - Returns: `(parameter, worstRelativeError)` in the store's order; trainable parameters only.
-    public func checkGradients(_ batch: NetworkBatch, samples: Int = 8, epsilon: Float = 1e-2,
+    package func checkGradients(_ batch: NetworkBatch, samples: Int = 8, epsilon: Float = 1e-2,
                                floor: Double = 1e-3) throws -> [(parameter: String, worstRelativeError: Double)] {
         guard let targets = batch.targets else { throw NetworkError.badBatch("a gradient check needs targets but the batch has none") }
         let savedState = carried

@@ -19,7 +19,7 @@
 extension NetworkSpec {
     /// The parameters a network of this spec holds, worked out from the spec alone
     /// (saturating: a size too large to count comes out as Int.max).
-    public var parameterCount: Int {
+    package var parameterCount: Int {
         var features: Int
         switch input {
         case .tokens(let v): features = v
@@ -60,7 +60,7 @@ extension Network {
 
     /// The bytes one batch of `batch` sequences × `steps` steps needs beyond the parameters:
     /// the outputs and working buffers of every stage, and in training the backward pass's.
-    public func workingBytes(batch B: Int, steps T: Int, training: Bool) -> Int {
+    package func workingBytes(batch B: Int, steps T: Int, training: Bool) -> Int {
         let tb = MemorySize.mul(T, B)
         var floats = MemorySize.mul(tb, 2)  // targets and the loss mask
         var rows = tb, width = 0
@@ -129,5 +129,5 @@ extension Network {
     }
 
     /// All this network holds in its budget: parameters and the largest batches' working memory.
-    public var claimedBytes: Int { claimedParameters + claimedTraining + claimedInference }
+    package var claimedBytes: Int { claimedParameters + claimedTraining + claimedInference }
 }

@@ -6,7 +6,7 @@
 extension Network {
     /// The complete state of the generator that draws the dropout masks; setting it makes the
     /// next masks exactly those a run with that state would draw.
-    public var randomState: SeededRandom.State {
+    package var randomState: SeededRandom.State {
         get { dropoutRandom.state }
         set { dropoutRandom.state = newValue }
     }

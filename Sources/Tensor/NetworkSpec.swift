@@ -25,7 +25,7 @@
 // cross-entropy, a sigmoid dense with binary cross-entropy, anything else with squared error.
 
 /// How a sequential network's input arrives.
-public enum NetworkInput: Codable, Equatable, Sendable {
+package enum NetworkInput: Codable, Equatable, Sendable {
     /// Integer token ids in `0..<vocabulary`, [batch, time]; the first layer must be an embedding.
     case tokens(vocabulary: Int)
     /// Float feature vectors, [batch, time, features].
@@ -33,42 +33,42 @@ public enum NetworkInput: Codable, Equatable, Sendable {
 }
 
 /// The kind of one layer of a `NetworkSpec`.
-public enum NetworkLayerKind: String, Codable, Equatable, Sendable {
+package enum NetworkLayerKind: String, Codable, Equatable, Sendable {
     case embedding, lstm, gru, rnn, dense, dropout
 
     /// The recurrent cell of an `lstm`, `gru` or `rnn` layer; nil for the other kinds.
-    public var recurrentCell: RecurrentCell? { RecurrentCell(rawValue: rawValue) }
+    package var recurrentCell: RecurrentCell? { RecurrentCell(rawValue: rawValue) }
 }
 
 /// One layer of a sequential network, with every option spelled out.
-public struct NetworkLayer: Codable, Equatable, Sendable {
-    public var kind: NetworkLayerKind
+package struct NetworkLayer: Codable, Equatable, Sendable {
+    package var kind: NetworkLayerKind
     /// Embedding width, recurrent hidden size (per direction) or dense outputs; 0 for dropout.
-    public var units: Int
+    package var units: Int
     /// LSTM, GRU, RNN: how many layers are stacked (`lstm0.…_l0`, `…_l1`, …); 1 for other kinds.
-    public var stack: Int
+    package var stack: Int
     /// LSTM, GRU, RNN: true to output every step [batch, time, H], false for the last valid step [batch, H].
-    public var returnSequences: Bool
+    package var returnSequences: Bool
     /// LSTM, GRU, RNN: a second cell reads each sequence backwards; the outputs are concatenated (2H).
-    public var bidirectional: Bool
+    package var bidirectional: Bool
     /// The rate of values dropped in training: on an embedding's or each stacked LSTM
     /// layer's output, or the rate of a dropout layer. In [0, 1).
-    public var dropout: Float
+    package var dropout: Float
     /// LSTM: added to the forget-gate block of `bias_ih` after initialisation.
-    public var forgetBias: Float
+    package var forgetBias: Float
     /// Dense: the activation (softmax and sigmoid outputs get their losses from logits).
     /// RNN: `.relu` for a ReLU cell; anything else is tanh.
-    public var activation: Activation
+    package var activation: Activation
     /// Dense: applied at every time step of a sequence (time-distributed).
-    public var perStep: Bool
+    package var perStep: Bool
     /// How this layer's weight matrices start, instead of the network's scheme.
-    public var weightInit: Initializer?
+    package var weightInit: Initializer?
     /// How this layer's bias vectors start, instead of the network's scheme.
-    public var biasInit: Initializer?
+    package var biasInit: Initializer?
     /// False for an embedding that is not trained (its gradient is never computed).
-    public var trainable: Bool
+    package var trainable: Bool
 
-    public init(kind: NetworkLayerKind, units: Int, stack: Int = 1, returnSequences: Bool = true,
+    package init(kind: NetworkLayerKind, units: Int, stack: Int = 1, returnSequences: Bool = true,
                 bidirectional: Bool = false, dropout: Float = 0, forgetBias: Float = 0,
                 activation: Activation = .none, perStep: Bool = false, weightInit: Initializer? = nil,
                 biasInit: Initializer? = nil, trainable: Bool = true) {
@@ -87,46 +87,46 @@ public struct NetworkLayer: Codable, Equatable, Sendable {
     }
 
     /// A token embedding of width `dim`, with optional dropout on its output.
-    public static func embedding(_ dim: Int, dropout: Float = 0, trainable: Bool = true) -> NetworkLayer {
+    package static func embedding(_ dim: Int, dropout: Float = 0, trainable: Bool = true) -> NetworkLayer {
         NetworkLayer(kind: .embedding, units: dim, dropout: dropout, trainable: trainable)
     }
 
     /// `layers` stacked LSTM layers of `hidden` units (per direction).
-    public static func lstm(_ hidden: Int, layers: Int = 1, returnSequences: Bool = true, bidirectional: Bool = false,
+    package static func lstm(_ hidden: Int, layers: Int = 1, returnSequences: Bool = true, bidirectional: Bool = false,
                             dropout: Float = 0, forgetBias: Float = 0) -> NetworkLayer {
         NetworkLayer(kind: .lstm, units: hidden, stack: layers, returnSequences: returnSequences,
                      bidirectional: bidirectional, dropout: dropout, forgetBias: forgetBias)
     }
 
     /// `layers` stacked GRU layers of `hidden` units (per direction).
-    public static func gru(_ hidden: Int, layers: Int = 1, returnSequences: Bool = true, bidirectional: Bool = false,
+    package static func gru(_ hidden: Int, layers: Int = 1, returnSequences: Bool = true, bidirectional: Bool = false,
                            dropout: Float = 0) -> NetworkLayer {
         NetworkLayer(kind: .gru, units: hidden, stack: layers, returnSequences: returnSequences,
                      bidirectional: bidirectional, dropout: dropout)
     }
 
     /// `layers` stacked plain RNN layers of `hidden` units (per direction), tanh or `.relu`.
-    public static func rnn(_ hidden: Int, activation: Activation = .tanh, layers: Int = 1, returnSequences: Bool = true,
+    package static func rnn(_ hidden: Int, activation: Activation = .tanh, layers: Int = 1, returnSequences: Bool = true,
                            bidirectional: Bool = false, dropout: Float = 0) -> NetworkLayer {
         NetworkLayer(kind: .rnn, units: hidden, stack: layers, returnSequences: returnSequences,
                      bidirectional: bidirectional, dropout: dropout, activation: activation)
     }
 
     /// A fully connected layer of `units` outputs.
-    public static func dense(_ units: Int, activation: Activation = .none, perStep: Bool = false,
+    package static func dense(_ units: Int, activation: Activation = .none, perStep: Bool = false,
                              weightInit: Initializer? = nil, biasInit: Initializer? = nil) -> NetworkLayer {
         NetworkLayer(kind: .dense, units: units, activation: activation, perStep: perStep,
                      weightInit: weightInit, biasInit: biasInit)
     }
 
     /// Dropout of `rate` on whatever flows through.
-    public static func dropout(_ rate: Float) -> NetworkLayer {
+    package static func dropout(_ rate: Float) -> NetworkLayer {
         NetworkLayer(kind: .dropout, units: 0, dropout: rate)
     }
 }
 
 /// How a network's parameters start (see the file header).
-public enum NetworkInitialization: Codable, Equatable, Sendable {
+package enum NetworkInitialization: Codable, Equatable, Sendable {
     /// Every parameter uniform in ±scale.
     case uniform(scale: Float)
     /// PyTorch's per-layer defaults.
@@ -134,7 +134,7 @@ public enum NetworkInitialization: Codable, Equatable, Sendable {
 }
 
 /// Which loss trains a network.
-public enum NetworkLoss: String, Codable, Equatable, Sendable {
+package enum NetworkLoss: String, Codable, Equatable, Sendable {
     /// Softmax cross-entropy from the logits, integer class targets.
     case crossEntropy
     /// Binary cross-entropy of the sigmoid from the logits, 0/1 (or soft) float targets.
@@ -144,7 +144,7 @@ public enum NetworkLoss: String, Codable, Equatable, Sendable {
 }
 
 /// How per-row losses of a batch become one number.
-public enum NetworkLossReduction: String, Codable, Equatable, Sendable {
+package enum NetworkLossReduction: String, Codable, Equatable, Sendable {
     /// The mean over counted rows (per word for per-step outputs).
     case mean
     /// The sum over counted time steps divided by the batch size (the PTB model's cost).
@@ -152,18 +152,18 @@ public enum NetworkLossReduction: String, Codable, Equatable, Sendable {
 }
 
 /// A sequential network as data: input, layers, initialisation and loss.
-public struct NetworkSpec: Codable, Equatable, Sendable {
-    public var input: NetworkInput
-    public var layers: [NetworkLayer]
-    public var initialization: NetworkInitialization
+package struct NetworkSpec: Codable, Equatable, Sendable {
+    package var input: NetworkInput
+    package var layers: [NetworkLayer]
+    package var initialization: NetworkInitialization
     /// The loss; nil to derive it from the last layer (see the file header).
-    public var loss: NetworkLoss?
-    public var reduction: NetworkLossReduction
+    package var loss: NetworkLoss?
+    package var reduction: NetworkLossReduction
     /// True to carry recurrent state from one batch to the next (truncated backpropagation:
     /// no gradient flows into the carried state). `Network.resetState()` zeroes it.
-    public var stateful: Bool
+    package var stateful: Bool
 
-    public init(input: NetworkInput, layers: [NetworkLayer],
+    package init(input: NetworkInput, layers: [NetworkLayer],
                 initialization: NetworkInitialization = .frameworkDefaults,
                 loss: NetworkLoss? = nil, reduction: NetworkLossReduction = .mean,
                 stateful: Bool = false) {
@@ -176,7 +176,7 @@ public struct NetworkSpec: Codable, Equatable, Sendable {
     }
 
     /// The loss that trains this network: `loss` if given, else the last layer's.
-    public var resolvedLoss: NetworkLoss {
+    package var resolvedLoss: NetworkLoss {
         if let loss { return loss }
         guard let last = layers.last(where: { $0.kind != .dropout }), last.kind == .dense else {
             return .meanSquaredError
@@ -193,7 +193,7 @@ extension Activation: Codable {}
 
 extension Initializer: Codable {
     /// The spelling used in JSON: `zeros`, `constant 0.1`, `uniform 0.05`, `glorot`, `normal 0.1`.
-    public var spelling: String {
+    package var spelling: String {
         switch self {
         case .zeros: return "zeros"
         case .constant(let c): return "constant \(c)"
@@ -204,7 +204,7 @@ extension Initializer: Codable {
     }
 
     /// Reads `spelling` back; nil if the text is not one.
-    public init?(spelling: String) {
+    package init?(spelling: String) {
         let parts = spelling.split(separator: " ").map(String.init)
         let value = parts.count == 2 ? Float(parts[1]) : nil
         switch (parts.first ?? "", parts.count) {
@@ -217,7 +217,7 @@ extension Initializer: Codable {
         }
     }
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let value = Initializer(spelling: text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
@@ -226,7 +226,7 @@ extension Initializer: Codable {
         self = value
     }
 
-    public func encode(to encoder: Encoder) throws {
+    package func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(spelling)
     }

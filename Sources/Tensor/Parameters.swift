@@ -5,26 +5,26 @@
 // plain arrays. Names follow PyTorch where a PyTorch layer exists (`weight_ih_l0`, …) so weight
 // files load there unchanged.
 
-public struct ParameterSlot: Hashable, Sendable {
-    public var name: String
-    public var shape: [Int]
-    public var offset: Int
-    public var count: Int { shape.reduce(1, *) }
-    public var range: Range<Int> { offset..<(offset + count) }
+package struct ParameterSlot: Hashable, Sendable {
+    package var name: String
+    package var shape: [Int]
+    package var offset: Int
+    package var count: Int { shape.reduce(1, *) }
+    package var range: Range<Int> { offset..<(offset + count) }
 }
 
-public final class ParameterStore {
-    public private(set) var slots: [ParameterSlot] = []
+package final class ParameterStore {
+    package private(set) var slots: [ParameterSlot] = []
     /// All parameter values, slot after slot.
-    public var values: [Float] = []
+    package var values: [Float] = []
     /// Gradients, same layout as `values`; layers accumulate into them (`+=`).
-    public var grads: [Float] = []
+    package var grads: [Float] = []
 
-    public init() {}
+    package init() {}
 
     /// Adds a zero-filled parameter tensor and returns its slot. Names must be unique.
     @discardableResult
-    public func add(_ name: String, shape: [Int]) -> ParameterSlot {
+    package func add(_ name: String, shape: [Int]) -> ParameterSlot {
         precondition(!slots.contains { $0.name == name }, "duplicate parameter name \(name)")
         let slot = ParameterSlot(name: name, shape: shape, offset: values.count)
         values += [Float](repeating: 0, count: slot.count)
@@ -33,23 +33,23 @@ public final class ParameterStore {
         return slot
     }
 
-    public func slot(named name: String) -> ParameterSlot? { slots.first { $0.name == name } }
+    package func slot(named name: String) -> ParameterSlot? { slots.first { $0.name == name } }
 
-    public var count: Int { values.count }
+    package var count: Int { values.count }
 
-    public func zeroGrads() {
+    package func zeroGrads() {
         grads.withUnsafeMutableBufferPointer { g in
             g.update(repeating: 0)
         }
     }
 
     /// The values of one slot as a tensor (a copy).
-    public func tensor(_ slot: ParameterSlot) -> Tensor {
+    package func tensor(_ slot: ParameterSlot) -> Tensor {
         Tensor(unchecked: slot.shape, Array(values[slot.range]))
     }
 
     /// Replaces the values of one slot; throws if the shape differs.
-    public func set(_ slot: ParameterSlot, to t: Tensor) throws {
+    package func set(_ slot: ParameterSlot, to t: Tensor) throws {
         guard t.shape == slot.shape else {
             throw TensorError.shape("ParameterStore.set(\(slot.name))", expected: slot.shape, got: t.shape)
         }

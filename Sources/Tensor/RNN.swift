@@ -25,37 +25,37 @@
 import CKernels
 
 /// The activation of a plain RNN cell.
-public enum RNNActivation: String, Codable, CaseIterable, Sendable {
+package enum RNNActivation: String, Codable, CaseIterable, Sendable {
     case tanh, relu
 }
 
 /// One plain RNN layer (one direction of one `l{k}` of PyTorch's `nn.RNN`), with its
 /// parameters in a `ParameterStore`.
-public final class RNNLayer: RecurrentLayer {
-    public let inputSize: Int
-    public let hiddenSize: Int
-    public let layerIndex: Int
-    public let activation: RNNActivation
+package final class RNNLayer: RecurrentLayer {
+    package let inputSize: Int
+    package let hiddenSize: Int
+    package let layerIndex: Int
+    package let activation: RNNActivation
     /// `weight_ih_l{k}` [H, I], `weight_hh_l{k}` [H, H], `bias_ih_l{k}` [H], `bias_hh_l{k}` [H].
-    public let weightIH: ParameterSlot, weightHH: ParameterSlot, biasIH: ParameterSlot, biasHH: ParameterSlot
+    package let weightIH: ParameterSlot, weightHH: ParameterSlot, biasIH: ParameterSlot, biasHH: ParameterSlot
 
-    public var parameterSlots: [ParameterSlot] { [weightIH, weightHH, biasIH, biasHH] }
+    package var parameterSlots: [ParameterSlot] { [weightIH, weightHH, biasIH, biasHH] }
 
     /// h after the last forward pass, [B, H].
-    public private(set) var finalState: Tensor
+    package private(set) var finalState: Tensor
     /// The output at each sequence's last valid step; equal to `finalState`.
-    public var lastOutput: Tensor { finalState }
-    public var stateTensors: [Tensor] { [finalState] }
+    package var lastOutput: Tensor { finalState }
+    package var stateTensors: [Tensor] { [finalState] }
 
     private let trainingWork = RecurrentWorkspace()
     private let inferenceWork = RecurrentWorkspace()
 
     /// Polled at every time step of `forward` and `backward` (as `LSTMLayer.stopSignal`).
-    public var stopSignal: StopSignal?
+    package var stopSignal: StopSignal?
 
     /// Registers `{namePrefix}weight_ih_l{layerIndex}{nameSuffix}` … (zero-filled) in `store`;
     /// the parameters as `GRULayer.init` describes, with G = H.
-    public init(inputSize: Int, hiddenSize: Int, activation: RNNActivation = .tanh, layerIndex: Int = 0,
+    package init(inputSize: Int, hiddenSize: Int, activation: RNNActivation = .tanh, layerIndex: Int = 0,
                 namePrefix: String = "", nameSuffix: String = "", in store: ParameterStore) throws {
         let slots = try Recurrent.register("RNNLayer", inputSize: inputSize, hiddenSize: hiddenSize,
                                            gateRows: hiddenSize, layerIndex: layerIndex,
@@ -72,7 +72,7 @@ public final class RNNLayer: RecurrentLayer {
 
     /// Runs the layer over a batch of sequences; the arguments as for `GRULayer.forward`.
     /// - Returns: y, [T, B, H]. `finalState` is updated.
-    public func forward(_ input: Tensor, lengths: [Int]? = nil, initialState: Tensor? = nil,
+    package func forward(_ input: Tensor, lengths: [Int]? = nil, initialState: Tensor? = nil,
                         in store: ParameterStore, mode: LSTMMode = .training, reversed: Bool = false) throws -> Tensor {
         let op = "RNN layer \(layerIndex) forward"
         try Recurrent.checkInput(input, inputSize: inputSize, op)
@@ -135,7 +135,7 @@ public final class RNNLayer: RecurrentLayer {
         return output
     }
 
-    public func forward(_ input: Tensor, lengths: [Int]?, initialStateTensors: [Tensor]?,
+    package func forward(_ input: Tensor, lengths: [Int]?, initialStateTensors: [Tensor]?,
                         in store: ParameterStore, mode: LSTMMode, reversed: Bool) throws -> Tensor {
         try forward(input, lengths: lengths, initialState: initialStateTensors?.first, in: store, mode: mode, reversed: reversed)
     }
@@ -144,7 +144,7 @@ public final class RNNLayer: RecurrentLayer {
 
     /// Backpropagates through the last `.training` forward pass; the arguments and result as
     /// for `GRULayer.backward`.
-    public func backward(dOutputs: Tensor?, dLast: Tensor? = nil, dFinalState: Tensor? = nil,
+    package func backward(dOutputs: Tensor?, dLast: Tensor? = nil, dFinalState: Tensor? = nil,
                          in store: ParameterStore, initialStateGradient: Bool = true) throws -> (dInput: Tensor, dInitialState: Tensor) {
         let op = "RNN layer \(layerIndex) backward"
         let work = trainingWork
@@ -196,7 +196,7 @@ public final class RNNLayer: RecurrentLayer {
         return (dInput, Recurrent.stateTensor(dh, batch: B, hidden: H))
     }
 
-    public func backwardInput(dOutputs: Tensor?, dLast: Tensor?, in store: ParameterStore,
+    package func backwardInput(dOutputs: Tensor?, dLast: Tensor?, in store: ParameterStore,
                               initialStateGradient: Bool) throws -> Tensor {
         try backward(dOutputs: dOutputs, dLast: dLast, in: store, initialStateGradient: initialStateGradient).dInput
     }

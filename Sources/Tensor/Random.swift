@@ -14,26 +14,26 @@
 import Foundation
 
 /// A small, fast, seedable pseudo-random generator (xoshiro256**, Blackman & Vigna 2018).
-public struct SeededRandom: Sendable {
+package struct SeededRandom: Sendable {
     /// The complete generator state: four 64-bit words and the spare normal Box–Muller made.
-    public struct State: Equatable, Sendable {
-        public var words: [UInt64]
-        public var spareNormal: Double?
+    package struct State: Equatable, Sendable {
+        package var words: [UInt64]
+        package var spareNormal: Double?
 
-        public init(words: [UInt64], spareNormal: Double?) {
+        package init(words: [UInt64], spareNormal: Double?) {
             self.words = words
             self.spareNormal = spareNormal
         }
 
         /// The state as text (`w0:w1:w2:w3[:spare]`, hexadecimal), for checkpoint metadata.
-        public var text: String {
+        package var text: String {
             var parts = words.map { String($0, radix: 16) }
             if let s = spareNormal { parts.append(String(s.bitPattern, radix: 16)) }
             return parts.joined(separator: ":")
         }
 
         /// Parses `text`; throws on anything that `text` could not have produced.
-        public init(text: String) throws {
+        package init(text: String) throws {
             let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { UInt64($0, radix: 16) }
             guard parts.count == 4 || parts.count == 5, parts.allSatisfy({ $0 != nil }) else {
                 throw TensorError("SeededRandom.State(text:)",
@@ -51,7 +51,7 @@ public struct SeededRandom: Sendable {
     private var spareNormal: Double?
 
     /// A generator whose whole stream is determined by `seed`.
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         // splitmix64 spreads any seed (even 0) over the four state words.
         var x = seed
         func splitmix() -> UInt64 {
@@ -65,7 +65,7 @@ public struct SeededRandom: Sendable {
     }
 
     /// The complete state, to save in a checkpoint.
-    public var state: State {
+    package var state: State {
         get { State(words: [s0, s1, s2, s3], spareNormal: spareNormal) }
         set {
             precondition(newValue.words.count == 4 && newValue.words.contains { $0 != 0 }, "SeededRandom: invalid state")
@@ -75,7 +75,7 @@ public struct SeededRandom: Sendable {
     }
 
     /// A generator resumed from a saved state.
-    public init(state: State) {
+    package init(state: State) {
         self.init(seed: 0)
         self.state = state
     }
@@ -84,7 +84,7 @@ public struct SeededRandom: Sendable {
 
     /// The next 64 random bits.
     @inline(__always)
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         let result = SeededRandom.rotl(s1 &* 5, 7) &* 9
         let t = s1 << 17
         s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
@@ -95,17 +95,17 @@ public struct SeededRandom: Sendable {
 
     /// A Float uniform in [0, 1) with 24 random bits.
     @inline(__always)
-    public mutating func uniform() -> Float { Float(next() >> 40) * 0x1p-24 }
+    package mutating func uniform() -> Float { Float(next() >> 40) * 0x1p-24 }
 
     /// A Double uniform in [0, 1) with 53 random bits.
     @inline(__always)
-    public mutating func uniformDouble() -> Double { Double(next() >> 11) * 0x1p-53 }
+    package mutating func uniformDouble() -> Double { Double(next() >> 11) * 0x1p-53 }
 
     /// A Float uniform in [low, high).
-    public mutating func uniform(in low: Float, _ high: Float) -> Float { low + (high - low) * uniform() }
+    package mutating func uniform(in low: Float, _ high: Float) -> Float { low + (high - low) * uniform() }
 
     /// An integer uniform in 0..<bound (bound > 0), without modulo bias (Lemire's method).
-    public mutating func int(below bound: Int) -> Int {
+    package mutating func int(below bound: Int) -> Int {
         precondition(bound > 0, "SeededRandom.int(below:) needs a positive bound")
         let b = UInt64(bound)
         var m = next().multipliedFullWidth(by: b)
@@ -118,7 +118,7 @@ public struct SeededRandom: Sendable {
 
     /// A standard normal sample (mean 0, deviation 1), by the Box–Muller transform; the second
     /// value of each pair is kept for the next call.
-    public mutating func normalDouble() -> Double {
+    package mutating func normalDouble() -> Double {
         if let z = spareNormal {
             spareNormal = nil
             return z
@@ -132,13 +132,13 @@ public struct SeededRandom: Sendable {
     }
 
     /// A normal sample with the given mean and standard deviation.
-    public mutating func normal(mean: Float = 0, std: Float = 1) -> Float {
+    package mutating func normal(mean: Float = 0, std: Float = 1) -> Float {
         mean + std * Float(normalDouble())
     }
 
     /// A normal sample cut at two standard deviations: samples outside [mean ± 2 std] are drawn
     /// again (as TensorFlow's and Keras's truncated normal do).
-    public mutating func truncatedNormal(mean: Float = 0, std: Float = 1) -> Float {
+    package mutating func truncatedNormal(mean: Float = 0, std: Float = 1) -> Float {
         while true {
             let z = normalDouble()
             if abs(z) <= 2 { return mean + std * Float(z) }
@@ -146,7 +146,7 @@ public struct SeededRandom: Sendable {
     }
 
     /// Shuffles `array` in place (Fisher–Yates, from the end).
-    public mutating func shuffle<T>(_ array: inout [T]) {
+    package mutating func shuffle<T>(_ array: inout [T]) {
         guard array.count > 1 else { return }
         for i in stride(from: array.count - 1, to: 0, by: -1) {
             array.swapAt(i, int(below: i + 1))
@@ -154,7 +154,7 @@ public struct SeededRandom: Sendable {
     }
 
     /// The numbers 0..<count in a random order.
-    public mutating func permutation(_ count: Int) -> [Int] {
+    package mutating func permutation(_ count: Int) -> [Int] {
         var p = Array(0..<count)
         shuffle(&p)
         return p

@@ -17,7 +17,7 @@ import CKernels
 
 /// One recurrent layer as a stack runs it, whatever its cell. The state is a list of [B, H]
 /// tensors: (h, c) for an LSTM, (h) for a GRU or an RNN.
-public protocol RecurrentLayer: AnyObject {
+package protocol RecurrentLayer: AnyObject {
     /// I, the features per input step.
     var inputSize: Int { get }
     /// H, the hidden units (and output features).
@@ -44,16 +44,16 @@ public protocol RecurrentLayer: AnyObject {
 
 extension RecurrentLayer {
     /// The forward pass in time order.
-    public func forward(_ input: Tensor, lengths: [Int]?, initialStateTensors: [Tensor]?,
+    package func forward(_ input: Tensor, lengths: [Int]?, initialStateTensors: [Tensor]?,
                         in store: ParameterStore, mode: LSTMMode) throws -> Tensor {
         try forward(input, lengths: lengths, initialStateTensors: initialStateTensors, in: store, mode: mode, reversed: false)
     }
 }
 
 extension LSTMLayer: RecurrentLayer {
-    public var stateTensors: [Tensor] { [finalState.h, finalState.c] }
+    package var stateTensors: [Tensor] { [finalState.h, finalState.c] }
 
-    public func forward(_ input: Tensor, lengths: [Int]?, initialStateTensors: [Tensor]?,
+    package func forward(_ input: Tensor, lengths: [Int]?, initialStateTensors: [Tensor]?,
                         in store: ParameterStore, mode: LSTMMode, reversed: Bool) throws -> Tensor {
         let initial = initialStateTensors.map { s -> LSTMState in
             s.count == 2 ? LSTMState(h: s[0], c: s[1]) : LSTMState(h: s.first ?? Tensor(zeros: [0]), c: Tensor(zeros: [0]))
@@ -61,7 +61,7 @@ extension LSTMLayer: RecurrentLayer {
         return try forward(input, lengths: lengths, initialState: initial, in: store, mode: mode, reversed: reversed)
     }
 
-    public func backwardInput(dOutputs: Tensor?, dLast: Tensor?, in store: ParameterStore,
+    package func backwardInput(dOutputs: Tensor?, dLast: Tensor?, in store: ParameterStore,
                               initialStateGradient: Bool) throws -> Tensor {
         try backward(dOutputs: dOutputs, dLast: dLast, in: store, initialStateGradient: initialStateGradient).dInput
     }

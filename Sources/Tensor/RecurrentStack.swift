@@ -11,11 +11,11 @@
 // backward one (PyTorch's nn.LSTM / nn.GRU / nn.RNN with num_layers and bidirectional).
 
 /// The cell of a recurrent stack.
-public enum RecurrentCell: String, Codable, CaseIterable, Sendable {
+package enum RecurrentCell: String, Codable, CaseIterable, Sendable {
     case lstm, gru, rnn
 
     /// Fused gate rows per hidden unit: the G of [G·H, I] weights.
-    public var gatesPerUnit: Int {
+    package var gatesPerUnit: Int {
         switch self {
         case .lstm: return 4
         case .gru: return 3

@@ -18,21 +18,21 @@ import Glibc
 
 /// A problem reading or writing a weight file: which file, where in it (a byte offset, when
 /// the problem has a place), what is wrong, and what to do about it.
-public struct SafeTensorsError: Error, CustomStringConvertible, Equatable, Sendable {
-    public var path: String
+package struct SafeTensorsError: Error, CustomStringConvertible, Equatable, Sendable {
+    package var path: String
     /// Byte offset from the start of the file where the problem was found, if it has one.
-    public var offset: Int?
-    public var message: String
-    public var hint: String?
+    package var offset: Int?
+    package var message: String
+    package var hint: String?
 
-    public init(path: String, offset: Int? = nil, _ message: String, hint: String? = nil) {
+    package init(path: String, offset: Int? = nil, _ message: String, hint: String? = nil) {
         self.path = path
         self.offset = offset
         self.message = message
         self.hint = hint
     }
 
-    public var description: String {
+    package var description: String {
         var s = path
         if let offset { s += ": at byte \(offset)" }
         s += ": " + message
@@ -42,13 +42,13 @@ public struct SafeTensorsError: Error, CustomStringConvertible, Equatable, Senda
 }
 
 /// The safetensors weight-file format, as used by PyTorch, Hugging Face and others.
-public enum SafeTensors {
+package enum SafeTensors {
     /// The one element type SeqLang reads and writes.
-    public static let dtype = "F32"
+    package static let dtype = "F32"
     /// The key of the string-to-string metadata map in the header.
-    public static let metadataKey = "__metadata__"
+    package static let metadataKey = "__metadata__"
     /// Largest header accepted (the reference implementation uses the same limit).
-    public static let maxHeaderLength = 100_000_000
+    package static let maxHeaderLength = 100_000_000
 
     // MARK: - Writing
 
@@ -59,7 +59,7 @@ public enum SafeTensors {
     ///   - metadata: free-form string pairs stored in the header (format version, model script…).
     ///   - path: the file to create or replace. The previous file stays intact if anything fails.
     /// - Throws: `SafeTensorsError` naming the file for a bad name or an I/O failure.
-    public static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String],
+    package static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String],
                              to path: String) throws {
         let bytes = try encoded(tensors, metadata: metadata, shownAs: path)
         do {
@@ -72,7 +72,7 @@ public enum SafeTensors {
     /// The complete file for `tensors` (in the given order) and `metadata`, for a caller that
     /// writes it itself (the interpreter, through its file sandbox).
     /// - Throws: `SafeTensorsError` naming `path` for an empty, reserved or repeated tensor name.
-    public static func encoded(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String],
+    package static func encoded(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String],
                                shownAs path: String) throws -> [UInt8] {
         var seen = Set<String>()
         for (name, _) in tensors {
@@ -121,7 +121,7 @@ public enum SafeTensors {
 
     /// Writes `bytes` to `path` atomically (AtomicFile): the old file or the new one, no
     /// temporary file left behind.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    package static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         do {
             try AtomicFile.write(bytes, toPath: path)
         } catch let e as FileWriteError {
@@ -136,7 +136,7 @@ public enum SafeTensors {
     /// - Throws: `SafeTensorsError` naming the file and the byte offset of the first problem:
     ///   a missing or truncated file, a bad header length, invalid JSON, a dtype other than F32,
     ///   offsets out of range or overlapping, a shape that disagrees with its byte count.
-    public static func read(from path: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+    package static func read(from path: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
         guard let data = FileManager.default.contents(atPath: path) else {
             let exists = FileManager.default.fileExists(atPath: path)
             throw SafeTensorsError(path: path, exists ? "cannot read the file" : "no such file",
@@ -147,7 +147,7 @@ public enum SafeTensors {
 
     /// Parses the complete contents of a safetensors file (bytes the caller read, through the
     /// host's file check); `path` is only used in errors.
-    public static func decode(_ bytes: [UInt8], path: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+    package static func decode(_ bytes: [UInt8], path: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
         func fail(_ offset: Int?, _ message: String, hint: String? = nil) -> SafeTensorsError {
             SafeTensorsError(path: path, offset: offset, message, hint: hint)
         }
@@ -273,7 +273,7 @@ public enum SafeTensors {
     // MARK: - Parameter stores
 
     /// Saves every slot of `store` under its slot name (in slot order), atomically.
-    public static func save(_ store: ParameterStore, metadata: [String: String] = [:], to path: String) throws {
+    package static func save(_ store: ParameterStore, metadata: [String: String] = [:], to path: String) throws {
         try write(store.namedTensors(), metadata: metadata, to: path)
     }
 
@@ -284,7 +284,7 @@ public enum SafeTensors {
     /// mismatched name. Tensors whose names start with one of `ignoringPrefixes` (optimizer
     /// state kept in the same checkpoint, say) are not counted as extra.
     @discardableResult
-    public static func load(into store: ParameterStore, from path: String,
+    package static func load(into store: ParameterStore, from path: String,
                             ignoringPrefixes: [String] = []) throws -> [String: String] {
         let (tensors, metadata) = try read(from: path)
         try assign(tensors, to: store, path: path, ignoringPrefixes: ignoringPrefixes)
@@ -292,7 +292,7 @@ public enum SafeTensors {
     }
 
     /// Copies `tensors` into `store` by slot name after checking every name and shape.
-    public static func assign(_ tensors: [String: Tensor], to store: ParameterStore, path: String,
+    package static func assign(_ tensors: [String: Tensor], to store: ParameterStore, path: String,
                               ignoringPrefixes: [String] = []) throws {
         var missing: [String] = [], mismatched: [String] = []
         for slot in store.slots {
@@ -317,7 +317,7 @@ public enum SafeTensors {
 
 extension ParameterStore {
     /// Every slot's values as a named tensor, in slot order (what a weight file holds).
-    public func namedTensors() -> [(name: String, tensor: Tensor)] {
+    package func namedTensors() -> [(name: String, tensor: Tensor)] {
         slots.map { ($0.name, tensor($0)) }
     }
 }

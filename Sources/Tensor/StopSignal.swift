@@ -17,9 +17,9 @@ import Foundation
 import Synchronization
 
 /// A cancel flag and a deadline, shared by one interpreter's run and all the work it starts.
-public final class StopSignal: @unchecked Sendable {
+package final class StopSignal: @unchecked Sendable {
     /// Why work must stop.
-    public enum Reason: UInt8, Sendable {
+    package enum Reason: UInt8, Sendable {
         /// The host called `cancel()` (Ctrl-C in seqsh).
         case cancelled = 1
         /// The deadline set by `arm(timeLimit:)` passed.
@@ -27,9 +27,9 @@ public final class StopSignal: @unchecked Sendable {
     }
 
     /// What long work throws when it saw the signal: nothing it would have changed is changed.
-    public struct Stopped: Error, CustomStringConvertible, Sendable {
-        public init() {}
-        public var description: String { "stopped (cancelled or past the time limit)" }
+    package struct Stopped: Error, CustomStringConvertible, Sendable {
+        package init() {}
+        package var description: String { "stopped (cancelled or past the time limit)" }
     }
 
     /// 0 while running, else a `Reason`'s raw value.
@@ -37,16 +37,16 @@ public final class StopSignal: @unchecked Sendable {
     /// The deadline in nanoseconds of CLOCK_MONOTONIC_COARSE; Int64.max when none is armed.
     private let deadline = Atomic<Int64>(Int64.max)
 
-    public init() {}
+    package init() {}
 
     /// Lowers the flag and disarms the deadline (a new run starts).
-    public func clear() {
+    package func clear() {
         deadline.store(Int64.max, ordering: .relaxed)
         state.store(0, ordering: .relaxed)
     }
 
     /// Arms the deadline `timeLimit` seconds from now (nil: none).
-    public func arm(timeLimit: Double?) {
+    package func arm(timeLimit: Double?) {
         guard let timeLimit else { return deadline.store(Int64.max, ordering: .relaxed) }
         let span = Int64(min(max(0, timeLimit), 1e9) * 1e9)
         deadline.store(Self.now() &+ span, ordering: .relaxed)
@@ -54,11 +54,11 @@ public final class StopSignal: @unchecked Sendable {
 
     /// Raises the flag: every poll from now on sees `.cancelled` (unless the time limit was
     /// seen first). Safe from any thread.
-    public func cancel() { raise(.cancelled) }
+    package func cancel() { raise(.cancelled) }
 
     /// Why work must stop, or nil while it may go on.
     @inline(__always)
-    public var reason: Reason? {
+    package var reason: Reason? {
         let s = state.load(ordering: .relaxed)
         if s != 0 { return Reason(rawValue: s) }
         let d = deadline.load(ordering: .relaxed)
@@ -69,11 +69,11 @@ public final class StopSignal: @unchecked Sendable {
 
     /// True once work must stop.
     @inline(__always)
-    public var isRaised: Bool { reason != nil }
+    package var isRaised: Bool { reason != nil }
 
     /// Throws `Stopped` when work must stop.
     @inline(__always)
-    public func check() throws {
+    package func check() throws {
         if isRaised { throw Stopped() }
     }
 

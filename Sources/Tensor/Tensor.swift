@@ -6,40 +6,40 @@
 
 /// A shape mismatch or bad argument found by a tensor operation: what was expected,
 /// what came, and which operation saw it. User input never reaches a `precondition`.
-public struct TensorError: Error, CustomStringConvertible, Equatable, Sendable {
-    public var operation: String
-    public var message: String
-    public init(_ operation: String, _ message: String) {
+package struct TensorError: Error, CustomStringConvertible, Equatable, Sendable {
+    package var operation: String
+    package var message: String
+    package init(_ operation: String, _ message: String) {
         self.operation = operation
         self.message = message
     }
-    public var description: String { "\(operation): \(message)" }
+    package var description: String { "\(operation): \(message)" }
 
-    public static func shape(_ operation: String, expected: [Int], got: [Int]) -> TensorError {
+    package static func shape(_ operation: String, expected: [Int], got: [Int]) -> TensorError {
         TensorError(operation, "expected shape \(expected) but got \(got)")
     }
 }
 
-public struct Tensor: Equatable, CustomStringConvertible, Sendable {
-    public private(set) var shape: [Int]
-    public var scalars: [Float]
+package struct Tensor: Equatable, CustomStringConvertible, Sendable {
+    package private(set) var shape: [Int]
+    package var scalars: [Float]
     /// Names of the axes for display and for naming an axis in a script (`[batch, class]` of a
     /// prediction), one per axis; nil when the tensor is named by its rank. A label only: it
     /// takes no part in arithmetic or equality, and a new tensor starts without it.
-    public var axisNames: [String]? {
+    package var axisNames: [String]? {
         didSet { precondition(axisNames == nil || axisNames!.count == shape.count, "Tensor: one axis name per axis") }
     }
 
-    public static func == (a: Tensor, b: Tensor) -> Bool { a.shape == b.shape && a.scalars == b.scalars }
+    package static func == (a: Tensor, b: Tensor) -> Bool { a.shape == b.shape && a.scalars == b.scalars }
 
     /// A tensor of `shape` filled with `value`.
-    public init(zeros shape: [Int], value: Float = 0) {
+    package init(zeros shape: [Int], value: Float = 0) {
         self.shape = shape
         self.scalars = [Float](repeating: value, count: shape.reduce(1, *))
     }
 
     /// A tensor from its scalars; throws if their count does not match the shape.
-    public init(shape: [Int], scalars: [Float]) throws {
+    package init(shape: [Int], scalars: [Float]) throws {
         let count = shape.reduce(1, *)
         guard shape.allSatisfy({ $0 >= 0 }) else {
             throw TensorError("Tensor(shape:scalars:)", "negative dimension in shape \(shape)")
@@ -53,35 +53,35 @@ public struct Tensor: Equatable, CustomStringConvertible, Sendable {
     }
 
     /// A tensor from scalars whose count is known to match (internal invariant).
-    public init(unchecked shape: [Int], _ scalars: [Float]) {
+    package init(unchecked shape: [Int], _ scalars: [Float]) {
         precondition(shape.reduce(1, *) == scalars.count, "Tensor: shape/scalar count mismatch")
         self.shape = shape
         self.scalars = scalars
     }
 
-    public var count: Int { scalars.count }
-    public var rank: Int { shape.count }
+    package var count: Int { scalars.count }
+    package var rank: Int { shape.count }
 
     /// The same scalars under another shape with the same element count.
-    public func reshaped(to newShape: [Int]) throws -> Tensor {
+    package func reshaped(to newShape: [Int]) throws -> Tensor {
         guard newShape.reduce(1, *) == count else {
             throw TensorError("reshape", "cannot reshape \(shape) (\(count) values) to \(newShape)")
         }
         return Tensor(unchecked: newShape, scalars)
     }
 
-    public subscript(flat i: Int) -> Float {
+    package subscript(flat i: Int) -> Float {
         get { scalars[i] }
         set { scalars[i] = newValue }
     }
 
-    public var description: String {
+    package var description: String {
         let preview = scalars.prefix(6).map { String(format: "%.4g", $0) }.joined(separator: ", ")
         return "Tensor\(shape)[\(preview)\(count > 6 ? ", …" : "")]"
     }
 
     /// True when every scalar is finite (no NaN, no infinity).
-    public var isFinite: Bool { scalars.allSatisfy { $0.isFinite } }
+    package var isFinite: Bool { scalars.allSatisfy { $0.isFinite } }
 }
 
 #if canImport(Glibc)

@@ -28,7 +28,7 @@ struct Seqsh: ParsableCommand {
             Exit status: 0 on success, 1 on a script error, 2 on a bad command line. \
             See docs/seqsh.md for the keys, commands and environment variables.
             """,
-        version: "seqsh \(SeqLangVersion.string)")
+        version: "seqsh \(SeqInterpreter.version)")
 
     @Option(name: .customShort("e"), help: ArgumentHelp("Run CODE instead of a script file.", valueName: "code"))
     var code: String?

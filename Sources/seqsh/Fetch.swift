@@ -1,12 +1,12 @@
 // Fetch.swift — `seqsh fetch NAME…`: downloads known data sets into the data cache.
 //
-// The list of data sets and their sources lives in Interpreter/Data/KnownDatasets.swift;
+// The list of data sets and their sources lives in SeqFetch/KnownDatasets.swift;
 // `DatasetFetcher` downloads, verifies sizes and sha256 sums, and never leaves a half-written
 // file behind. This file only shows progress (a live bar on a terminal, a line per file
 // otherwise) and renders failures as diagnostics.
 
 import Foundation
-import Interpreter
+import SeqFetch
 
 enum FetchCommand {
     /// Fetches each named data set into `folder` (default: the per-user cache); stops at the

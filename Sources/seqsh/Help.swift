@@ -146,7 +146,7 @@ enum Help {
 
     /// Every topic `:help` knows, sorted.
     static var topics: [String] {
-        (Array(statements.keys) + Array(FunctionHelp.entries.keys) + ReplCommand.allCases.map { ":" + $0.rawValue }).sorted()
+        (Array(statements.keys) + SeqInterpreter.documentedFunctions + ReplCommand.allCases.map { ":" + $0.rawValue }).sorted()
     }
 
     /// The help on `topic` (a statement, a control word, or a command with or without its colon);
@@ -156,7 +156,7 @@ enum Help {
         if !topic.hasPrefix(":"), let text = statements[word] { return text }
         // A function before a REPL command of the same name: `:help load` is load(PATH),
         // `:help :load` the command.
-        if !topic.hasPrefix(":"), let text = FunctionHelp.text(word) { return text }
+        if !topic.hasPrefix(":"), let text = SeqInterpreter.help(function: word) { return text }
         if let command = ReplCommand(rawValue: word) ?? ReplCommand.aliases[word], let text = commands[command] {
             return "\(command.usage)\n  \(text)\n"
         }

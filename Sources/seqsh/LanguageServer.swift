@@ -123,7 +123,7 @@ final class LanguageServer {
         }
         switch method {
         case "initialize":
-            send(id: id, InitializeResult(serverInfo: .init(name: "seqsh", version: SeqLangVersion.string)))
+            send(id: id, InitializeResult(serverInfo: .init(name: "seqsh", version: SeqInterpreter.version)))
         case "initialized", "$/setTrace", "$/cancelRequest", "workspace/didChangeConfiguration", "textDocument/didSave":
             break
         case "shutdown":
@@ -227,8 +227,7 @@ final class LanguageServer {
     private func hover(_ p: TextDocumentPositionParams) -> Hover? {
         guard let doc = documents[p.textDocument.uri] else { return nil }
         // A name shows its type; a command keyword (or anything else on a layer line) the line's result.
-        if let (name, column) = word(at: p.position, in: doc), Keywords.reserved[name] == nil,
-           !Keywords.commands.contains(name),
+        if let (name, column) = word(at: p.position, in: doc), !SeqInterpreter.isKeyword(name),
            let info = doc.report.name(name, at: SourceLocation(line: p.position.line + 1, column: column)) {
             let range = lspRange(SourceRange(file: "", line: p.position.line + 1, column: column, length: name.count), in: doc)
             return Hover(contents: .init(value: "`\(name)`: \(info.type)"), range: range)

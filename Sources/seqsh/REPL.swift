@@ -54,7 +54,7 @@ final class REPL {
         self.interrupts = interrupts
         if lineEditing {
             reader = ReadlineReader(interrupts: interrupts) { [unowned self] line, cursor in completions(line: line, cursor: cursor) }
-            Terminal.writeOut("seqsh \(SeqLangVersion.string) — type :help for help, Ctrl-D to quit\n")
+            Terminal.writeOut("seqsh \(SeqInterpreter.version) — type :help for help, Ctrl-D to quit\n")
         } else {
             reader = PlainLineReader()
         }

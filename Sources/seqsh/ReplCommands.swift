@@ -41,7 +41,7 @@ extension REPL {
         let typed = SourceRange(file: REPL.entryFile, line: 1, column: nameColumn, length: name.count + 1)
         guard let command = ReplCommand(rawValue: name) ?? ReplCommand.aliases[name] else {
             let names = ReplCommand.allCases.map(\.rawValue)
-            fail(.error(.name, at: typed, Suggestion.message("unknown command ':\(name)'", for: name, among: names, prefix: ":"),
+            fail(.error(.name, at: typed, SeqInterpreter.suggesting("unknown command ':\(name)'", for: name, among: names, prefix: ":"),
                         hint: "commands: " + names.map { ":" + $0 }.joined(separator: ", ")), line)
             return .proceed
         }
@@ -64,7 +64,7 @@ extension REPL {
             } else if let text = Help.topic(argument, statements: interpreter.registeredCommands) {
                 Terminal.writeOut(text)
             } else {
-                fail(.error(.name, at: argumentRange, Suggestion.message("no help on '\(argument)'", for: argument, among: Help.topics),
+                fail(.error(.name, at: argumentRange, SeqInterpreter.suggesting("no help on '\(argument)'", for: argument, among: Help.topics),
                             hint: "topics: " + Help.topics.joined(separator: ", ")), line)
             }
         case .shape:

@@ -45,7 +45,7 @@ struct ScriptRunner {
         let data = FileHandle.standardInput.readDataToEndOfFile()
         let seq = makeInterpreter()
         do {
-            let text = try SourceText.decode([UInt8](data), file: "<stdin>")
+            let text = try SeqInterpreter.sourceText([UInt8](data), file: "<stdin>")
             if checkOnly { return finish(seq.check(source: text, file: "<stdin>"), seq) }
             return finish(seq.run(source: text, file: "<stdin>"), seq)
         } catch {

@@ -7,7 +7,6 @@
 
 import Foundation
 import Interpreter
-import SeqLang
 
 enum ValueDisplay {
     /// How many numbers of a tensor the echo shows.
@@ -19,10 +18,10 @@ enum ValueDisplay {
         case .tensor(let t):
             let preview = t.scalars.prefix(tensorPreviewCount).map { String(format: "%.4g", Double($0)) }
             let more = t.count > tensorPreviewCount ? ", … (\(t.count) values)" : ""
-            return "tensor \(t.namedShape): [\(preview.joined(separator: ", "))\(more)]"
+            return "tensor \(t.shape): [\(preview.joined(separator: ", "))\(more)]"
         case .string:
             return value.debugText
-        case .object(let object) where object is ModelLayer:
+        case .object(let object) where object.typeName == "layer":
             return "layer " + object.displayDescription
         case .list, .record:
             return brief(value)
@@ -52,17 +51,9 @@ enum ValueDisplay {
         }
     }
 
-    /// What `:shape` says about `value`, or nil when it has no shape.
+    /// What `:shape` says about `value`, or nil when it has no shape: the interpreter's
+    /// `shapeDescription`.
     static func shape(of value: Value) -> String? {
-        switch value {
-        case .tensor(let t): return t.namedShape.description
-        case .shape(let s): return s.description
-        case .list(let items): return "list of \(items.count)"
-        case .object(let layer as ModelLayer): return layer.shape.description
-        case .object(let model as Model):
-            guard let input = model.input else { return "model \(model.name) has no input yet" }
-            return "\(input.shape) -> \(model.outputFlow?.shape.description ?? "?")"
-        default: return nil
-        }
+        SeqInterpreter.shapeDescription(of: value)
     }
 }

@@ -209,7 +209,7 @@ final class DataFixtureTests: XCTestCase {
         let gz = try host.call("read_idx", DataTestHost.fixture("tiny-images.idx.gz"))
         guard case .tensor(let a) = plain, case .tensor(let b) = gz else { return XCTFail("not tensors") }
         XCTAssertEqual(a, b)
-        XCTAssertEqual(a.shape, [2, 2, 3])
+        XCTAssertEqual(a.sizes, [2, 2, 3])
         XCTAssertEqual(a.scalars[0..<6].map { $0 }, [0, 0.2, 0.4, 0.6, 0.8, 1])
         XCTAssertEqual(try host.call("read_idx", DataTestHost.fixture("tiny-labels.idx")).ints, [7, 2])
         let ds = try XCTUnwrap(try host.call("mnist", plain, .list([.int(7), .int(2)])).dataset)
@@ -239,7 +239,7 @@ final class DataFixtureTests: XCTestCase {
     func testReadCSVColumnsAsASeries() throws {
         guard case .tensor(let t) = try host.call("read_csv", DataTestHost.fixture("series.csv"),
                                                   .list([.string("price"), .int(2)])) else { return XCTFail("not a tensor") }
-        XCTAssertEqual(t.shape, [4, 2])
+        XCTAssertEqual(t.sizes, [4, 2])
         XCTAssertEqual(t.scalars, [10.5, 100, 11, 120, 10.75, 90, 12, 130])
         let ds = try XCTUnwrap(try host.call("windows", .tensor(t), .int(2)).dataset)
         XCTAssertEqual(ds.shape.description, "[sample 2, time 2, feature 2]")

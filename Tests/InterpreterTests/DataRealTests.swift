@@ -49,7 +49,7 @@ final class DataRealTests: XCTestCase {
         let images = try h.call("read_idx", try h.call("data_path", .string("mnist/t10k-images-idx3-ubyte.gz")))
         let labels = try h.call("read_idx", try h.call("data_path", .string("mnist/t10k-labels-idx1-ubyte.gz")))
         guard case .tensor(let t) = images else { return XCTFail("images are not a tensor") }
-        XCTAssertEqual(t.shape, [10_000, 28, 28])
+        XCTAssertEqual(t.sizes, [10_000, 28, 28])
         XCTAssertEqual(t.scalars.min(), 0)
         XCTAssertEqual(t.scalars.max(), 1)
         XCTAssertEqual(labels.ints?.count, 10_000)

@@ -27,7 +27,7 @@ final class DataTableTests: XCTestCase {
     func testByteOrderMarkIsDroppedAndCRLFCSVReadsAsNumbers() throws {
         guard case .tensor(let t) = try host.call("read_csv", DataTestHost.fixture("bom.csv"), .list([.string("time"), .string("price")]))
         else { return XCTFail("not a tensor") }
-        XCTAssertEqual(t.shape, [2, 2])
+        XCTAssertEqual(t.sizes, [2, 2])
         XCTAssertEqual(t.scalars, [1, 10.5, 2, 11])
         XCTAssertEqual(try host.call("read_lines", DataTestHost.fixture("bom.csv")).strings?.first, "time,price")
     }

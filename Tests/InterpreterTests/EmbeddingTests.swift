@@ -6,7 +6,6 @@ import XCTest
 import Foundation
 import SeqLang
 import Interpreter
-import Tensor
 
 final class EmbeddingTests: XCTestCase {
     func testOutputGoesToTheSinkAndTheLastValueIsReturned() {
@@ -22,7 +21,7 @@ final class EmbeddingTests: XCTestCase {
         _ = c.run("let xs = [1, 2]")
         guard case .list(let xs)? = c.interpreter[global: "xs"] else { return XCTFail("xs is not a list") }
         XCTAssertEqual(xs.count, 2)
-        c.interpreter[global: "t"] = .tensor(try Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6]))
+        c.interpreter[global: "t"] = .tensor(try TensorValue(sizes: [2, 3], scalars: [1, 2, 3, 4, 5, 6]))
         c.interpreter[global: "name"] = .string("imdb")
         XCTAssertEqual(c.run("print(t.shape, t.count, name + \"!\", xs)").output, "[2, 3] 6 imdb! [1, 2]\n")
         c.interpreter[global: "name"] = nil
@@ -207,11 +206,44 @@ final class EmbeddingTests: XCTestCase {
         guard case .string("plotted")? = o.result.value else { return XCTFail("the handler's value is the run's value") }
     }
 
+    func testTensorValuesCrossWithNamedAxes() throws {
+        let c = Captured()
+        c.interpreter[global: "m"] = .tensor(try TensorValue(sizes: [2, 2], scalars: [1, 2, 3, 4]))
+        XCTAssertEqual(c.run("let s = sum(m, \"row\")\nlet v = m[1]").errors, [])
+        guard case .tensor(let s)? = c.interpreter[global: "s"] else { return XCTFail("s is not a tensor") }
+        XCTAssertEqual(s.shape, NamedShape([.init("value", 2)]))
+        XCTAssertEqual(s.scalars, [4, 6])
+        XCTAssertEqual(try TensorValue(sizes: [2, 0], scalars: []).count, 0)
+        XCTAssertEqual(TensorValue([1, 2, 3]).description, "tensor [value 3] [1.0, 2.0, 3.0]")
+        XCTAssertThrowsError(try TensorValue(sizes: [2, 3], scalars: [1, 2])) { error in
+            XCTAssertEqual((error as? Diagnostic)?.message, "a tensor of sizes [2, 3] holds 6 numbers, but 2 were given")
+        }
+        XCTAssertThrowsError(try TensorValue(sizes: [-1], scalars: [])) { error in
+            XCTAssertEqual((error as? Diagnostic)?.kind, .shape)
+        }
+    }
+
+    func testWhatAnEditorAsksOfTheAPI() {
+        XCTAssertTrue(SeqInterpreter.isKeyword("while") && SeqInterpreter.isKeyword("train"))
+        XCTAssertFalse(SeqInterpreter.isKeyword("sentiment"))
+        XCTAssertEqual(SeqInterpreter.suggesting("unknown command ':hlep'", for: "hlep", among: ["help", "quit"], prefix: ":"),
+                       "unknown command ':hlep'; did you mean ':help'?")
+        XCTAssertThrowsError(try SeqInterpreter.sourceText([0x61, 0xFF], file: "bad.seq")) { error in
+            XCTAssertEqual((error as? Diagnostic)?.kind, .lexical)
+        }
+        XCTAssertEqual(SeqInterpreter.shapeDescription(of: .int(3)), nil)
+        XCTAssertEqual(SeqInterpreter.shapeDescription(of: .list([.int(1), .int(2)])), "list of 2")
+        XCTAssertEqual(SeqInterpreter.downloadCacheFolder(environment: ["HOME": "/home/u", "SEQ_DATA": "/d"]),
+                       "/home/u/.cache/seqlang/datasets")
+        XCTAssertFalse(SeqInterpreter.version.isEmpty)
+    }
+
     func testEveryBuiltInFunctionHasHelp() {
         let names = SeqInterpreter().functionNames
         XCTAssertTrue(names.contains("windows") && names.contains("lower") && names.contains("load"), "\(names)")
         for name in names {
-            XCTAssertTrue(FunctionHelp.text(name)?.hasPrefix(name + "(") == true, "no help on \(name)")
+            XCTAssertTrue(SeqInterpreter.help(function: name)?.hasPrefix(name + "(") == true, "no help on \(name)")
+            XCTAssertTrue(SeqInterpreter.documentedFunctions.contains(name), name)
         }
     }
 }

@@ -3,6 +3,7 @@
 
 import Foundation
 @testable import Interpreter
+@testable import SeqFetch
 import SeqLang
 import XCTest
 

@@ -1,6 +1,6 @@
 // FetchProgressBarTests.swift — the one-line progress bar seqsh draws while fetching.
 
-import Interpreter
+import SeqFetch
 import XCTest
 
 final class FetchProgressBarTests: XCTestCase {

@@ -7,6 +7,7 @@
 
 import Foundation
 @testable import Interpreter
+@testable import SeqFetch
 import SeqLang
 import XCTest
 #if canImport(Glibc)
@@ -83,13 +84,13 @@ final class FetchServerTests: XCTestCase {
 
         let aesop = try fetcher.fetch("aesop")
         XCTAssertEqual(aesop, [cache.appendingPathComponent("aesop/belling_the_cat.txt").path])
-        XCTAssertEqual(SHA256.hexDigest(ofFileAt: aesop[0]),
+        XCTAssertEqual(FileDigest.hex(ofFileAt: aesop[0]),
                        "e677bb907e5084c13cad6079c5de03d3acc21184619a1bedb52ef9b537ec25f2")
         XCTAssertEqual(reports.all.map(\.stage).last, .verified)
 
         let ptb = try fetcher.fetch("ptb")
         XCTAssertEqual(ptb.map { ($0 as NSString).lastPathComponent }, ["ptb.train.txt", "ptb.valid.txt", "ptb.test.txt"])
-        XCTAssertEqual(ptb.map { SHA256.hexDigest(ofFileAt: $0) }, [
+        XCTAssertEqual(ptb.map { FileDigest.hex(ofFileAt: $0) }, [
             "fcea919f6cf83f35d4d00c6cbf08040d13d4155226340912e2fef9c9c4102cbf",
             "c9fe6985fe0d4ccb578183407d7668fc6066c20700cb4cf87d8ff1cc34df1bf2",
             "dd65dff31e70846b2a6030a87482edcd5d199130cdcfa1f3dccbb033728deee0",
@@ -155,7 +156,7 @@ final class FetchServerTests: XCTestCase {
         let again = Reports()
         try DatasetFetcher(cacheFolder: cache.path, mirror: mirror, progress: { again.append($0) }).fetch("aesop")
         XCTAssertEqual(again.all.last?.stage, .verified)
-        XCTAssertEqual(SHA256.hexDigest(ofFileAt: path), "e677bb907e5084c13cad6079c5de03d3acc21184619a1bedb52ef9b537ec25f2")
+        XCTAssertEqual(FileDigest.hex(ofFileAt: path), "e677bb907e5084c13cad6079c5de03d3acc21184619a1bedb52ef9b537ec25f2")
         XCTAssertEqual(filesUnder(cache), ["aesop/belling_the_cat.txt"])
     }
 
@@ -168,7 +169,7 @@ final class FetchServerTests: XCTestCase {
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: try DataTestHost.sharedData() + "/aesop/belling_the_cat.txt")))
         bytes[500] ^= 0x20
         try Data(bytes).write(to: served.appendingPathComponent("aesop/belling_the_cat.txt"))
-        let wrongHash = SHA256.hexDigest(of: bytes)
+        let wrongHash = FileDigest.hex(of: bytes)
         let mirror = try serve(served.path)
         let cache = try temporaryFolder("cache")
 

@@ -109,7 +109,7 @@ final class LimitsTests: XCTestCase {
 
         var rng = SeededRandom(seed: 4)
         let series = Tensor(unchecked: [4000, 200, 4], (0..<(4000 * 200 * 4)).map { _ in rng.uniform() })
-        let t = limited(["x": .tensor(series)])
+        let t = limited(["x": .tensor(TensorValue(series))])
         let (tensorOutcome, tensorLatency) = timed(t, "model m\ninput sequence 200 features 4\nlayer lstm 64 last\nlayer dense 1\npredict x")
         assertStopped(tensorOutcome, tensorLatency, at: "5:1", "predict on a tensor of 4,000 samples", message: LimitsTests.timeLimitMessage)
     }
@@ -289,7 +289,7 @@ final class LimitsTests: XCTestCase {
                 throw CancellationError()
             }
             let network = c.interpreter.models.current!.network!.network
-            return (p, c.interpreter.memory.peak, network)
+            return (p.tensor, c.interpreter.memory.peak, network)
         }
         let (few, fewPeak, fewNetwork) = try run(samples: 200)
         let (many, manyPeak, network) = try run(samples: 20000)

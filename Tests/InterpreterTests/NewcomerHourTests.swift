@@ -7,7 +7,7 @@
 
 import XCTest
 import SeqLang
-import Interpreter
+@testable import Interpreter
 
 final class NewcomerHourTests: XCTestCase {
     static let fixtures = DataTestHost.fixtures + "/newcomer"

@@ -4,7 +4,7 @@
 import XCTest
 import SeqLang
 import Tensor
-import Interpreter
+@testable import Interpreter
 
 final class TrainingFileTests: XCTestCase {
     func testSaveThenLoadGivesIdenticalPredictions() throws {

@@ -5,7 +5,7 @@
 import XCTest
 import SeqLang
 import Tensor
-import Interpreter
+@testable import Interpreter
 
 /// A next-word data set small enough to learn in a second, and its model. Its vocabulary is
 /// closed (the 9 symbols of the text, no <pad> or <unk>), so ids and class counts are the text's.
@@ -263,7 +263,7 @@ final class TrainingScriptTests: XCTestCase {
         XCTAssertEqual(numbers(field(run.result.value, "probabilities")).count, 9)
         let all = runSeq(nextWordPrelude + "predict data")
         guard case .tensor(let t)? = all.result.value else { return XCTFail("\(all.errors)") }
-        XCTAssertEqual(t.shape, [16, 9])
+        XCTAssertEqual(t.sizes, [16, 9])
     }
 
     func testPlotDrawsBlocksAndWritesAnSVGFile() throws {

@@ -9,7 +9,7 @@
 import SeqLang
 
 /// The data built-ins of SeqLang.
-public enum DataBuiltins {
+enum DataBuiltins {
     /// Registers every data built-in in `registry`.
     /// - Parameters:
     ///   - registry: The interpreter (or any registry) to install into.
@@ -36,7 +36,7 @@ public enum DataBuiltins {
     }
 
     /// The names of the functions `install(into:)` registers.
-    public static let functionNames = [
+    static let functionNames = [
         "data_path", "read_text", "read_lines", "words", "tokens", "chars", "lower", "vocabulary", "encode", "decode",
         "windows", "lm_batches", "sequences", "split", "shuffle", "read_idx", "mnist", "read_csv", "read_labelled",
         "read_npy", "write_npy",

@@ -18,19 +18,19 @@ final class DataFolder: @unchecked Sendable {
     ///   - explicitFolder: A folder tried before `SEQ_DATA` (seqsh `--data DIR`).
     ///   - environment: The variables to read `SEQ_DATA` and `HOME` from; nil means the process
     ///     environment at the time of each lookup.
-    public init(explicitFolder: String? = nil, environment: [String: String]? = nil) {
+    init(explicitFolder: String? = nil, environment: [String: String]? = nil) {
         _explicitFolder = explicitFolder
         _environment = environment
     }
 
     /// A folder tried first (seqsh's `--data DIR`); nil to rely on `SEQ_DATA` and the cache.
-    public var explicitFolder: String? {
+    var explicitFolder: String? {
         get { lock.lock(); defer { lock.unlock() }; return _explicitFolder }
         set { lock.lock(); defer { lock.unlock() }; _explicitFolder = newValue }
     }
 
     /// The folders tried for a relative name, in order, each with why it is on the list.
-    public var searchFolders: [(folder: String, origin: String)] {
+    var searchFolders: [(folder: String, origin: String)] {
         lock.lock()
         let explicit = _explicitFolder
         let env = _environment ?? ProcessInfo.processInfo.environment
@@ -47,8 +47,8 @@ final class DataFolder: @unchecked Sendable {
     /// search folder that has it. Throws an `.io` diagnostic at `range` listing every place tried.
     /// `exists` says whether a candidate is a file that may be used (the interpreter passes its
     /// sandbox's answer, so files outside the allowed folders count as missing).
-    public func resolve(_ name: String, at range: SourceRange,
-                        exists: (String) -> Bool = DataFolder.isFile) throws -> String {
+    func resolve(_ name: String, at range: SourceRange,
+                        exists: (String) -> Bool = FileSandbox.isFile) throws -> String {
         if name.isEmpty {
             throw Diagnostic.error(.io, at: range, "expected a data-set file name but got an empty string",
                                    hint: "name a file relative to the data folder, such as \"ptb/ptb.train.txt\"")
@@ -68,12 +68,6 @@ final class DataFolder: @unchecked Sendable {
             .io, at: range,
             "data-set file '\(name)' was not found; looked in: " + tried.joined(separator: "; "),
             hint: DataFolder.fetchHint(for: name))
-    }
-
-    /// True when `path` is an existing file (not a folder).
-    public static func isFile(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
     }
 
     /// How to get a missing data set: the three ways a folder reaches the search path.

@@ -15,18 +15,18 @@ import SeqLang
 import Tensor
 
 /// A grid of token ids [rows, steps], row-major.
-public struct TokenGrid: Equatable, Sendable {
-    public var ids: [Int]
-    public var rows: Int
-    public var steps: Int
-    public init(ids: [Int], rows: Int, steps: Int) {
+struct TokenGrid: Equatable, Sendable {
+    var ids: [Int]
+    var rows: Int
+    var steps: Int
+    init(ids: [Int], rows: Int, steps: Int) {
         precondition(ids.count == rows * steps, "TokenGrid: \(ids.count) ids for \(rows)x\(steps)")
         self.ids = ids
         self.rows = rows
         self.steps = steps
     }
     /// The rows at `indices`, in that order.
-    public func rows(_ indices: [Int]) -> TokenGrid {
+    func rows(_ indices: [Int]) -> TokenGrid {
         var out: [Int] = []
         out.reserveCapacity(indices.count * steps)
         for r in indices { out.append(contentsOf: ids[(r * steps)..<((r + 1) * steps)]) }
@@ -35,14 +35,14 @@ public struct TokenGrid: Equatable, Sendable {
 }
 
 /// What a model reads.
-public enum DataInputs {
+enum DataInputs {
     /// Token ids [N, T].
     case tokens(TokenGrid)
     /// Float features [N, T, F].
     case features(Tensor)
 
     /// The number of samples (the first axis).
-    public var rowCount: Int {
+    var rowCount: Int {
         switch self {
         case .tokens(let g): return g.rows
         case .features(let t): return t.shape.first ?? 0
@@ -57,7 +57,7 @@ public enum DataInputs {
 }
 
 /// What a model should predict.
-public enum DataTargets {
+enum DataTargets {
     /// One class id per sample [N].
     case classes([Int])
     /// One token id per step [N, T] (next-symbol language modelling).
@@ -66,7 +66,7 @@ public enum DataTargets {
     case values(Tensor)
 
     /// The number of samples (the first axis).
-    public var rowCount: Int {
+    var rowCount: Int {
         switch self {
         case .classes(let c): return c.count
         case .tokens(let g): return g.rows
@@ -93,12 +93,12 @@ func selectRows(_ t: Tensor, _ indices: [Int]) -> Tensor {
 
 /// How `lm_batches` cut a corpus: `streams` parallel streams of `streamLength` ids each, read
 /// `steps` ids at a time, `batchesPerEpoch` batches (TensorFlow's PTB `epoch_size`).
-public struct StreamLayout: Equatable, Sendable {
-    public var streams: Int
-    public var steps: Int
-    public var streamLength: Int
-    public var batchesPerEpoch: Int
-    public init(streams: Int, steps: Int, streamLength: Int, batchesPerEpoch: Int) {
+struct StreamLayout: Equatable, Sendable {
+    var streams: Int
+    var steps: Int
+    var streamLength: Int
+    var batchesPerEpoch: Int
+    init(streams: Int, steps: Int, streamLength: Int, batchesPerEpoch: Int) {
         self.streams = streams
         self.steps = steps
         self.streamLength = streamLength
@@ -107,36 +107,36 @@ public struct StreamLayout: Equatable, Sendable {
 }
 
 /// Some samples of a dataset, ready for a forward pass.
-public struct DataBatch {
-    public var inputs: DataInputs
-    public var targets: DataTargets?
+struct DataBatch {
+    var inputs: DataInputs
+    var targets: DataTargets?
     /// Each sample's true length, when the samples were padded.
-    public var lengths: [Int]?
-    public init(inputs: DataInputs, targets: DataTargets?, lengths: [Int]? = nil) {
+    var lengths: [Int]?
+    init(inputs: DataInputs, targets: DataTargets?, lengths: [Int]? = nil) {
         self.inputs = inputs
         self.targets = targets
         self.lengths = lengths
     }
-    public var count: Int { inputs.rowCount }
+    var count: Int { inputs.rowCount }
 }
 
 /// Samples with their targets, as one script value.
-public final class Dataset: ScriptObject {
-    public let inputs: DataInputs
-    public let targets: DataTargets?
-    public let lengths: [Int]?
+final class Dataset: ScriptObject {
+    let inputs: DataInputs
+    let targets: DataTargets?
+    let lengths: [Int]?
     /// The vocabulary the token ids come from, if known.
-    public let vocabulary: Vocabulary?
+    let vocabulary: Vocabulary?
     /// Class names by id, when targets are classes that have names.
-    public let classes: [String]?
+    let classes: [String]?
     /// Set for the contiguous streams of `lm_batches`.
-    public let streams: StreamLayout?
+    let streams: StreamLayout?
     /// For samples padded to one length by `sequences`: whether a longer sample kept its last
     /// symbols (true) or its first (false); nil for other data.
-    public internal(set) var keepsLast: Bool?
+    internal(set) var keepsLast: Bool?
 
     /// Checks that every part has the same number of samples (an internal invariant).
-    public init(inputs: DataInputs, targets: DataTargets?, lengths: [Int]? = nil,
+    init(inputs: DataInputs, targets: DataTargets?, lengths: [Int]? = nil,
                 vocabulary: Vocabulary? = nil, classes: [String]? = nil, streams: StreamLayout? = nil) {
         precondition(targets == nil || targets!.rowCount == inputs.rowCount, "Dataset: targets/inputs count mismatch")
         precondition(lengths == nil || lengths!.count == inputs.rowCount, "Dataset: lengths/inputs count mismatch")
@@ -149,14 +149,14 @@ public final class Dataset: ScriptObject {
     }
 
     /// The number of samples.
-    public var count: Int { inputs.rowCount }
+    var count: Int { inputs.rowCount }
 
     /// True for `lm_batches` data: samples are consecutive pieces of parallel streams.
-    public var isContiguousStreams: Bool { streams != nil }
+    var isContiguousStreams: Bool { streams != nil }
 
     /// The input shape with named axes: `[sample N, time T]` for token ids,
     /// `[sample N, time T, feature F]` for features.
-    public var shape: NamedShape {
+    var shape: NamedShape {
         switch inputs {
         case .tokens(let g):
             return NamedShape([.init("sample", g.rows), .init("time", g.steps)])
@@ -168,7 +168,7 @@ public final class Dataset: ScriptObject {
 
     /// The target shape: `[sample N]` for class ids (their names are in `classes`),
     /// `[sample N, time T]` for per-step ids, `[sample N, value F]` for floats.
-    public var targetShape: NamedShape? {
+    var targetShape: NamedShape? {
         guard let targets else { return nil }
         switch targets {
         case .classes(let c): return NamedShape([.init("sample", c.count)])
@@ -179,17 +179,17 @@ public final class Dataset: ScriptObject {
     }
 
     /// The samples at `indices`, in that order.
-    public func batch(_ indices: [Int]) -> DataBatch {
+    func batch(_ indices: [Int]) -> DataBatch {
         DataBatch(inputs: inputs.rows(indices), targets: targets?.rows(indices),
                   lengths: lengths.map { l in indices.map { l[$0] } })
     }
 
     /// The samples in `range`.
-    public func batch(_ range: Range<Int>) -> DataBatch { batch(Array(range)) }
+    func batch(_ range: Range<Int>) -> DataBatch { batch(Array(range)) }
 
     /// Batch `index` of the streams (0 ..< `streams.batchesPerEpoch`): row `s` holds steps
     /// `index*bptt ..< (index+1)*bptt` of stream `s`. Only for contiguous-stream datasets.
-    public func streamBatch(_ index: Int) -> DataBatch { batch(streamRows(index)) }
+    func streamBatch(_ index: Int) -> DataBatch { batch(streamRows(index)) }
 
     /// The samples of stream batch `index`: one per stream, in stream order.
     func streamRows(_ index: Int) -> Range<Int> {
@@ -199,7 +199,7 @@ public final class Dataset: ScriptObject {
     }
 
     /// A dataset of the samples at `indices` (streams are not kept: the order is new).
-    public func subset(_ indices: [Int]) -> Dataset {
+    func subset(_ indices: [Int]) -> Dataset {
         let part = Dataset(inputs: inputs.rows(indices), targets: targets?.rows(indices),
                            lengths: lengths.map { l in indices.map { l[$0] } },
                            vocabulary: vocabulary, classes: classes, streams: nil)
@@ -209,9 +209,9 @@ public final class Dataset: ScriptObject {
 
     // MARK: ScriptObject
 
-    public var typeName: String { "dataset" }
+    var typeName: String { "dataset" }
 
-    public var displayDescription: String {
+    var displayDescription: String {
         var text = "dataset of \(count) samples \(shape)"
         if let t = targetShape { text += " -> \(t)" }
         if let s = streams { text += ", \(s.streams) contiguous streams of \(s.streamLength) ids, \(s.batchesPerEpoch) batches of \(s.steps) steps" }
@@ -219,9 +219,9 @@ public final class Dataset: ScriptObject {
         return text
     }
 
-    public var memberNames: [String] { Members.dataset }
+    var memberNames: [String] { Members.dataset }
 
-    public func member(_ name: String) -> Value? {
+    func member(_ name: String) -> Value? {
         switch name {
         case "count": return .int(count)
         case "shape": return .shape(shape)

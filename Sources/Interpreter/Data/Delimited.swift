@@ -195,7 +195,7 @@ enum DelimitedBuiltins {
                     scalars.append(Float(v))
                 }
             }
-            return .tensor(Tensor(unchecked: [table.rows.count, columns.count], scalars))
+            return .tensor(TensorValue(Tensor(unchecked: [table.rows.count, columns.count], scalars)))
         }
     }
 }

@@ -91,7 +91,7 @@ enum IDX {
         }
         var values = content.values
         if content.typeCode == 0x08 { for i in values.indices { values[i] /= pixelScale } }
-        return .tensor(Tensor(unchecked: content.dimensions, values))
+        return .tensor(TensorValue(Tensor(unchecked: content.dimensions, values)))
     }
 
     static func install(into registry: CommandRegistry) {
@@ -108,10 +108,10 @@ enum IDX {
                                      hint: "read them with read_idx(data_path(\"mnist/t10k-images-idx3-ubyte.gz\"))")
             }
             let labels = try args.ids(1, "the labels")
-            guard labels.count == images.shape[0] else {
-                throw args.valueError("expected one label per image, but there are \(images.shape[0]) images and \(labels.count) labels")
+            guard labels.count == images.sizes[0] else {
+                throw args.valueError("expected one label per image, but there are \(images.sizes[0]) images and \(labels.count) labels")
             }
-            return .object(Dataset(inputs: .features(images), targets: .classes(labels),
+            return .object(Dataset(inputs: .features(images.tensor), targets: .classes(labels),
                                    classes: (0...(labels.max() ?? 0)).map(String.init)))
         }
     }

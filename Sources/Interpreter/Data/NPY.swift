@@ -23,7 +23,7 @@ enum NPY {
             let args = try Arguments("read_npy", values, context, range, names: ["path"])
             let path = try args.string(0, "a file path")
             let bytes = try DataFile.readBytes(path, context: context, at: range)
-            return .tensor(try decode(bytes, file: path, at: range))
+            return .tensor(TensorValue(try decode(bytes, file: path, at: range)))
         }
         registry.register(function: "write_npy") { values, context, range in
             let args = try Arguments("write_npy", values, context, range, names: ["path", "tensor"])
@@ -33,7 +33,7 @@ enum NPY {
             }
             _ = try context.authorize(path: path, writing: true, at: range)
             if context.checkOnly { return .none }
-            try context.writeFile(path, contents: encode(t), at: range)
+            try context.writeFile(path, contents: encode(t.tensor), at: range)
             return .none
         }
     }

@@ -18,7 +18,7 @@ enum SequenceBuiltins {
             let args = try Arguments("windows", rest, context, range, names: ["ids or series", "window length"])
             let n = try args.positiveInt(1, "the window length")
             if case .tensor(let series) = args.values[0], series.rank == 2 {
-                return .object(try seriesWindows(args, series, n))
+                return .object(try seriesWindows(args, series.tensor, n))
             }
             let ids = try args.ids(0, "the ids")
             guard ids.count > n else {

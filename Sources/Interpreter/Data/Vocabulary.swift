@@ -15,21 +15,21 @@
 import SeqLang
 
 /// A vocabulary: `symbols[id]` is the symbol with that id.
-public final class Vocabulary: ScriptObject {
+final class Vocabulary: ScriptObject {
     /// The symbol that stands for every symbol not in the vocabulary.
-    public static let unknownSymbol = "<unk>"
+    static let unknownSymbol = "<unk>"
     /// The symbol padding is written with (id 0 of an open vocabulary).
-    public static let paddingSymbol = "<pad>"
+    static let paddingSymbol = "<pad>"
 
     /// The symbols in id order.
-    public let symbols: [String]
+    let symbols: [String]
     private let ids: [String: Int]
     /// Symbols of the corpus that the cap folded into `<unk>`: encoding them is expected, so
     /// `encode` warns only of symbols never seen.
     let folded: Set<String>
 
     /// Makes a vocabulary from symbols already in id order (they must be distinct).
-    public convenience init(symbols: [String]) {
+    convenience init(symbols: [String]) {
         self.init(symbols: symbols, folded: [])
     }
 
@@ -49,7 +49,7 @@ public final class Vocabulary: ScriptObject {
     /// ids. Open (`reserve`, the default): `<pad>` = 0 and `<unk>` = 1 first, `limit` at least
     /// 2. Closed: the corpus' symbols alone, `<unk>` standing for the rest when there are more
     /// than `limit` (at least 1).
-    public static func counting(_ corpus: [String], limit: Int? = nil, reserve: Bool = true) -> Vocabulary {
+    static func counting(_ corpus: [String], limit: Int? = nil, reserve: Bool = true) -> Vocabulary {
         var unchecked = Pacer()
         return (try? counting(corpus, limit: limit, reserve: reserve, pace: &unchecked)) ?? Vocabulary(symbols: [])
     }
@@ -90,26 +90,26 @@ public final class Vocabulary: ScriptObject {
         a.count != b.count ? a.count > b.count : a.first < b.first
     }
 
-    public var size: Int { symbols.count }
+    var size: Int { symbols.count }
 
     /// The id of `symbol`, if it is in the vocabulary.
-    public func id(of symbol: String) -> Int? { ids[symbol] }
+    func id(of symbol: String) -> Int? { ids[symbol] }
 
     /// The id of `<unk>`, if the vocabulary has one.
-    public var unknownID: Int? { ids[Vocabulary.unknownSymbol] }
+    var unknownID: Int? { ids[Vocabulary.unknownSymbol] }
 
     /// The id of `<pad>`, if the vocabulary has one.
-    public var paddingID: Int? { ids[Vocabulary.paddingSymbol] }
+    var paddingID: Int? { ids[Vocabulary.paddingSymbol] }
 
     // MARK: ScriptObject
 
-    public var typeName: String { "vocabulary" }
-    public var displayDescription: String {
+    var typeName: String { "vocabulary" }
+    var displayDescription: String {
         let preview = symbols.prefix(8).map { "\"\($0)\"" }.joined(separator: ", ")
         return "vocabulary of \(size) symbols [\(preview)\(size > 8 ? ", …" : "")]"
     }
-    public var memberNames: [String] { Members.vocabulary }
-    public func member(_ name: String) -> Value? {
+    var memberNames: [String] { Members.vocabulary }
+    func member(_ name: String) -> Value? {
         switch name {
         case "size": return .int(size)
         case "symbols": return .list(symbols.map { .string($0) })

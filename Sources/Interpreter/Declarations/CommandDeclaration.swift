@@ -35,7 +35,7 @@ import SeqLang
 
 /// What a value argument must be. The reader checks a known value fully (type and range);
 /// the checker, which may know only a type, checks the type.
-public enum ArgumentType: Sendable, Hashable {
+enum ArgumentType: Sendable, Hashable {
     /// A positive integer: `128`, or a variable bound to one.
     case positiveInt
     /// A whole number of 0 or more.
@@ -62,7 +62,7 @@ public enum ArgumentType: Sendable, Hashable {
     case any
 
     /// The value type names that can be this (as `Value.typeName` spells them); nil: any.
-    public var typeNames: Set<String>? {
+    var typeNames: Set<String>? {
         switch self {
         case .positiveInt, .wholeNumber: return ["int", "number"]
         case .number: return ["int", "number"]
@@ -79,16 +79,16 @@ public enum ArgumentType: Sendable, Hashable {
 }
 
 /// The allowed range of a number, with the message shown when a value falls outside it.
-public struct NumberRange: Sendable, Hashable {
-    public var lower: Double?
-    public var lowerInclusive: Bool
-    public var upper: Double?
-    public var upperInclusive: Bool
+struct NumberRange: Sendable, Hashable {
+    var lower: Double?
+    var lowerInclusive: Bool
+    var upper: Double?
+    var upperInclusive: Bool
     /// "the dropout rate must be at least 0 and below 1" (", got X" is added).
-    public var message: String
-    public var hint: String?
+    var message: String
+    var hint: String?
 
-    public init(above lower: Double? = nil, atLeast: Double? = nil, below upper: Double? = nil, atMost: Double? = nil,
+    init(above lower: Double? = nil, atLeast: Double? = nil, below upper: Double? = nil, atMost: Double? = nil,
                 message: String, hint: String? = nil) {
         self.lower = lower ?? atLeast
         self.lowerInclusive = atLeast != nil
@@ -98,14 +98,14 @@ public struct NumberRange: Sendable, Hashable {
         self.hint = hint
     }
 
-    public func contains(_ v: Double) -> Bool {
+    func contains(_ v: Double) -> Bool {
         if let lower, lowerInclusive ? v < lower : v <= lower { return false }
         if let upper, upperInclusive ? v > upper : v >= upper { return false }
         return true
     }
 
     /// A value inside the range (what the checker assumes for a number it cannot know).
-    public var sample: Double {
+    var sample: Double {
         let lo = lower ?? min(0, (upper ?? 1) - 1)
         if let upper { return lowerInclusive || lower == nil ? lo : (lo + upper) / 2 }
         return lowerInclusive || lower == nil ? lo : lo + 1
@@ -113,19 +113,19 @@ public struct NumberRange: Sendable, Hashable {
 }
 
 /// One value argument: where it goes and what it must be.
-public struct ValueSlot: Sendable, Hashable {
+struct ValueSlot: Sendable, Hashable {
     /// The placeholder in usage lines: `UNITS`, `PATH`, `DATA`.
-    public var name: String
-    public var type: ArgumentType
+    var name: String
+    var type: ArgumentType
     /// How messages name it: "the number of units", "the learning rate".
-    public var what: String
+    var what: String
     /// An optional positional may be left out (`evaluate [MODEL] on DATA`).
-    public var optional: Bool
+    var optional: Bool
     /// How a message about its absence names it, when that differs from `what`
     /// ("option 'dropout' needs a value: the fraction of values to drop, …").
-    public var missing: String?
+    var missing: String?
 
-    public init(_ name: String, _ type: ArgumentType, _ what: String, optional: Bool = false, missing: String? = nil) {
+    init(_ name: String, _ type: ArgumentType, _ what: String, optional: Bool = false, missing: String? = nil) {
         self.name = name
         self.type = type
         self.what = what
@@ -135,7 +135,7 @@ public struct ValueSlot: Sendable, Hashable {
 }
 
 /// One piece of an option's grammar after the option word.
-public indirect enum OptionPart: Sendable, Hashable {
+indirect enum OptionPart: Sendable, Hashable {
     /// A value: `lr F`.
     case value(ValueSlot)
     /// A word that must follow: the `after` of `decay F after N`, the `step` of `per step`.
@@ -149,27 +149,27 @@ public indirect enum OptionPart: Sendable, Hashable {
 }
 
 /// One word of a `choice` and what follows it.
-public struct Choice: Sendable, Hashable {
-    public var word: String
-    public var then: [OptionPart]
-    public init(_ word: String, _ then: [OptionPart] = []) {
+struct Choice: Sendable, Hashable {
+    var word: String
+    var then: [OptionPart]
+    init(_ word: String, _ then: [OptionPart] = []) {
         self.word = word
         self.then = then
     }
 }
 
 /// An option of a statement: its word, what follows it, its docs.
-public struct OptionDeclaration: Sendable, Hashable {
-    public var name: String
-    public var parts: [OptionPart]
+struct OptionDeclaration: Sendable, Hashable {
+    var name: String
+    var parts: [OptionPart]
     /// One line for `:help` and completion.
-    public var doc: String
+    var doc: String
     /// Options that set the same thing: giving both is an error with `conflictMessage`.
-    public var conflicts: [String]
-    public var conflictMessage: String?
-    public var conflictHint: String?
+    var conflicts: [String]
+    var conflictMessage: String?
+    var conflictHint: String?
 
-    public init(_ name: String, _ parts: [OptionPart] = [], doc: String,
+    init(_ name: String, _ parts: [OptionPart] = [], doc: String,
                 conflicts: [String] = [], conflictMessage: String? = nil, conflictHint: String? = nil) {
         self.name = name
         self.parts = parts
@@ -180,7 +180,7 @@ public struct OptionDeclaration: Sendable, Hashable {
     }
 
     /// The option as a usage line writes it: `decay F after N`, `init uniform R | glorot | normal S`.
-    public var usage: String {
+    var usage: String {
         func text(_ parts: [OptionPart]) -> String {
             parts.map { part -> String in
                 switch part {
@@ -201,24 +201,24 @@ public struct OptionDeclaration: Sendable, Hashable {
 }
 
 /// The grammar of one statement form: `layer lstm UNITS {OPTION}`.
-public struct StatementForm: Sendable, Hashable {
+struct StatementForm: Sendable, Hashable {
     /// The word choosing this form (`lstm`, `gradients`), nil for a statement with one form.
-    public var word: String?
-    public var positionals: [ValueSlot]
-    public var options: [OptionDeclaration]
+    var word: String?
+    var positionals: [ValueSlot]
+    var options: [OptionDeclaration]
     /// How messages name the statement: "an lstm layer", "`train`".
-    public var owner: String
+    var owner: String
     /// `layer lstm 128`: shown as a hint when something is missing.
-    public var example: String
+    var example: String
     /// One paragraph for `:help`.
-    public var doc: String
+    var doc: String
     /// Options that must be there.
-    public var required: [RequiredOption]
+    var required: [RequiredOption]
     /// What this form needs, when it differs from its statement's (`load onnx` needs no model,
     /// `load weights` a complete one).
-    public var needs: [Need]?
+    var needs: [Need]?
 
-    public init(word: String? = nil, positionals: [ValueSlot] = [], options: [OptionDeclaration] = [],
+    init(word: String? = nil, positionals: [ValueSlot] = [], options: [OptionDeclaration] = [],
                 owner: String, example: String, doc: String, required: [RequiredOption] = [], needs: [Need]? = nil) {
         self.needs = needs
         self.word = word
@@ -230,17 +230,17 @@ public struct StatementForm: Sendable, Hashable {
         self.required = required
     }
 
-    public var optionNames: [String] { options.map(\.name) }
-    public func option(_ name: String) -> OptionDeclaration? { options.first { $0.name == name } }
+    var optionNames: [String] { options.map(\.name) }
+    func option(_ name: String) -> OptionDeclaration? { options.first { $0.name == name } }
 
 }
 
 /// An option a form cannot do without (`input sequence … features F`), and what to say.
-public struct RequiredOption: Sendable, Hashable {
-    public var option: String
-    public var message: String
-    public var hint: String
-    public init(_ option: String, message: String, hint: String) {
+struct RequiredOption: Sendable, Hashable {
+    var option: String
+    var message: String
+    var hint: String
+    init(_ option: String, message: String, hint: String) {
         self.option = option
         self.message = message
         self.hint = hint
@@ -248,27 +248,27 @@ public struct RequiredOption: Sendable, Hashable {
 }
 
 /// What a statement binds after it runs: `train` binds `history`.
-public struct Binding: Sendable, Hashable {
+struct Binding: Sendable, Hashable {
     /// The global name bound (nil: the statement's own NAME argument, as `model NAME`).
-    public var name: String?
+    var name: String?
     /// The value's type name (`record`, `model`, `string`, `tensor`).
-    public var type: String
+    var type: String
     /// A record's fields: (name, type name, present always).
-    public var fields: [Field]
+    var fields: [Field]
 
-    public struct Field: Sendable, Hashable {
-        public var name: String
-        public var type: String
+    struct Field: Sendable, Hashable {
+        var name: String
+        var type: String
         /// "always", or when it is present ("classifiers", "with validate").
-        public var when: String
-        public init(_ name: String, _ type: String, when: String = "always") {
+        var when: String
+        init(_ name: String, _ type: String, when: String = "always") {
             self.name = name
             self.type = type
             self.when = when
         }
     }
 
-    public init(_ name: String?, _ type: String, fields: [Field] = []) {
+    init(_ name: String?, _ type: String, fields: [Field] = []) {
         self.name = name
         self.type = type
         self.fields = fields
@@ -276,7 +276,7 @@ public struct Binding: Sendable, Hashable {
 }
 
 /// What must hold before a statement can run.
-public enum Need: Sendable, Hashable {
+enum Need: Sendable, Hashable {
     /// A current model (`model NAME` before).
     case currentModel
     /// A model whose input and layers are declared (it can be built into a network).
@@ -288,24 +288,24 @@ public enum Need: Sendable, Hashable {
 }
 
 /// One command statement, declared once (see the file header).
-public struct CommandDeclaration: Sendable, Hashable {
-    public var keyword: String
+struct CommandDeclaration: Sendable, Hashable {
+    var keyword: String
     /// `train OPTIMIZER {OPTION}`
-    public var usage: String
+    var usage: String
     /// One line: what it does.
-    public var summary: String
+    var summary: String
     /// The forms chosen by the first word (`layer KIND`); empty when there is one form.
-    public var variants: [StatementForm]
+    var variants: [StatementForm]
     /// How messages name the first word when there are variants: "layer kind".
-    public var variantNoun: String
+    var variantNoun: String
     /// The single form, when `variants` is empty.
-    public var form: StatementForm
-    public var binds: Binding?
-    public var needs: [Need]
+    var form: StatementForm
+    var binds: Binding?
+    var needs: [Need]
     /// The type name of the statement's value (nil: none).
-    public var result: String?
+    var result: String?
 
-    public init(_ keyword: String, usage: String, summary: String, form: StatementForm,
+    init(_ keyword: String, usage: String, summary: String, form: StatementForm,
                 variants: [StatementForm] = [], variantNoun: String = "",
                 binds: Binding? = nil, needs: [Need] = [], result: String? = nil) {
         self.keyword = keyword
@@ -320,15 +320,15 @@ public struct CommandDeclaration: Sendable, Hashable {
     }
 
     /// The form picked by `word`, or the single form.
-    public func form(for word: String?) -> StatementForm? {
+    func form(for word: String?) -> StatementForm? {
         if variants.isEmpty { return form }
         return variants.first { $0.word == word }
     }
 
-    public var variantWords: [String] { variants.compactMap(\.word) }
+    var variantWords: [String] { variants.compactMap(\.word) }
 
     /// What the statement needs when its first word is `word` (the form's own needs, if it has them).
-    public func needs(for word: String?) -> [Need] {
+    func needs(for word: String?) -> [Need] {
         form(for: word)?.needs ?? needs
     }
 }

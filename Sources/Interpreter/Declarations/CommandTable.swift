@@ -7,20 +7,20 @@
 
 import SeqLang
 
-public enum CommandTable {
+enum CommandTable {
     /// Every declared command statement, in the order `:help` lists them.
-    public static let all: [CommandDeclaration] = [
+    static let all: [CommandDeclaration] = [
         seed, model, input, layer, summary, train, resume, evaluate, predict, generate, save, check, plot, load, export,
     ]
 
     /// The declaration of `keyword`, if it is a declared command.
-    public static func declaration(_ keyword: String) -> CommandDeclaration? {
+    static func declaration(_ keyword: String) -> CommandDeclaration? {
         byKeyword[keyword]
     }
     private static let byKeyword = Dictionary(uniqueKeysWithValues: all.map { ($0.keyword, $0) })
 
     /// The form of `layer KIND`.
-    public static func layerKind(_ kind: String) -> StatementForm? { layer.form(for: kind) }
+    static func layerKind(_ kind: String) -> StatementForm? { layer.form(for: kind) }
 
     // MARK: - Shared option declarations
 
@@ -52,12 +52,12 @@ public enum CommandTable {
 
     // MARK: - Model building
 
-    public static let seed = CommandDeclaration("seed", usage: "seed N",
+    static let seed = CommandDeclaration("seed", usage: "seed N",
         summary: "seeds weight initialisation, dropout and shuffling: the same seed gives the same training, bit for bit",
         form: StatementForm(positionals: [ValueSlot("N", .wholeNumber, "the seed", missing: "a number")],
                             owner: "`seed`", example: "seed 42", doc: "N is a whole number of 0 or more."))
 
-    public static let model = CommandDeclaration("model", usage: "model NAME [init INITIALIZER]",
+    static let model = CommandDeclaration("model", usage: "model NAME [init INITIALIZER]",
         summary: "declares a model, makes it the current one and binds NAME to it",
         form: StatementForm(positionals: [ValueSlot("NAME", .name, "a name")], options: [
                 OptionDeclaration("init", [initializerChoice], doc: "the initializer of every layer that does not give its own"),
@@ -65,7 +65,7 @@ public enum CommandTable {
             doc: "Later `input`, `layer`, `train`, `save` … act on the current model."),
         binds: Binding(nil, "model"), result: "model")
 
-    public static let input = CommandDeclaration("input", usage: "input tokens [LENGTH] [vocab V] | input sequence [LENGTH] features F",
+    static let input = CommandDeclaration("input", usage: "input tokens [LENGTH] [vocab V] | input sequence [LENGTH] features F",
         summary: "what the current model reads: token ids [batch, time] or vectors [batch, time, feature]",
         form: StatementForm(owner: "an input", example: "input tokens 100 vocab 10000", doc: ""),
         variants: [
@@ -83,10 +83,10 @@ public enum CommandTable {
                                           hint: "for example `input sequence 28 features 28`")]),
         ], variantNoun: "input kind", needs: [.currentModel], result: "shape")
 
-    public static let activations = Activation.allCases.map(\.rawValue)
+    static let activations = Activation.allCases.map(\.rawValue)
 
     /// The cell activations an rnn layer accepts as a bare word (tanh is the default).
-    public static let rnnActivations = [Activation.tanh.rawValue, Activation.relu.rawValue]
+    static let rnnActivations = [Activation.tanh.rawValue, Activation.relu.rawValue]
 
     /// A recurrent layer kind (lstm, gru, rnn): sizes, then the options every recurrent kind
     /// shares, `extra` before `init` and `bias`, and cell activations as bare words last.
@@ -106,7 +106,7 @@ public enum CommandTable {
     }
 
     /// The layer kinds, each with its sizes and options.
-    public static let layerKinds: [StatementForm] = [
+    static let layerKinds: [StatementForm] = [
         StatementForm(word: "embedding",
             positionals: [ValueSlot("VOCAB", .positiveInt, "the vocabulary size", optional: true),
                           ValueSlot("DIM", .positiveInt, "the embedding dimension")],
@@ -134,12 +134,12 @@ public enum CommandTable {
             doc: "Drops RATE of the values during training; the shape passes through."),
     ]
 
-    public static let layer = CommandDeclaration("layer", usage: "layer KIND SIZES {OPTION}",
+    static let layer = CommandDeclaration("layer", usage: "layer KIND SIZES {OPTION}",
         summary: "adds a layer to the current model and shows the shape it gives",
         form: StatementForm(owner: "a layer", example: "layer lstm 128", doc: ""),
         variants: layerKinds, variantNoun: "layer kind", needs: [.currentModel], result: "layer")
 
-    public static let summary = CommandDeclaration("summary", usage: "summary [MODEL]",
+    static let summary = CommandDeclaration("summary", usage: "summary [MODEL]",
         summary: "prints the model's table of layers, output shapes and parameter counts",
         form: StatementForm(positionals: [ValueSlot("MODEL", .model, "a model", optional: true)],
                             owner: "`summary`", example: "summary", doc: "Without MODEL, the current model."),
@@ -212,7 +212,7 @@ public enum CommandTable {
         .init("lr", "list"), .init("epochs", "int"), .init("steps", "int"), .init("seconds", "number"), .init("stopped_early", "bool"),
     ]
 
-    public static let train = CommandDeclaration("train", usage: "train OPTIMIZER {OPTION}",
+    static let train = CommandDeclaration("train", usage: "train OPTIMIZER {OPTION}",
         summary: "trains the current model on data and binds its history",
         form: StatementForm(positionals: [ValueSlot("OPTIMIZER", .word(optimizers), "an optimizer")],
             options: trainOptions, owner: "`train`", example: "train adam lr 0.001 epochs 10 on data",
@@ -223,7 +223,7 @@ public enum CommandTable {
 
     static let resumeOptionNames = ["on", "validate", "epochs", "steps", "every", "checkpoint"]
 
-    public static let resume = CommandDeclaration("resume",
+    static let resume = CommandDeclaration("resume",
         usage: "resume PATH on DATA [validate DATA] [epochs N | steps N] [every N] [checkpoint PATH]",
         summary: "continues training from a checkpoint, exactly where it stopped",
         form: StatementForm(positionals: [ValueSlot("PATH", .path(writing: false), "a file path")],
@@ -233,7 +233,7 @@ public enum CommandTable {
                                       hint: "give the same data the checkpoint was trained on")]),
         binds: Binding("history", "record", fields: historyFields), needs: [.data], result: "record")
 
-    public static let evaluate = CommandDeclaration("evaluate", usage: "evaluate [MODEL] on DATA [batch N]",
+    static let evaluate = CommandDeclaration("evaluate", usage: "evaluate [MODEL] on DATA [batch N]",
         summary: "loss and the metrics that fit the model (accuracy, precision, recall, F1 and a confusion matrix; MAE and RMSE; perplexity) on data; binds `evaluation`",
         form: StatementForm(positionals: [ValueSlot("MODEL", .model, "a model", optional: true)],
             options: [OptionDeclaration("on", [.value(ValueSlot("DATA", .dataset, "a dataset"))], doc: "the data to measure on"),
@@ -253,7 +253,7 @@ public enum CommandTable {
                                                         .init("classes", "list", when: "classifiers")]),
         needs: [.completeModel, .data], result: "record")
 
-    public static let predict = CommandDeclaration("predict", usage: "predict [MODEL] INPUT",
+    static let predict = CommandDeclaration("predict", usage: "predict [MODEL] INPUT",
         summary: "the model's output for one input (a text, a list of ids, a dataset); binds `prediction`",
         form: StatementForm(positionals: [ValueSlot("MODEL", .model, "a model", optional: true),
                                           ValueSlot("INPUT", .any, "the input", missing: "what to predict from")],
@@ -263,7 +263,7 @@ public enum CommandTable {
                                                         .init("next", "any", when: "per-step outputs"), .init("values", "tensor", when: "other outputs")]),
         needs: [.completeModel], result: "any")
 
-    public static let generate = CommandDeclaration("generate", usage: "generate [MODEL] from TEXT length N [temperature T] [top K]",
+    static let generate = CommandDeclaration("generate", usage: "generate [MODEL] from TEXT length N [temperature T] [top K]",
         summary: "continues a text with a trained language model; binds `generated`",
         form: StatementForm(positionals: [ValueSlot("MODEL", .model, "a model", optional: true)],
             options: [OptionDeclaration("from", [.value(ValueSlot("TEXT", .string, "the text to continue"))], doc: "the start of the text"),
@@ -279,14 +279,14 @@ public enum CommandTable {
                        RequiredOption("length", message: "`generate` needs `length N`: how many symbols to add", hint: "")]),
         binds: Binding("generated", "string"), needs: [.completeModel, .vocabulary], result: "string")
 
-    public static let save = CommandDeclaration("save", usage: "save [MODEL] PATH",
+    static let save = CommandDeclaration("save", usage: "save [MODEL] PATH",
         summary: "writes the model (architecture and weights) to a safetensors file",
         form: StatementForm(positionals: [ValueSlot("MODEL", .model, "a model", optional: true),
                                           ValueSlot("PATH", .path(writing: true), "a file path")],
             owner: "`save`", example: "save \"model.safetensors\"", doc: "`load(PATH)` reads it back."),
         needs: [.completeModel])
 
-    public static let check = CommandDeclaration("check", usage: "check gradients [on DATA]",
+    static let check = CommandDeclaration("check", usage: "check gradients [on DATA]",
         summary: "compares the gradients with finite differences on a couple of samples; binds `gradients`",
         form: StatementForm(owner: "`check`", example: "check gradients on data", doc: ""),
         variants: [
@@ -301,7 +301,7 @@ public enum CommandTable {
     /// The figures `plot` draws, each with its `val_` curve when the history has one.
     static let plotFigures = ["loss", "accuracy", "perplexity", "lr"]
 
-    public static let plot = CommandDeclaration("plot", usage: "plot HISTORY [PATH] [loss | accuracy | perplexity | lr …]",
+    static let plot = CommandDeclaration("plot", usage: "plot HISTORY [PATH] [loss | accuracy | perplexity | lr …]",
         summary: "draws a history's curves (the loss, or the figures named) in the terminal, or writes them to an SVG file",
         form: StatementForm(positionals: [ValueSlot("HISTORY", .history, "a training history"),
                                           ValueSlot("PATH", .path(writing: true), "the SVG file's path", optional: true)],
@@ -309,7 +309,7 @@ public enum CommandTable {
             owner: "`plot`", example: "plot history accuracy",
             doc: "`train` binds its history to `history`. Each figure's y axis starts at zero (a figure below zero: at its least value)."))
 
-    public static let load = CommandDeclaration("load", usage: "load weights PATH [into MODEL] [map [MODULE, …]] | load onnx PATH",
+    static let load = CommandDeclaration("load", usage: "load weights PATH [into MODEL] [map [MODULE, …]] | load onnx PATH",
         summary: "reads another framework's weights (PyTorch safetensors, Keras .keras / .weights.h5) into a declared model, or an ONNX graph as a new model",
         form: StatementForm(owner: "`load`", example: "load weights \"model.safetensors\"", doc: ""),
         variants: [
@@ -325,7 +325,7 @@ public enum CommandTable {
                 needs: []),
         ], variantNoun: "kind of file", needs: [.completeModel])
 
-    public static let export = CommandDeclaration("export", usage: "export onnx [MODEL] PATH",
+    static let export = CommandDeclaration("export", usage: "export onnx [MODEL] PATH",
         summary: "writes the model (the current one by default) as an ONNX graph that ONNX Runtime runs",
         form: StatementForm(owner: "`export`", example: "export onnx \"model.onnx\"", doc: ""),
         variants: [

@@ -13,10 +13,10 @@
 
 import SeqLang
 
-public enum ForeignSpellings {
+enum ForeignSpellings {
     /// Other frameworks' spellings, normalised (lower case, no `_` or `-`), to SeqLang's. A
     /// SeqLang spelling of several words (`early stop`) is offered when its first word is valid.
-    public static let table: [String: String] = [
+    static let table: [String: String] = [
         // train, resume, evaluate
         "learningrate": "lr", "baselr": "lr", "initiallr": "lr",
         "batchsize": "batch", "minibatch": "batch", "minibatchsize": "batch",
@@ -62,7 +62,7 @@ public enum ForeignSpellings {
     }
 
     /// The SeqLang word to offer for `word` where one of `valid` belongs; nil when nothing fits.
-    public static func suggestion(for word: String, among valid: [String]) -> String? {
+    static func suggestion(for word: String, among valid: [String]) -> String? {
         guard !word.isEmpty, !valid.contains(word) else { return nil }
         let key = normalised(word)
         if let ours = table[key], let first = ours.split(separator: " ").first, valid.contains(String(first)) {
@@ -73,7 +73,7 @@ public enum ForeignSpellings {
     }
 
     /// `message; did you mean 'x'?` when `suggestion(for:among:)` has a word, else `message`.
-    public static func message(_ message: String, for word: String?, among valid: [String]) -> String {
+    static func message(_ message: String, for word: String?, among valid: [String]) -> String {
         guard let word, let near = suggestion(for: word, among: valid) else { return message }
         return Suggestion.message(message, suggesting: near)
     }

@@ -19,7 +19,7 @@ import SeqLang
 
 /// One argument as the reader sees it: runtime arguments know their value, the checker's
 /// arguments may know only a type.
-public protocol ReadableArgument {
+protocol ReadableArgument {
     /// A bare identifier's spelling (nil for any other expression).
     var word: String? { get }
     var range: SourceRange { get }
@@ -32,41 +32,41 @@ public protocol ReadableArgument {
 }
 
 extension CommandArg: ReadableArgument {
-    public var isBound: Bool { value != nil }
-    public var knownValue: Value? { value }
-    public var knownType: String? { value?.typeName }
+    var isBound: Bool { value != nil }
+    var knownValue: Value? { value }
+    var knownType: String? { value?.typeName }
 }
 
 /// Where each argument of a statement went.
-public struct StatementReading: Sendable {
-    public var form: StatementForm
+struct StatementReading: Sendable {
+    var form: StatementForm
     /// The index of the word choosing the form (`lstm` of `layer lstm 128`).
-    public var variantIndex: Int?
+    var variantIndex: Int?
     /// Each positional given: its slot and the argument's index.
-    public var positionals: [(slot: ValueSlot, index: Int)]
+    var positionals: [(slot: ValueSlot, index: Int)]
     /// The options in the order given.
-    public var options: [OptionReading]
+    var options: [OptionReading]
 
-    public func option(_ name: String) -> OptionReading? { options.first { $0.name == name } }
-    public func positional(_ name: String) -> Int? { positionals.first { $0.slot.name == name }?.index }
+    func option(_ name: String) -> OptionReading? { options.first { $0.name == name } }
+    func positional(_ name: String) -> Int? { positionals.first { $0.slot.name == name }?.index }
 }
 
 /// One option as given: the index of its word, the words and values after it.
-public struct OptionReading: Sendable {
-    public var name: String
-    public var index: Int
+struct OptionReading: Sendable {
+    var name: String
+    var index: Int
     /// Value slots after the option, in order, with the argument's index.
-    public var values: [(slot: ValueSlot, index: Int)]
+    var values: [(slot: ValueSlot, index: Int)]
     /// Keyword, flag and choice words taken after the option (`stateful`, `uniform`).
-    public var words: [String]
+    var words: [String]
 }
 
-public enum StatementReader {
+enum StatementReader {
     /// Reads `args` of the statement `declaration` (whose keyword is at `keywordRange`).
     /// `nameHint` gives the hint for an unknown name where a value belongs (the "did you mean"
     /// of the scope the statement runs in). Throws a `Diagnostic`, or a `DiagnosticList` when
     /// several options are bad.
-    public static func read<A: ReadableArgument>(_ args: [A], keywordRange: SourceRange,
+    static func read<A: ReadableArgument>(_ args: [A], keywordRange: SourceRange,
                                                  _ declaration: CommandDeclaration,
                                                  nameHint: @escaping (String) -> String? = { _ in nil }) throws -> StatementReading {
         var cursor = Cursor(args: args, keywordRange: keywordRange, nameHint: nameHint)
@@ -182,7 +182,7 @@ public enum StatementReader {
     }
 
     /// The usage line of a form (`layer lstm UNITS {OPTION}`).
-    public static func usage(_ declaration: CommandDeclaration, _ form: StatementForm) -> String {
+    static func usage(_ declaration: CommandDeclaration, _ form: StatementForm) -> String {
         var words = [declaration.keyword]
         if let w = form.word { words.append(w) }
         words += form.positionals.map { $0.optional ? "[\($0.name)]" : $0.name }
@@ -234,12 +234,12 @@ public enum StatementReader {
                                        hint: "write `\(declaration.form.example)`")
             }
             throw Diagnostic.error(.syntax, at: cursor.keywordRange,
-                "expected \(LayerStatement.article(noun)) \(noun) after `\(declaration.keyword)`: \(Suggestion.list(words))",
+                "expected \(Suggestion.article(noun)) \(noun) after `\(declaration.keyword)`: \(Suggestion.list(words))",
                 hint: "for example `\(declaration.form.example)`")
         }
         guard let word = arg.word else {
             throw Diagnostic.error(.type, at: arg.range,
-                "expected \(LayerStatement.article(noun)) \(noun) (\(Suggestion.list(words))), got \(arg.knownValue?.debugText ?? "an expression")")
+                "expected \(Suggestion.article(noun)) \(noun) (\(Suggestion.list(words))), got \(arg.knownValue?.debugText ?? "an expression")")
         }
         guard let form = declaration.form(for: word) else {
             if words.count == 1 {
@@ -308,7 +308,7 @@ public enum StatementReader {
                     let usage = choices.map { ([$0.word] + $0.then.compactMap { if case .value(let s) = $0 { return s.name } else { return nil } })
                         .joined(separator: " ") }
                     throw Diagnostic.error(.syntax, at: option.range,
-                        "option '\(out.name)' needs a value: \(LayerStatement.article(choiceNoun)) \(choiceNoun): \(Suggestion.list(usage))")
+                        "option '\(out.name)' needs a value: \(Suggestion.article(choiceNoun)) \(choiceNoun): \(Suggestion.list(usage))")
                 }
                 cursor.index += 1
                 guard let word = arg.word, let choice = choices.first(where: { $0.word == word }) else {

@@ -10,6 +10,20 @@
 import SeqLang
 import Tensor
 
+/// The statements that read and write other frameworks' files.
+enum InterchangeCommands {
+    /// Registers `load weights`, `load onnx` and `export onnx` with `registry`, acting on the
+    /// training statements' `session` (its models, seed and file policy).
+    static func install(into registry: CommandRegistry, session: TrainingSession) {
+        registry.register(CommandTable.load) { request, context in
+            request.args.first?.word == "onnx"
+                ? try LoadONNXStatement.run(request, context, session)
+                : try LoadWeightsStatement.run(request, context, session)
+        }
+        registry.register(CommandTable.export) { try ExportStatement.run($0, $1, session) }
+    }
+}
+
 /// `export onnx [MODEL] PATH`
 enum ExportStatement {
     static func run(_ request: CommandRequest, _ context: CommandContext, _ session: TrainingSession) throws -> Value {

@@ -107,7 +107,7 @@ enum LayerStatement {
         var forgetBias = 1.0, weightInit: Initializer?, biasConstant: Double?
         while let option = args.next() {
             guard let word = option.word, valid.contains(word) else {
-                throw unknownOption(option, of: "\(article(kindWord)) \(kindWord) layer", valid: valid)
+                throw unknownOption(option, of: "\(Suggestion.article(kindWord)) \(kindWord) layer", valid: valid)
             }
             if let act = Activation(rawValue: word) {
                 if activation != nil {
@@ -260,7 +260,7 @@ enum LayerStatement {
         guard !items.isEmpty, sizes.count == items.count else {
             throw Diagnostic.error(.type, at: arg.range,
                 "expected a list of positive integers for the sizes of the stacked \(kind.uppercased()) layers, got \(Value.list(items).debugText)",
-                hint: "for example `layer \(kind) [128, 64]`: \(article(kind)) \(kind) of 128 units, then one of 64")
+                hint: "for example `layer \(kind) [128, 64]`: \(Suggestion.article(kind)) \(kind) of 128 units, then one of 64")
         }
         return sizes
     }
@@ -316,10 +316,6 @@ enum LayerStatement {
         }
     }
 
-    /// "a" or "an" before `word` as it is read aloud (`an lstm`, `an rnn`, `an int`, `a dense`, `a gru`).
-    static func article(_ word: String) -> String {
-        word == "lstm" || word == "rnn" || "aeiou".contains(word.first ?? "x") ? "an" : "a"
-    }
 
     /// A shape mismatch as a diagnostic at the place that caused it, with the likely fix.
     static func diagnostic(for mismatch: ShapeMismatch, spec: LayerSpec, model: Model,
@@ -336,7 +332,7 @@ enum LayerStatement {
         case .needsVectors(let found):
             let expected = spec.kind.isRecurrent ? "a sequence of vectors [batch, time, feature]" : "vectors"
             return .error(.shape, at: kindArg.range,
-                "\(article(kind)) \(kind) layer needs \(expected), but it receives token ids \(found.shape)",
+                "\(Suggestion.article(kind)) \(kind) layer needs \(expected), but it receives token ids \(found.shape)",
                 hint: "add `layer embedding 64` before it to turn each token id into a vector of 64 features")
         case .needsSequence(let found):
             if spec.kind == .dense, let perStep {
@@ -346,9 +342,9 @@ enum LayerStatement {
             }
             let hint = previous.map { $0.kind.isRecurrent && $0.last } == true
                 ? "the \(previous!.kind.rawValue) before it keeps only its final step (`last`); remove `last` there to pass the whole sequence on"
-                : "\(article(kind)) \(kind) reads a sequence; put it before the layers that reduce the sequence to one vector"
+                : "\(Suggestion.article(kind)) \(kind) reads a sequence; put it before the layers that reduce the sequence to one vector"
             return .error(.shape, at: kindArg.range,
-                "\(article(kind)) \(kind) layer needs a sequence [batch, time, feature], but it receives one vector per example \(found.shape)",
+                "\(Suggestion.article(kind)) \(kind) layer needs a sequence [batch, time, feature], but it receives one vector per example \(found.shape)",
                 hint: hint)
         case .needsSingleVector(let found):
             let act = spec.activation == .linear ? "" : " \(spec.activation.rawValue)"
@@ -360,7 +356,7 @@ enum LayerStatement {
                 "the embedding's vocabulary \(found) does not match the input's vocab \(expected)")
         case .features(let expected, let found):
             return .error(.shape, at: kindArg.range,
-                "\(article(kind)) \(kind) layer expects \(expected) features but receives \(found)")
+                "\(Suggestion.article(kind)) \(kind) layer expects \(expected) features but receives \(found)")
         }
     }
 }

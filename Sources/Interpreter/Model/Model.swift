@@ -9,38 +9,38 @@
 import SeqLang
 
 /// A model under construction or complete, as scripts see it.
-public final class Model: ScriptObject {
+final class Model: ScriptObject {
     /// The name it was declared with (`model sentiment`).
-    public let name: String
+    let name: String
     /// What the model reads; nil until an `input` statement.
-    public internal(set) var input: InputSpec?
+    internal(set) var input: InputSpec?
     /// The layers in order, with their output shapes.
-    public internal(set) var layers: [ModelLayer] = []
+    internal(set) var layers: [ModelLayer] = []
     /// The initializer of layers that give no `init` (`model ptb init uniform 0.1`).
-    public internal(set) var defaultInit: Initializer?
+    internal(set) var defaultInit: Initializer?
     /// Counts every change to the architecture; code that builds a network from `spec` can
     /// compare it to know when to rebuild.
-    public internal(set) var revision = 0
+    internal(set) var revision = 0
     /// The trained network built from `spec`, kept here by the training statements (the model
     /// builder never reads it). Reset to nil whenever the architecture changes.
     var network: TrainedNetwork?
 
-    public init(name: String) {
+    init(name: String) {
         self.name = name
     }
 
     /// The complete architecture; nil until the model has an input.
-    public var spec: ModelSpec? {
+    var spec: ModelSpec? {
         input.map { ModelSpec(name: name, input: $0, layers: layers.map(\.spec)) }
     }
 
     /// What flows out of the last layer (or the input); nil without an input.
-    public var outputFlow: ShapeFlow? {
+    var outputFlow: ShapeFlow? {
         layers.last?.flow ?? input.map(ShapeFlow.init(input:))
     }
 
     /// All parameters of all layers.
-    public var parameterCount: Int { layers.reduce(0) { $0 + $1.spec.parameterCount } }
+    var parameterCount: Int { layers.reduce(0) { $0 + $1.spec.parameterCount } }
 
     func setInput(_ input: InputSpec) {
         self.input = input
@@ -70,16 +70,16 @@ public final class Model: ScriptObject {
 
     // MARK: ScriptObject
 
-    public var typeName: String { "model" }
+    var typeName: String { "model" }
 
-    public var displayDescription: String {
+    var displayDescription: String {
         guard let input else { return "model \(name) (no input yet)" }
         let out = outputFlow.map { $0.shape.description } ?? "?"
         return "model \(name): \(input.kind.rawValue) \(input.shape) -> \(out), "
             + "\(layers.count) layer\(layers.count == 1 ? "" : "s"), \(groupedThousands(parameterCount)) params"
     }
 
-    public var memberNames: [String] { Members.model }
+    var memberNames: [String] { Members.model }
 
     /// The weights the model has now (nil before it was trained, loaded or used).
     var trained: TrainedNetwork? {
@@ -87,7 +87,7 @@ public final class Model: ScriptObject {
         return t
     }
 
-    public func member(_ member: String) -> Value? {
+    func member(_ member: String) -> Value? {
         switch member {
         case "name": return .string(name)
         case "input": return input.map { .shape($0.shape) } ?? Value.none
@@ -102,17 +102,17 @@ public final class Model: ScriptObject {
 }
 
 /// One layer of a model, as `layer` returns it.
-public final class ModelLayer: ScriptObject {
+final class ModelLayer: ScriptObject {
     /// The resolved architecture of the layer.
-    public let spec: LayerSpec
+    let spec: LayerSpec
     /// What flows out of it.
-    public let flow: ShapeFlow
+    let flow: ShapeFlow
     /// Where the `layer` statement was written (for diagnostics about the layer).
-    public let statement: SourceRange?
+    let statement: SourceRange?
     /// The model the layer belongs to, once appended.
     weak var owner: Model?
 
-    public init(spec: LayerSpec, flow: ShapeFlow, statement: SourceRange? = nil) {
+    init(spec: LayerSpec, flow: ShapeFlow, statement: SourceRange? = nil) {
         self.spec = spec
         self.flow = flow
         self.statement = statement
@@ -124,24 +124,24 @@ public final class ModelLayer: ScriptObject {
         guard let store = owner?.trained?.network.store else { return nil }
         let prefix = spec.name + "."
         return store.slots.filter { $0.name.hasPrefix(prefix) }
-            .map { (key: String($0.name.dropFirst(prefix.count)), value: .tensor(store.tensor($0))) }
+            .map { (key: String($0.name.dropFirst(prefix.count)), value: .tensor(TensorValue(store.tensor($0)))) }
     }
 
     /// The output shape with named axes.
-    public var shape: NamedShape { flow.shape }
+    var shape: NamedShape { flow.shape }
 
-    public var typeName: String { "layer" }
+    var typeName: String { "layer" }
 
     /// `lstm 128 -> [batch, time 100, feature 128]   99,328 params`
-    public var displayDescription: String {
+    var displayDescription: String {
         var text = "\(spec.summaryText) -> \(shape)   \(groupedThousands(spec.parameterCount)) params"
         if spec.kind != .dropout && spec.dropout > 0 { text += ", dropout \(formatNumber(spec.dropout))" }
         return text
     }
 
-    public var memberNames: [String] { Members.layer }
+    var memberNames: [String] { Members.layer }
 
-    public func member(_ member: String) -> Value? {
+    func member(_ member: String) -> Value? {
         switch member {
         case "kind": return .string(spec.kind.rawValue)
         case "name": return .string(spec.name)

@@ -11,7 +11,7 @@
 import SeqLang
 
 /// The model-building statements of SeqLang.
-public enum ModelCommands {
+enum ModelCommands {
     /// Registers `model`, `input`, `layer` and `summary` with `registry`, acting on `session`
     /// (the interpreter's models), and returns it.
     @discardableResult
@@ -129,7 +129,7 @@ enum SummaryStatement {
                         hint: "`summary` takes a model, or nothing for the current one")
                 }
                 throw Diagnostic.error(.type, at: arg.range,
-                    "expected a model, got \(arg.value.map { "\(LayerStatement.article($0.typeName)) \($0.typeName)" } ?? "nothing")")
+                    "expected a model, got \(arg.value.map { "\(Suggestion.article($0.typeName)) \($0.typeName)" } ?? "nothing")")
             }
             model = m
             if request.args.count > 1 {

@@ -7,14 +7,14 @@
 import SeqLang
 
 /// The models of one interpreter and the one later statements act on.
-public final class ModelSession {
+final class ModelSession {
     /// The model the last `model` statement declared; `layer`, `train`, `save` act on it.
-    public var current: Model?
+    var current: Model?
 
-    public init() {}
+    init() {}
 
     /// The current model, or a `.name` diagnostic at `range` saying that `statement` needs one.
-    public func requireCurrent(for statement: String, at range: SourceRange) throws -> Model {
+    func requireCurrent(for statement: String, at range: SourceRange) throws -> Model {
         guard let current else {
             throw Diagnostic.error(.name, at: range,
                 "`\(statement)` needs a model, but no model has been declared yet",

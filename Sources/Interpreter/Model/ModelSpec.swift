@@ -26,13 +26,8 @@
 
 import Foundation
 
-/// How a dense layer squashes its outputs.
-public enum Activation: String, Codable, Hashable, Sendable, CaseIterable {
-    case linear, sigmoid, tanh, relu, softmax
-}
-
 /// How a parameter tensor starts before training.
-public enum Initializer: Hashable, Sendable, CustomStringConvertible, Codable {
+enum Initializer: Hashable, Sendable, CustomStringConvertible, Codable {
     /// Uniform in [-scale, scale].
     case uniform(Double)
     /// Glorot (Xavier) uniform: uniform in ±sqrt(6 / (fanIn + fanOut)).
@@ -44,7 +39,7 @@ public enum Initializer: Hashable, Sendable, CustomStringConvertible, Codable {
     case constant(Double)
 
     /// The script spelling: `uniform 0.1`, `glorot`, `normal 0.1`, `constant 0.1`.
-    public var description: String {
+    var description: String {
         switch self {
         case .uniform(let s): return "uniform \(formatNumber(s))"
         case .glorot: return "glorot"
@@ -54,7 +49,7 @@ public enum Initializer: Hashable, Sendable, CustomStringConvertible, Codable {
     }
 
     /// Reads the script spelling back (`description`); nil if it is not one.
-    public init?(spelling: String) {
+    init?(spelling: String) {
         let parts = spelling.split(separator: " ").map(String.init)
         switch (parts.first, parts.count) {
         case ("glorot", 1): self = .glorot
@@ -65,7 +60,7 @@ public enum Initializer: Hashable, Sendable, CustomStringConvertible, Codable {
         }
     }
 
-    public init(from decoder: Decoder) throws {
+    init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let value = Initializer(spelling: text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
@@ -74,29 +69,29 @@ public enum Initializer: Hashable, Sendable, CustomStringConvertible, Codable {
         self = value
     }
 
-    public func encode(to encoder: Encoder) throws {
+    func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(description)
     }
 }
 
 /// What a model reads: token ids or sequences of feature vectors.
-public struct InputSpec: Codable, Hashable, Sendable {
-    public enum Kind: String, Codable, Hashable, Sendable {
+struct InputSpec: Codable, Hashable, Sendable {
+    enum Kind: String, Codable, Hashable, Sendable {
         /// Integer token ids, `[batch, time]`.
         case tokens
         /// Float feature vectors, `[batch, time, feature]`.
         case sequence
     }
-    public var kind: Kind
+    var kind: Kind
     /// Time steps; nil for sequences of variable length.
-    public var length: Int?
+    var length: Int?
     /// The vocabulary size of token ids, if the input states it.
-    public var vocabulary: Int?
+    var vocabulary: Int?
     /// Features per step of a `sequence` input (nil for tokens).
-    public var features: Int?
+    var features: Int?
 
-    public init(kind: Kind, length: Int?, vocabulary: Int? = nil, features: Int? = nil) {
+    init(kind: Kind, length: Int?, vocabulary: Int? = nil, features: Int? = nil) {
         self.kind = kind
         self.length = length
         self.vocabulary = vocabulary
@@ -104,19 +99,19 @@ public struct InputSpec: Codable, Hashable, Sendable {
     }
 
     /// `[batch, time 100]` or `[batch, time 28, feature 28]`.
-    public var shape: NamedShape { ShapeFlow(input: self).shape }
+    var shape: NamedShape { ShapeFlow(input: self).shape }
 }
 
 /// One layer with every option resolved.
-public struct LayerSpec: Codable, Hashable, Sendable {
-    public enum Kind: String, Codable, Hashable, Sendable, CaseIterable {
+struct LayerSpec: Codable, Hashable, Sendable {
+    enum Kind: String, Codable, Hashable, Sendable, CaseIterable {
         case embedding, lstm, gru, rnn, dense, dropout
 
         /// True for the recurrent kinds (lstm, gru, rnn), which share their options and shapes.
-        public var isRecurrent: Bool { self == .lstm || self == .gru || self == .rnn }
+        var isRecurrent: Bool { self == .lstm || self == .gru || self == .rnn }
 
         /// Fused gate rows per hidden unit (LSTM 4, GRU 3, RNN 1); 0 for other kinds.
-        public var gatesPerUnit: Int {
+        var gatesPerUnit: Int {
             switch self {
             case .lstm: return 4
             case .gru: return 3
@@ -125,39 +120,39 @@ public struct LayerSpec: Codable, Hashable, Sendable {
             }
         }
     }
-    public var kind: Kind
+    var kind: Kind
     /// The parameter-name prefix: kind and index among layers of that kind (`lstm1`).
-    public var name: String
+    var name: String
     /// Output features: embedding dimension, recurrent hidden size (per direction), dense
     /// outputs; for dropout the features passed through.
-    public var units: Int
+    var units: Int
     /// Input features: the vocabulary for an embedding, the incoming features otherwise.
-    public var inputSize: Int
+    var inputSize: Int
     /// Stacked recurrent layers (`layers N`); 1 for every other kind.
-    public var stack: Int
+    var stack: Int
     /// Recurrent: keep only the final step (`last`), giving `[batch, feature H]`.
-    public var last: Bool
+    var last: Bool
     /// Recurrent: a second cell reads each sequence backwards (`bidirectional`); the outputs
     /// are concatenated, so the layer gives 2H features.
-    public var bidirectional: Bool
+    var bidirectional: Bool
     /// Dense: applied at every time step (`per step`), giving `[batch, time, class O]`.
-    public var perStep: Bool
+    var perStep: Bool
     /// Dense activation; an RNN's cell activation (`.tanh` or `.relu`); `.linear` for other kinds.
-    public var activation: Activation
+    var activation: Activation
     /// The effective rate of values dropped during training, 0 ≤ rate < 1. On an embedding or
     /// LSTM it applies to the layer's output (for a stack, to each stacked layer's output),
     /// like TensorFlow's `DropoutWrapper(output_keep_prob:)`.
-    public var dropout: Double
+    var dropout: Double
     /// LSTM: added to the forget-gate slice of `bias_ih` after initialisation.
-    public var forgetBias: Double
+    var forgetBias: Double
     /// How weight matrices start.
-    public var weightInit: Initializer
+    var weightInit: Initializer
     /// How bias vectors start (before `forgetBias` is added).
-    public var biasInit: Initializer
+    var biasInit: Initializer
     /// False for an embedding marked `frozen` (pre-computed vectors, not trained).
-    public var trainable: Bool
+    var trainable: Bool
 
-    public init(kind: Kind, name: String, units: Int, inputSize: Int, stack: Int = 1,
+    init(kind: Kind, name: String, units: Int, inputSize: Int, stack: Int = 1,
                 last: Bool = false, bidirectional: Bool = false, perStep: Bool = false, activation: Activation = .linear,
                 dropout: Double = 0, forgetBias: Double = 1, weightInit: Initializer = .glorot,
                 biasInit: Initializer = .constant(0), trainable: Bool = true) {
@@ -179,7 +174,7 @@ public struct LayerSpec: Codable, Hashable, Sendable {
 
     /// Reads a layer written by any version: `bidirectional` is absent from files written
     /// before it existed and means false there.
-    public init(from decoder: Decoder) throws {
+    init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         kind = try c.decode(Kind.self, forKey: .kind)
         name = try c.decode(String.self, forKey: .name)
@@ -198,7 +193,7 @@ public struct LayerSpec: Codable, Hashable, Sendable {
     }
 
     /// PyTorch-style parameter names and shapes of this layer, in storage order.
-    public func parameterShapes() -> [(name: String, shape: [Int])] {
+    func parameterShapes() -> [(name: String, shape: [Int])] {
         switch kind {
         case .embedding:
             return [("\(name).weight", [inputSize, units])]
@@ -223,17 +218,17 @@ public struct LayerSpec: Codable, Hashable, Sendable {
     }
 
     /// Features out of the layer: 2·units for a bidirectional recurrent layer, else units.
-    public var outputFeatures: Int { bidirectional ? 2 * units : units }
+    var outputFeatures: Int { bidirectional ? 2 * units : units }
 
     /// The number of scalars in this layer's parameters (a recurrent layer counts both biases,
     /// as PyTorch does: G·H(I+H) + 2G·H per stacked layer and direction, G = 4, 3 or 1).
-    public var parameterCount: Int {
+    var parameterCount: Int {
         parameterShapes().reduce(0) { $0 + $1.shape.reduce(1, *) }
     }
 
     /// The script spelling of the layer's main arguments: `lstm 128 layers 2 last`,
     /// `dense 1 sigmoid`, `dropout 0.5`.
-    public var summaryText: String {
+    var summaryText: String {
         switch kind {
         case .embedding:
             return "embedding \(inputSize) \(units)" + (trainable ? "" : " frozen")
@@ -250,13 +245,13 @@ public struct LayerSpec: Codable, Hashable, Sendable {
 }
 
 /// A model's whole architecture: what it reads and its layers in order.
-public struct ModelSpec: Codable, Hashable, Sendable {
+struct ModelSpec: Codable, Hashable, Sendable {
     /// The model's name in the script (`model sentiment`).
-    public var name: String
-    public var input: InputSpec
-    public var layers: [LayerSpec]
+    var name: String
+    var input: InputSpec
+    var layers: [LayerSpec]
 
-    public init(name: String, input: InputSpec, layers: [LayerSpec]) {
+    init(name: String, input: InputSpec, layers: [LayerSpec]) {
         self.name = name
         self.input = input
         self.layers = layers
@@ -264,22 +259,22 @@ public struct ModelSpec: Codable, Hashable, Sendable {
 
     /// Every parameter of every layer, in storage order, with PyTorch-style names (see the
     /// header of this file for the scheme).
-    public func parameterShapes() -> [(name: String, shape: [Int])] {
+    func parameterShapes() -> [(name: String, shape: [Int])] {
         layers.flatMap { $0.parameterShapes() }
     }
 
     /// All parameters of the model.
-    public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+    var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
 
     /// Parameters that training updates (a `frozen` embedding's are not).
-    public var trainableParameterCount: Int {
+    var trainableParameterCount: Int {
         layers.filter(\.trainable).reduce(0) { $0 + $1.parameterCount }
     }
 
     /// The output shape after each layer, in order. The layers of a spec built by the
     /// statements always fit; for a spec from elsewhere (a weight file) a layer that does not
     /// fit ends the list early.
-    public func layerShapes() -> [NamedShape] {
+    func layerShapes() -> [NamedShape] {
         var flow = ShapeFlow(input: input)
         var shapes: [NamedShape] = []
         for layer in layers {
@@ -291,10 +286,10 @@ public struct ModelSpec: Codable, Hashable, Sendable {
     }
 
     /// The model's output shape (its input shape when it has no layers).
-    public var outputShape: NamedShape { layerShapes().last ?? input.shape }
+    var outputShape: NamedShape { layerShapes().last ?? input.shape }
 
     /// The architecture as JSON (keys sorted, so equal specs give equal text).
-    public func architectureJSON() -> String {
+    func architectureJSON() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         // Encoding plain structs, strings and numbers cannot fail.
@@ -304,7 +299,7 @@ public struct ModelSpec: Codable, Hashable, Sendable {
 
     /// Reads an architecture written by `architectureJSON()`; throws `DecodingError` when the
     /// text is not one.
-    public init(architectureJSON json: String) throws {
+    init(architectureJSON json: String) throws {
         self = try JSONDecoder().decode(ModelSpec.self, from: Data(json.utf8))
     }
 }

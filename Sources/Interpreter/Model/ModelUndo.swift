@@ -7,7 +7,7 @@
 extension Model {
     /// Removes the last layer and returns it; nil (and no change) when the model has none.
     @discardableResult
-    public func removeLastLayer() -> ModelLayer? {
+    func removeLastLayer() -> ModelLayer? {
         guard let removed = layers.popLast() else { return nil }
         revision += 1
         network = nil

@@ -22,7 +22,7 @@
 // the place in the script that caused it.
 
 /// What flows out of a model's input or one of its layers.
-public enum ShapeFlow: Hashable, Sendable {
+enum ShapeFlow: Hashable, Sendable {
     /// Token ids `[batch, time T]`; the vocabulary if known.
     case tokens(length: Int?, vocabulary: Int?)
     /// Feature vectors at every step, `[batch, time T, axis F]` (axis `feature`, or `class`
@@ -32,7 +32,7 @@ public enum ShapeFlow: Hashable, Sendable {
     case vector(axis: String, features: Int)
 
     /// What an input gives.
-    public init(input: InputSpec) {
+    init(input: InputSpec) {
         switch input.kind {
         case .tokens: self = .tokens(length: input.length, vocabulary: input.vocabulary)
         case .sequence: self = .sequence(length: input.length, features: input.features ?? 0)
@@ -40,7 +40,7 @@ public enum ShapeFlow: Hashable, Sendable {
     }
 
     /// The shape with named axes.
-    public var shape: NamedShape {
+    var shape: NamedShape {
         switch self {
         case .tokens(let t, _):
             return NamedShape([.init("batch"), .init("time", t)])
@@ -52,7 +52,7 @@ public enum ShapeFlow: Hashable, Sendable {
     }
 
     /// Features per step or per example (the vocabulary for tokens, if known).
-    public var features: Int? {
+    var features: Int? {
         switch self {
         case .tokens(_, let v): return v
         case .sequence(_, let f, _), .vector(_, let f): return f
@@ -60,7 +60,7 @@ public enum ShapeFlow: Hashable, Sendable {
     }
 
     /// The flow after `layer`, or why the layer does not fit here.
-    public func applying(_ layer: LayerSpec) -> Result<ShapeFlow, ShapeMismatch> {
+    func applying(_ layer: LayerSpec) -> Result<ShapeFlow, ShapeMismatch> {
         switch (layer.kind, self) {
         case (.embedding, .tokens(let t, let v)):
             if let v, v != layer.inputSize { return .failure(.vocabulary(expected: v, found: layer.inputSize)) }
@@ -95,13 +95,13 @@ public enum ShapeFlow: Hashable, Sendable {
 
     /// The axis name of a dense layer's outputs: `class` for sigmoid and softmax (scores of
     /// classes), `feature` otherwise.
-    public static func denseAxis(_ activation: Activation) -> String {
+    static func denseAxis(_ activation: Activation) -> String {
         activation == .sigmoid || activation == .softmax ? "class" : "feature"
     }
 }
 
 /// Why a layer does not fit the shape it receives.
-public enum ShapeMismatch: Error, Hashable, Sendable {
+enum ShapeMismatch: Error, Hashable, Sendable {
     /// An embedding got something other than token ids.
     case needsTokens(found: ShapeFlow)
     /// A layer that works on vectors got token ids.

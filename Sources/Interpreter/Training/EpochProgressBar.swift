@@ -9,6 +9,7 @@
 // the epoch so far; the rate and the time left come from the epoch's own clock.
 
 import Foundation
+import SeqLang
 
 /// What one unit of training throughput is: a predicted symbol of a language model (a word
 /// when the vocabulary is of words), or a sample of anything else.
@@ -61,9 +62,9 @@ struct EpochProgressBar {
     /// `epoch 2/5 █████░░░░░ 45/120  loss 0.6931  3,412 samples/s  left 0:07`
     static func line(epoch: Int, epochs: Int, done: Int, of total: Int, loss: Double, rate: Double,
                      unit: ThroughputUnit, secondsLeft: Double) -> String {
-        let filled = total == 0 ? width : min(width, done * width / total)
-        return "epoch \(epoch)/\(epochs) " + String(repeating: "█", count: filled)
-            + String(repeating: "░", count: width - filled) + " \(done)/\(total)"
+        // An epoch of no steps is complete.
+        let bar = TextBar.cells(done: total == 0 ? 1 : done, total: max(total, 1), width: width, filled: "█", empty: "░")
+        return "epoch \(epoch)/\(epochs) " + bar + " \(done)/\(total)"
             + "  loss \(Figures.short(loss))  \(Figures.rate(rate)) \(unit.perSecond)  left \(clock(secondsLeft))"
     }
 

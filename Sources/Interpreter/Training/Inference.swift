@@ -97,7 +97,8 @@ enum Inference {
                 throw Diagnostic.error(.shape, at: range, "expected a multiple of \(f) numbers (\(f) per step) but the list has \(ns.count)")
             }
             result = .features(ns.map { Float($0) }, batch: 1, steps: ns.count / f, features: f)
-        case (.tensor(let t), .features(let f)):
+        case (.tensor(let value), .features(let f)):
+            let t = value.tensor
             guard (t.rank == 2 || t.rank == 3), t.shape.last == f else {
                 throw Diagnostic.error(.shape, at: range,
                     "expected a tensor [time, feature \(f)] or [sample, time, feature \(f)] but got \(t.shape)")
@@ -262,7 +263,7 @@ enum PredictStatement {
                 let batch = data.batch($0)
                 return (NetworkBridge.inputs(batch), batch.lengths)
             }
-            let result = Value.tensor(Inference.named(p, spec))
+            let result = Value.tensor(TensorValue(Inference.named(p, spec)))
             context.define("prediction", result)
             return result
         }
@@ -287,7 +288,7 @@ enum PredictStatement {
             let row = Array(p.scalars[(p.count - c)...])
             result = Inference.describe(row, trained, perStep: network.outputIsSequence)
         } else {
-            result = .tensor(Inference.named(p, spec))
+            result = .tensor(TensorValue(Inference.named(p, spec)))
         }
         context.define("prediction", result)
         return result

@@ -9,10 +9,11 @@
 //     save [MODEL] PATH                    writes a model file (ModelFile.swift)
 //     check gradients [on DATA]            finite differences (GradientCheck.swift)
 //     plot HISTORY [PATH]                  loss curves (Plot.swift)
-//     load weights PATH [into M] [map L]   another framework's weights (Interchange/LoadWeightsStatement.swift)
-//     load onnx PATH                       an ONNX graph as a model (Interchange/ONNXImport.swift)
-//     export onnx [MODEL] PATH             the model as an ONNX graph (Interchange/ONNXExport.swift)
 //     load(PATH)                           a function: the model in a file
+//
+// `load weights`, `load onnx` and `export onnx` read and write other frameworks' files on top
+// of this session; Interchange/InterchangeCommands.swift installs them (Interchange builds on
+// Training, never the other way round).
 //
 // Statements that give a value also bind it to a global so later lines can use it: `train`
 // and `resume` bind `history`, `evaluate` binds `evaluation`, `predict` `prediction`,
@@ -22,11 +23,14 @@ import SeqLang
 import Tensor
 
 /// The training, evaluation, prediction and model-file statements of SeqLang.
-public enum TrainingCommands {
+enum TrainingCommands {
     /// Registers `seed`, `train`, `resume`, `evaluate`, `predict`, `generate`, `save`,
     /// `check`, `plot` and the function `load` with `registry`, acting on `models` (the
-    /// interpreter's model session) and reporting as `host` asks.
-    static func install(into registry: CommandRegistry, models: ModelSession, host: TrainingHost = TrainingHost()) {
+    /// interpreter's model session) and reporting as `host` asks. Returns the session they
+    /// share, for the statements built on it (`InterchangeCommands.install`).
+    @discardableResult
+    static func install(into registry: CommandRegistry, models: ModelSession,
+                        host: TrainingHost = TrainingHost()) -> TrainingSession {
         let session = TrainingSession(models: models)
         session.progress = host.progress
         session.terminal = host.terminal
@@ -43,15 +47,10 @@ public enum TrainingCommands {
         registry.register(CommandTable.save) { try SaveStatement.run($0, $1, session) }
         registry.register(CommandTable.check) { try GradientCheckStatement.run($0, $1, session) }
         registry.register(CommandTable.plot) { request, context in try PlotStatement.run(request, context) }
-        registry.register(CommandTable.load) { request, context in
-            request.args.first?.word == "onnx"
-                ? try LoadONNXStatement.run(request, context, session)
-                : try LoadWeightsStatement.run(request, context, session)
-        }
-        registry.register(CommandTable.export) { try ExportStatement.run($0, $1, session) }
         registry.register(function: "load") { values, context, range in
             try LoadFunction.run(values, context, range, session)
         }
+        return session
     }
 }
 

@@ -7,20 +7,20 @@
 import CKernels
 
 /// The Adagrad optimizer.
-public final class Adagrad: Optimizer {
-    public let kind = "adagrad"
-    public var learningRate: Float
-    public let initialAccumulator: Float, epsilon: Float
-    public private(set) var stepCount = 0
+package final class Adagrad: Optimizer {
+    package let kind = "adagrad"
+    package var learningRate: Float
+    package let initialAccumulator: Float, epsilon: Float
+    package private(set) var stepCount = 0
     private var sum: [Float] = []
 
-    public init(learningRate: Float = 0.01, initialAccumulator: Float = 0, epsilon: Float = 1e-10) {
+    package init(learningRate: Float = 0.01, initialAccumulator: Float = 0, epsilon: Float = 1e-10) {
         self.learningRate = learningRate
         self.initialAccumulator = initialAccumulator
         self.epsilon = epsilon
     }
 
-    public func step(_ store: ParameterStore) {
+    package func step(_ store: ParameterStore) {
         let n = store.count
         if sum.count != n { sum = [Float](repeating: initialAccumulator, count: n) }
         let (eps, lr) = (epsilon, learningRate)
@@ -36,12 +36,12 @@ public final class Adagrad: Optimizer {
         stepCount += 1
     }
 
-    public func exportState() -> [(name: String, tensor: Tensor)] {
+    package func exportState() -> [(name: String, tensor: Tensor)] {
         [(statePrefix + "step", OptimizerState.scalar(stepCount)),
          (statePrefix + "sum", OptimizerState.vector(sum))]
     }
 
-    public func importState(_ tensors: [String: Tensor], parameterCount: Int) throws {
+    package func importState(_ tensors: [String: Tensor], parameterCount: Int) throws {
         let step = try OptimizerState.step(tensors, prefix: statePrefix)
         guard let t = tensors[statePrefix + "sum"] else { throw TensorError("optimizer state", "missing \(statePrefix)sum") }
         guard t.count == parameterCount || t.count == 0 else {

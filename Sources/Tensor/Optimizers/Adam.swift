@@ -10,21 +10,21 @@ import CKernels
 import Foundation
 
 /// The Adam optimizer.
-public final class Adam: Optimizer {
-    public let kind = "adam"
-    public var learningRate: Float
-    public let beta1: Float, beta2: Float, epsilon: Float
-    public private(set) var stepCount = 0
+package final class Adam: Optimizer {
+    package let kind = "adam"
+    package var learningRate: Float
+    package let beta1: Float, beta2: Float, epsilon: Float
+    package private(set) var stepCount = 0
     private var m: [Float] = [], v: [Float] = []
 
-    public init(learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+    package init(learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
     }
 
-    public func step(_ store: ParameterStore) {
+    package func step(_ store: ParameterStore) {
         let n = store.count
         if m.count != n {
             m = [Float](repeating: 0, count: n)
@@ -48,13 +48,13 @@ public final class Adam: Optimizer {
         }
     }
 
-    public func exportState() -> [(name: String, tensor: Tensor)] {
+    package func exportState() -> [(name: String, tensor: Tensor)] {
         [(statePrefix + "step", OptimizerState.scalar(stepCount)),
          (statePrefix + "m", OptimizerState.vector(m)),
          (statePrefix + "v", OptimizerState.vector(v))]
     }
 
-    public func importState(_ tensors: [String: Tensor], parameterCount: Int) throws {
+    package func importState(_ tensors: [String: Tensor], parameterCount: Int) throws {
         let step = try OptimizerState.step(tensors, prefix: statePrefix)
         let newM = try OptimizerState.vector(tensors, "m", prefix: statePrefix, count: parameterCount)
         let newV = try OptimizerState.vector(tensors, "v", prefix: statePrefix, count: parameterCount)

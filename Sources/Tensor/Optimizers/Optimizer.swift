@@ -6,7 +6,7 @@
 // the first step (or import), so an optimizer can be made before the model is built.
 
 /// Updates a store's values from its gradients.
-public protocol Optimizer: AnyObject {
+package protocol Optimizer: AnyObject {
     /// Short lowercase name: "sgd", "adam", "rmsprop", "adagrad".
     var kind: String { get }
     /// The step size; may be changed between steps (schedules).
@@ -24,7 +24,7 @@ public protocol Optimizer: AnyObject {
 
 extension Optimizer {
     /// The prefix of this optimizer's state tensor names.
-    public var statePrefix: String { "optimizer.\(kind)." }
+    package var statePrefix: String { "optimizer.\(kind)." }
 }
 
 /// Helpers shared by the optimizers' state import and export.

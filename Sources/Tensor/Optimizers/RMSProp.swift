@@ -8,20 +8,20 @@
 import CKernels
 
 /// The RMSProp optimizer.
-public final class RMSProp: Optimizer {
-    public let kind = "rmsprop"
-    public var learningRate: Float
-    public let rho: Float, epsilon: Float
-    public private(set) var stepCount = 0
+package final class RMSProp: Optimizer {
+    package let kind = "rmsprop"
+    package var learningRate: Float
+    package let rho: Float, epsilon: Float
+    package private(set) var stepCount = 0
     private var average: [Float] = []
 
-    public init(learningRate: Float = 0.001, rho: Float = 0.9, epsilon: Float = 1e-7) {
+    package init(learningRate: Float = 0.001, rho: Float = 0.9, epsilon: Float = 1e-7) {
         self.learningRate = learningRate
         self.rho = rho
         self.epsilon = epsilon
     }
 
-    public func step(_ store: ParameterStore) {
+    package func step(_ store: ParameterStore) {
         let n = store.count
         if average.count != n { average = [Float](repeating: 0, count: n) }
         let (rho, eps, lr) = (rho, epsilon, learningRate)
@@ -37,12 +37,12 @@ public final class RMSProp: Optimizer {
         stepCount += 1
     }
 
-    public func exportState() -> [(name: String, tensor: Tensor)] {
+    package func exportState() -> [(name: String, tensor: Tensor)] {
         [(statePrefix + "step", OptimizerState.scalar(stepCount)),
          (statePrefix + "square_average", OptimizerState.vector(average))]
     }
 
-    public func importState(_ tensors: [String: Tensor], parameterCount: Int) throws {
+    package func importState(_ tensors: [String: Tensor], parameterCount: Int) throws {
         let step = try OptimizerState.step(tensors, prefix: statePrefix)
         average = try OptimizerState.vector(tensors, "square_average", prefix: statePrefix, count: parameterCount)
         stepCount = step

@@ -6,19 +6,19 @@
 import CKernels
 
 /// Plain or momentum SGD.
-public final class SGD: Optimizer {
-    public let kind = "sgd"
-    public var learningRate: Float
-    public let momentum: Float
-    public private(set) var stepCount = 0
+package final class SGD: Optimizer {
+    package let kind = "sgd"
+    package var learningRate: Float
+    package let momentum: Float
+    package private(set) var stepCount = 0
     private var buffer: [Float] = []
 
-    public init(learningRate: Float = 0.01, momentum: Float = 0) {
+    package init(learningRate: Float = 0.01, momentum: Float = 0) {
         self.learningRate = learningRate
         self.momentum = momentum
     }
 
-    public func step(_ store: ParameterStore) {
+    package func step(_ store: ParameterStore) {
         let n = store.count
         let lr = learningRate, mu = momentum
         if mu == 0 {
@@ -42,12 +42,12 @@ public final class SGD: Optimizer {
         stepCount += 1
     }
 
-    public func exportState() -> [(name: String, tensor: Tensor)] {
+    package func exportState() -> [(name: String, tensor: Tensor)] {
         [(statePrefix + "step", OptimizerState.scalar(stepCount)),
          (statePrefix + "momentum_buffer", OptimizerState.vector(buffer))]
     }
 
-    public func importState(_ tensors: [String: Tensor], parameterCount: Int) throws {
+    package func importState(_ tensors: [String: Tensor], parameterCount: Int) throws {
         let step = try OptimizerState.step(tensors, prefix: statePrefix)
         buffer = try OptimizerState.vector(tensors, "momentum_buffer", prefix: statePrefix, count: parameterCount)
         stepCount = step

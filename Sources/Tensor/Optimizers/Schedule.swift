@@ -8,20 +8,20 @@
 //   norm = √(Σ g²) over every gradient;  if norm > maxNorm, g ← g · maxNorm / norm
 
 /// lr = base · decay^max(epoch − constantEpochs, 0), epochs counted from 1.
-public struct StepDecay: Equatable, Sendable {
-    public var base: Float
-    public var decay: Float
+package struct StepDecay: Equatable, Sendable {
+    package var base: Float
+    package var decay: Float
     /// N: the number of epochs trained at the base rate.
-    public var constantEpochs: Int
+    package var constantEpochs: Int
 
-    public init(base: Float, decay: Float, constantEpochs: Int) {
+    package init(base: Float, decay: Float, constantEpochs: Int) {
         self.base = base
         self.decay = decay
         self.constantEpochs = constantEpochs
     }
 
     /// The learning rate for `epoch` (1 for the first epoch).
-    public func learningRate(epoch: Int) -> Float {
+    package func learningRate(epoch: Int) -> Float {
         var lr = Double(base)
         for _ in 0..<max(epoch - constantEpochs, 0) { lr *= Double(decay) }
         return Float(lr)
@@ -31,7 +31,7 @@ public struct StepDecay: Equatable, Sendable {
 /// Scales every gradient in `store` so their global L2 norm is at most `maxNorm`, and returns
 /// the norm before clipping (useful to log).
 @discardableResult
-public func clipGlobalNorm(_ store: ParameterStore, maxNorm: Float) -> Float {
+package func clipGlobalNorm(_ store: ParameterStore, maxNorm: Float) -> Float {
     var sum = 0.0
     for g in store.grads { sum += Double(g) * Double(g) }
     let norm = sum.squareRoot()

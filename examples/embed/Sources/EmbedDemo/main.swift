@@ -5,8 +5,7 @@
 // Exits 1 (with the diagnostics on stderr) if anything is not as expected.
 
 import Foundation
-import Interpreter
-import SeqLang
+import Interpreter   // the whole public API, Diagnostic included (docs/embedding.md)
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("embed demo: \(message)\n".utf8))

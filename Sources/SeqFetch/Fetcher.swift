@@ -9,6 +9,7 @@
 // or unverified file under a data-set name. This is the library behind `seqsh fetch NAME`.
 
 import Foundation
+import Interpreter
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,11 +37,8 @@ public final class DatasetFetcher: Sendable {
 
     /// The download cache for the given environment variables (`HOME` decides it).
     public static func defaultCacheFolder(environment: [String: String]) -> String {
-        // Without an explicit folder or SEQ_DATA, the data folder's only search folder is the
-        // cache, so the fetcher and `data_path` agree on it by construction.
-        var environment = environment
-        environment["SEQ_DATA"] = nil
-        return DataFolder(explicitFolder: nil, environment: environment).searchFolders[0].folder
+        // The interpreter's own rule, so the fetcher and `data_path` agree on it by construction.
+        SeqInterpreter.downloadCacheFolder(environment: environment)
     }
 
     /// The mirror named by `SEQ_DATA_MIRROR` in the process environment, if set and not empty.
@@ -140,7 +138,7 @@ public final class DatasetFetcher: Sendable {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               attributes[.type] as? FileAttributeType == .typeRegular,
               (attributes[.size] as? NSNumber)?.intValue == file.size else { return false }
-        return SHA256.hexDigest(ofFileAt: path) == file.sha256
+        return FileDigest.hex(ofFileAt: path) == file.sha256
     }
 
     private func makeFolder(_ folder: String) throws {

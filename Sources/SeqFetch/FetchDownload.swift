@@ -30,7 +30,7 @@ final class FileDownload: NSObject, URLSessionDataDelegate, @unchecked Sendable 
     // Guarded by `lock`: the delegate queue writes, the waiting thread may abandon.
     private let lock = NSLock()
     private var handle: FileHandle?
-    private var hasher = SHA256()
+    private var hasher = StreamDigest()
     private var received = 0
     private var failure: FetchError?
     private var finished = false
@@ -89,7 +89,7 @@ final class FileDownload: NSObject, URLSessionDataDelegate, @unchecked Sendable 
         if let closeError {
             throw FetchError.fileSystem(path: temporaryPath, reason: closeError.localizedDescription)
         }
-        return DownloadResult(bytes: received, sha256: hasher.hexDigest())
+        return DownloadResult(bytes: received, sha256: hasher.hex())
     }
 
     /// Records the first failure and stops accepting bytes.

@@ -9,19 +9,19 @@
 // interpreter as one (`RunResult.value`, globals read by the host).
 
 /// Measured figures: exact in the value, rounded in the display.
-public final class FigureList: ScriptObject {
+final class FigureList: ScriptObject {
     /// The exact figures, in order.
-    public let values: [Double]
+    let values: [Double]
 
-    public init(_ values: [Double]) { self.values = values }
+    init(_ values: [Double]) { self.values = values }
 
     /// The same numbers as a plain list.
-    public var list: Value { .list(values.map { .number($0) }) }
+    var list: Value { .list(values.map { .number($0) }) }
 
-    public var typeName: String { "list" }
-    public var displayDescription: String { "[" + values.map(Figures.short).joined(separator: ", ") + "]" }
-    public var memberNames: [String] { ["count"] }
-    public func member(_ name: String) -> Value? { name == "count" ? .int(values.count) : nil }
+    var typeName: String { "list" }
+    var displayDescription: String { "[" + values.map(Figures.short).joined(separator: ", ") + "]" }
+    var memberNames: [String] { ["count"] }
+    func member(_ name: String) -> Value? { name == "count" ? .int(values.count) : nil }
 }
 
 extension Value {
@@ -33,7 +33,7 @@ extension Value {
 
     /// The value with every figure list inside it (in lists and records) as a plain list: what
     /// crosses the embedding boundary.
-    public var withPlainLists: Value {
+    var withPlainLists: Value {
         switch self {
         case .object(let o as FigureList): return o.list
         case .list(let items): return .list(items.map(\.withPlainLists))

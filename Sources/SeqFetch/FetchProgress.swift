@@ -5,6 +5,8 @@
 // report into a line such as `ptb.train.txt  [##########          ]  52%  2.6/5.1 MB`; it is a
 // pure function, so the host decides where and how often to draw it.
 
+import SeqLang
+
 /// One progress report of a data-set download.
 public struct FetchProgress: Hashable, Sendable {
     /// Where a file stands.
@@ -45,7 +47,7 @@ public struct FetchProgress: Hashable, Sendable {
     }
 }
 
-/// Renders download progress as one line of text.
+/// Renders download progress as one line of text (its cells drawn by `TextBar`, as training's bar is).
 public enum ProgressBar {
     /// The default number of cells between the brackets.
     public static let defaultWidth = 20
@@ -59,15 +61,12 @@ public enum ProgressBar {
     ///   - total: Bytes expected in all.
     ///   - width: Cells in the bar (at least 1).
     public static func render(name: String, done: Int, total: Int, width: Int = defaultWidth) -> String {
-        let cells = max(1, width)
+        let bar = TextBar.cells(done: done, total: total, width: width, filled: "#", empty: " ")
         guard total > 0 else {
-            let bar = String(repeating: " ", count: cells)
             return "\(name)  [\(bar)]    ?%  \(formatBytes(max(0, done), unitFor: max(0, done)))"
         }
         let clamped = min(max(0, done), total)
-        let filled = clamped * cells / total
         let percent = clamped * 100 / total
-        let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: cells - filled)
         let percentText = String(repeating: " ", count: 3 - String(percent).count) + "\(percent)%"
         let unit = Unit(for: total)
         return "\(name)  [\(bar)]  \(percentText)  \(unit.format(clamped))/\(unit.format(total)) \(unit.symbol)"
