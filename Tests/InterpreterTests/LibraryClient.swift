@@ -83,11 +83,26 @@ struct LibraryClient {
         var objects: [String] = []
         for target in LibraryClient.libraryTargets {
             let folder = "\(buildFolder)/\(target).build"
-            let names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".o") }
-            XCTAssertFalse(names.isEmpty, "no object files in \(folder)")
-            objects += names.sorted().map { "\(folder)/\($0)" }
+            let found = try Self.objectFiles(in: folder)
+            XCTAssertFalse(found.isEmpty, "no object files in \(folder)")
+            objects += found
         }
         return try swiftc(["-emit-executable", "-o", output] + compileFlags + linkFlags + files + objects)
+    }
+
+    /// A target's object files as its latest build wrote them. A Swift target's come from its
+    /// output-file-map.json (objects of sources since removed may still lie in the folder, and
+    /// would define their symbols twice), with the module's own wrapper object; a C target's
+    /// folder holds only its sources' objects.
+    static func objectFiles(in folder: String) throws -> [String] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder)
+        let map = URL(fileURLWithPath: folder + "/output-file-map.json")
+        guard let data = try? Data(contentsOf: map),
+              let entries = try JSONSerialization.jsonObject(with: data) as? [String: [String: String]] else {
+            return names.filter { $0.hasSuffix(".o") }.sorted().map { "\(folder)/\($0)" }
+        }
+        let wrappers = names.filter { $0.hasSuffix(".swiftmodule.o") }.map { "\(folder)/\($0)" }
+        return (entries.values.compactMap { $0["object"] } + wrappers).sorted()
     }
 
     /// Runs `arguments[0]` with the rest, returning its exit status and stdout and stderr together.

@@ -154,7 +154,7 @@ final class TerminalReplTests: XCTestCase {
         let repl = try startSession()
         let checkpoint = home.appendingPathComponent("abcd.ckpt").path
         for line in ["let syms = tokens(\"a b c d a b c d a b c d a b c d\")",
-                     "let vocab = vocabulary(syms)",
+                     "let vocab = vocabulary(syms, \"closed\")",
                      "let data = windows(encode(vocab, syms), 2, vocab)",
                      "model abcd",
                      "input tokens 2 vocab vocab.size",
@@ -183,7 +183,7 @@ final class TerminalReplTests: XCTestCase {
         "let text = \"\"",
         "for i in range(500) { text = text + \"a b c d \" }",
         "let syms = tokens(text)",
-        "let vocab = vocabulary(syms)",
+        "let vocab = vocabulary(syms, \"closed\")",
         "let data = windows(encode(vocab, syms), 2, vocab)",
         "model abcd",
         "input tokens 2 vocab vocab.size",
