@@ -48,19 +48,7 @@ final class InterchangeTests: XCTestCase {
         if let f = Self.folder { return f }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("interchange_\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", Self.script, dir]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw NSError(domain: "interchange_reference.py", code: Int(p.terminationStatus),
-                          userInfo: [NSLocalizedDescriptionKey: "exited with status \(p.terminationStatus) (python3 with numpy and h5py is needed; scripts/deps.sh installs them): \(output)"])
-        }
+        try PythonReference.run(Self.script, [dir], needs: "numpy and h5py")
         Self.folder = dir
         return dir
     }

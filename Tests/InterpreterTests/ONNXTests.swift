@@ -30,20 +30,7 @@ final class ONNXTests: XCTestCase {
 
     @discardableResult
     func python(_ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", Self.script] + args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw NSError(domain: "onnx_reference.py", code: Int(p.terminationStatus), userInfo: [NSLocalizedDescriptionKey:
-                "onnx_reference.py \(args.joined(separator: " ")) exited with status \(p.terminationStatus) (python3 with numpy, onnx and onnxruntime is needed; scripts/deps.sh installs them): \(output)"])
-        }
-        return output
+        try PythonReference.run(Self.script, args, needs: "numpy, onnx and onnxruntime")
     }
 
     func interpreter() -> Captured {
