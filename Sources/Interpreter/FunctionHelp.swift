@@ -1,5 +1,5 @@
 // FunctionHelp.swift — the help of every built-in function (what seqsh's `:help NAME` shows):
-// how it is called, what it gives, an example. docs/language.md and docs/data.md say more; a
+// how it is called, what it gives, an example, and the words of its string options. docs/language.md and docs/data.md say more; a
 // test checks that every function an interpreter has is here, so no built-in goes without help.
 
 /// The help texts of the built-in functions.
@@ -31,7 +31,7 @@ enum FunctionHelp {
         "tokens": "tokens(TEXT [, NEWLINE])\n  The pieces of already tokenized text, split at whitespace only; line breaks become NEWLINE when given.",
         "chars": "chars(TEXT)\n  The characters of TEXT, each a symbol (for character models).",
         "lower": "lower(TEXT)\n  TEXT lower-cased and composed (Unicode NFC); a list of strings, nested or not, string by string.\n  Example: tokens(lower(read_text(\"reviews.txt\")))",
-        "vocabulary": "vocabulary(SYMBOLS [, N] [, \"closed\"])\n  The symbol <-> id table: <pad> = 0 and <unk> = 1 (every unknown symbol, with a warning), then the\n  symbols, most frequent first; a cap N counts the two. \"closed\": the corpus' symbols alone, no\n  reserved id (with a cap, the N - 1 most frequent and <unk>).\n  Members: size, symbols, unk (the id of <unk>, or none), pad (the id of <pad>, or none).",
+        "vocabulary": "vocabulary(SYMBOLS [, N] [, \"closed\"])\n  The symbol <-> id table: <pad> = 0 and <unk> = 1 (every unknown symbol, with a warning), then the\n  symbols, most frequent first; a cap N counts the two. \"closed\": the corpus' symbols alone, no\n  reserved id (with a cap, the N - 1 most frequent and <unk>).\n  Counted from lower-cased text (lower(...)), it lower-cases what it looks up: \"The\" finds \"the\".\n  Members: size, symbols, unk (the id of <unk>, or none), pad (the id of <pad>, or none), lower.",
         "encode": "encode(VOCAB, SYMBOLS)\n  The ids of the symbols (a list, or a list of lists).",
         "decode": "decode(VOCAB, IDS)\n  The symbols of the ids.",
         "windows": "windows(IDS, N [, VOCAB])\n  A dataset of every N ids in a row with the id after them as the target (next-symbol models).",
@@ -53,8 +53,9 @@ enum FunctionHelp {
         "load": "load(PATH)\n  The model in a file written by `save` (or a checkpoint), made the current model, with its vocabulary (m.vocab).\n  Example: let m = load(\"sentiment.safetensors\")\n  (The REPL command that runs a script file is :load FILE; see :help :load.)",
     ]
 
-    /// The help of function `name`, ending in a line break; nil for a name without help.
+    /// The help of function `name`, ending in a line break; nil for a name without help. The
+    /// words of its string options come from their declarations (FunctionChoices.swift).
     static func text(_ name: String) -> String? {
-        entries[name].map { $0 + "\n" }
+        entries[name].map { entry in entry + FunctionChoices.of(name).map { "\n  " + $0.helpLine }.joined() + "\n" }
     }
 }

@@ -237,5 +237,8 @@ final class CheckerTests: XCTestCase {
         "print(10 / 0)",
         "nosuch = 3",
         "let s = \"abc\"\nprint(s.size)",
+        "let closed = vocabulary(syms, \"clsoed\")",
+        "let capped = vocabulary(syms, 4, \"opne\")",
+        "let padded = sequences(encode(vocab, [syms]), [\"a\"], 4, \"lats\", vocab)",
     ]
 }

@@ -168,7 +168,7 @@ final class DataFixtureTests: XCTestCase {
         guard case .tokens(let x2) = last.inputs else { return XCTFail("kinds") }
         XCTAssertEqual(x2.ids, [2, 3, 4, 5, 0, 0, 6, 7, 0])
         XCTAssertEqual(host.error("sequences", samples, labels, .int(3), .string("middle"))?.message,
-                       "sequences: expected \"first\" or \"last\" for which tokens of a long sample to keep, but got \"middle\"")
+                       "sequences: argument 4 is \"first\" (the default: a long sample's first symbols are kept) or \"last\" (its last symbols), not \"middle\"")
         XCTAssertEqual(host.error("sequences", samples, .list([.int(1)]), .int(3))?.message,
                        "sequences: expected one label per sample, but there are 3 samples and 1 labels")
     }

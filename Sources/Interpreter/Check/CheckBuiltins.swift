@@ -1,5 +1,7 @@
 // CheckBuiltins.swift — what the checker knows of each built-in function: the type it returns.
 //
+// A literal string option (`vocabulary(syms, "closed")`) is checked against the words its
+// declaration allows (Declarations/FunctionChoices.swift), with the run time's error.
 // Pure built-ins given known values run for real (so `len([1, 2])` is 2 and `range(3)` a list
 // of three ints, with the interpreter's own errors). Data built-ins never run: they return
 // the type they would (`tokens` a list of strings, `windows` a dataset carrying its vocabulary),
@@ -17,6 +19,8 @@ enum CheckBuiltins {
 
     static func call(_ name: String, _ args: [CheckType], _ exprs: [Expr], at range: SourceRange,
                      _ checker: Checker) throws -> CheckType {
+        // A literal string option that is none of its words fails as it would at run time.
+        if let error = FunctionChoices.check(name, args, at: range) { throw error }
         if pure.contains(name), checker.host.natives.contains(name) {
             let values = args.compactMap(\.constant)
             let small: Bool = {

@@ -581,6 +581,7 @@ final class Checker {
             case "size": return .int(nil, symbol: size ?? Checker.spelled(baseExpr).map { "\($0).size" })
             case "symbols": return .list(.string, items: nil)
             case "unk", "pad": return .unknown
+            case "lower": return .bool(nil)
             default: names = Members.vocabulary
             }
         case .dataset(let d):

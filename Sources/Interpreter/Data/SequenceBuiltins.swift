@@ -54,14 +54,7 @@ enum SequenceBuiltins {
             }
             let maxLength = try args.positiveInt(2, "the maximum length")
             var keepLast = false
-            if args.has(3) {
-                switch try args.string(3, "which tokens to keep") {
-                case "first": keepLast = false
-                case "last": keepLast = true
-                case let other:
-                    throw args.valueError("expected \"first\" or \"last\" for which tokens of a long sample to keep, but got \"\(other)\"")
-                }
-            }
+            if args.has(3) { keepLast = try FunctionChoices.sequencesKeep.read(args, 3) == "last" }
             var pace = try args.pacer(building: "\(samples.count) sequences of \(maxLength) ids",
                                       bytes: MemorySize.bytes(samples.count, maxLength + 2, of: Int.self))
             let (grid, lengths) = try pad(samples, to: maxLength, keepLast: keepLast, pace: &pace)

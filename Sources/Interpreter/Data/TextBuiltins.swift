@@ -49,7 +49,7 @@ enum TextBuiltins {
             let args = try Arguments("lower", values, context, range, names: ["text"])
             func lowered(_ v: Value, _ path: [Int]) throws -> Value {
                 switch v {
-                case .string(let s): return .string(s.lowercased().precomposedStringWithCanonicalMapping)
+                case .string(let s): return .string(lower(s))
                 case .list(let items): return .list(try items.enumerated().map { try lowered($0.element, path + [$0.offset + 1]) })
                 default:
                     let at = path.isEmpty ? "" : " (item " + path.reversed().map(String.init).joined(separator: " of item ") + ")"
@@ -58,6 +58,12 @@ enum TextBuiltins {
             }
             return try lowered(args.values[0], [])
         }
+    }
+
+    /// `text` lower-cased and composed (NFC): what `lower` gives, and how a lower-cased
+    /// vocabulary normalises a symbol it looks up.
+    static func lower(_ text: String) -> String {
+        text.lowercased().precomposedStringWithCanonicalMapping
     }
 
     /// The lines of `text` without their terminators (`\n` or `\r\n`); no empty last line for a

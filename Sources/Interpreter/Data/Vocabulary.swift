@@ -11,6 +11,12 @@
 // reserved id: a tutorial's exact table (Aesop's 112 symbols, `,` = 0). With a cap N and more
 // than N distinct symbols, the N - 1 most frequent are kept and every other one is counted as
 // `<unk>`, which then takes its place in the frequency order like any symbol.
+//
+// A vocabulary whose symbols hold cased letters but no upper-case one (counted from
+// `lower(text)`, or from text that was lower-case already) is lower-cased: a symbol looked up
+// in it (`encode`, and the text of `predict` and `generate`) is normalised as `lower` does
+// first, so "The" finds "the" instead of becoming `<unk>`. Model files save the flag
+// (`vocabulary_normalisation`), so a loaded model's `m.vocab` does the same.
 
 import SeqLang
 
@@ -28,14 +34,20 @@ final class Vocabulary: ScriptObject {
     /// `encode` warns only of symbols never seen.
     let folded: Set<String>
 
-    /// Makes a vocabulary from symbols already in id order (they must be distinct).
-    convenience init(symbols: [String]) {
-        self.init(symbols: symbols, folded: [])
+    /// Whether symbols are lower-cased (as `lower` does) before they are looked up: the
+    /// vocabulary was counted from lower-cased text.
+    let lowerCased: Bool
+
+    /// Makes a vocabulary from symbols already in id order (they must be distinct), lower-cased
+    /// when `lowerCased` says so or, when nil, when its symbols are (`isLowerCased`).
+    convenience init(symbols: [String], lowerCased: Bool? = nil) {
+        self.init(symbols: symbols, folded: [], lowerCased: lowerCased)
     }
 
-    init(symbols: [String], folded: Set<String>) {
+    init(symbols: [String], folded: Set<String>, lowerCased: Bool? = nil) {
         self.symbols = symbols
         self.folded = folded
+        self.lowerCased = lowerCased ?? Vocabulary.isLowerCased(symbols)
         var ids: [String: Int] = [:]
         ids.reserveCapacity(symbols.count)
         for (i, s) in symbols.enumerated() {
@@ -63,12 +75,14 @@ final class Vocabulary: ScriptObject {
         }
         var entries = counts.map { (symbol: $0.key, count: $0.value.count, first: $0.value.first) }
         entries.sort(by: ranks)
+        // Lower-cased when the whole corpus was, not only the symbols a cap keeps.
+        let lowerCased = isLowerCased(entries.map(\.symbol))
         if reserve {
             let reserved = [paddingSymbol, unknownSymbol]
             precondition(limit.map { $0 >= reserved.count } ?? true, "Vocabulary.counting: limit below 2")
             let ordinary = entries.filter { !reserved.contains($0.symbol) }.map(\.symbol)
             let kept = limit.map { Array(ordinary.prefix($0 - reserved.count)) } ?? ordinary
-            return Vocabulary(symbols: reserved + kept, folded: Set(ordinary.dropFirst(kept.count)))
+            return Vocabulary(symbols: reserved + kept, folded: Set(ordinary.dropFirst(kept.count)), lowerCased: lowerCased)
         }
         var folded: Set<String> = []
         if let limit, entries.count > limit {
@@ -82,7 +96,7 @@ final class Vocabulary: ScriptObject {
             entries = Array(kept) + [unk]
             entries.sort(by: ranks)
         }
-        return Vocabulary(symbols: entries.map(\.symbol), folded: folded)
+        return Vocabulary(symbols: entries.map(\.symbol), folded: folded, lowerCased: lowerCased)
     }
 
     private static func ranks(_ a: (symbol: String, count: Int, first: Int),
@@ -90,10 +104,27 @@ final class Vocabulary: ScriptObject {
         a.count != b.count ? a.count > b.count : a.first < b.first
     }
 
+    /// True when some symbol has a cased letter and none is changed by `lower`.
+    static func isLowerCased(_ symbols: [String]) -> Bool {
+        var cased = false
+        for s in symbols {
+            if TextBuiltins.lower(s) != s { return false }
+            if !cased, s.contains(where: \.isCased) { cased = true }
+        }
+        return cased
+    }
+
     var size: Int { symbols.count }
 
-    /// The id of `symbol`, if it is in the vocabulary.
+    /// The id of `symbol` exactly as it is, if it is in the vocabulary.
     func id(of symbol: String) -> Int? { ids[symbol] }
+
+    /// The id of `symbol` as new text is looked up: normalised as `lower` does first when the
+    /// vocabulary is lower-cased.
+    func lookUp(_ symbol: String) -> Int? {
+        if let id = ids[symbol] { return id }
+        return lowerCased ? ids[TextBuiltins.lower(symbol)] : nil
+    }
 
     /// The id of `<unk>`, if the vocabulary has one.
     var unknownID: Int? { ids[Vocabulary.unknownSymbol] }
@@ -115,6 +146,7 @@ final class Vocabulary: ScriptObject {
         case "symbols": return .list(symbols.map { .string($0) })
         case "unk": return unknownID.map { .int($0) } ?? Value.none
         case "pad": return paddingID.map { .int($0) } ?? Value.none
+        case "lower": return .bool(lowerCased)
         default: return nil
         }
     }
@@ -135,7 +167,7 @@ struct UnknownSymbols {
 
     /// The id of `symbol` (`<unk>`'s when it is missing, noted), nil without a `<unk>`.
     mutating func id(of symbol: String, in vocab: Vocabulary) -> Int? {
-        if let id = vocab.id(of: symbol) { return id }
+        if let id = vocab.lookUp(symbol) { return id }
         guard let unk = vocab.unknownID else { return nil }
         if includingFolded || !vocab.folded.contains(symbol) {
             count += 1

@@ -41,19 +41,9 @@ enum VocabularyBuiltins {
         }
     }
 
-    static let kinds = ["open", "closed"]
-
     /// Whether argument `i` asks for a closed vocabulary (`"closed"`) or the default open one.
     static func closed(_ args: Arguments, _ i: Int) throws -> Bool {
-        guard case .string(let kind) = args.values[i], kinds.contains(kind) else {
-            let got: String
-            if case .string(let s) = args.values[i] { got = "\"\(s)\"" } else { got = args.values[i].typeName }
-            throw Diagnostic.error(.type, at: args.range,
-                                   Suggestion.message("vocabulary: argument \(i + 1) is \"open\" (the default: <pad> and <unk> reserved) or \"closed\" (the corpus' symbols alone), not \(got)",
-                                                      for: { if case .string(let s) = args.values[i] { return s } else { return "" } }(), among: kinds),
-                                   hint: "for example vocabulary(syms, 10000) or vocabulary(syms, \"closed\")")
-        }
-        return kind == "closed"
+        try FunctionChoices.vocabularyKind.read(args, i) == "closed"
     }
 
     /// The symbols of a list of strings, or of a list of such lists (one per sample), in order.

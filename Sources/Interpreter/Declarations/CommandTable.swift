@@ -258,9 +258,9 @@ enum CommandTable {
         form: StatementForm(positionals: [ValueSlot("MODEL", .model, "a model", optional: true),
                                           ValueSlot("INPUT", .any, "the input", missing: "what to predict from")],
             owner: "`predict`", example: "predict \"had a general\"",
-            doc: "One input gives a record (`class`, `probability` or `next`); a dataset or a batch gives a tensor."),
+            doc: "One input gives a record (`class`, `probability` or `values`), or a tensor [time, class] for a model with an output at every step; a dataset or a batch gives a tensor."),
         binds: Binding("prediction", "record", fields: [.init("class", "any", when: "classifiers"), .init("probability", "number", when: "sigmoid outputs"),
-                                                        .init("next", "any", when: "per-step outputs"), .init("values", "tensor", when: "other outputs")]),
+                                                        .init("values", "tensor", when: "other outputs")]),
         needs: [.completeModel], result: "any")
 
     static let generate = CommandDeclaration("generate", usage: "generate [MODEL] from TEXT length N [temperature T] [top K]",

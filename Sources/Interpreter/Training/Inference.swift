@@ -30,6 +30,16 @@ enum Inference {
         return try NetworkBridge.network(of: model, setup: setup, session: session, statement: statement, at: range)
     }
 
+    /// Warns at `range` when `model` has never been trained (nor loaded): what `statement`
+    /// gives are the outputs of its initial weights, as Keras predicts with a model just built.
+    static func warnIfUntrained(_ model: Model, _ trained: TrainedNetwork, for statement: String,
+                                at range: SourceRange, _ context: CommandContext) {
+        guard trained.trainedSteps == 0 else { return }
+        context.warn(.warning(at: range,
+            "\(statement): model '\(model.name)' has not been trained: this is what its initial (random) weights give",
+            hint: "train it first, e.g. `train adam epochs 10 on data`, or load trained weights with `load(\"model.safetensors\")`"))
+    }
+
     /// True for a character-level vocabulary: every symbol one character (`<pad>` and `<unk>`
     /// aside), spaces or line breaks among them (single-letter words split at whitespace have
     /// no space symbol).
@@ -38,14 +48,30 @@ enum Inference {
         return symbols.allSatisfy { $0.count == 1 } && symbols.contains { $0.first!.isWhitespace }
     }
 
+    /// The word symbols of `text` for vocabulary `v`: its whitespace-separated pieces, and a
+    /// piece the vocabulary does not know cut as `words` cuts punctuation off (`film!` is
+    /// `film` and `!` when those are known), so text typed as prose reads as the corpus did.
+    static func words(of text: String, _ v: Vocabulary) -> [String] {
+        text.split(whereSeparator: \.isWhitespace).flatMap { piece -> [String] in
+            let whole = String(piece)
+            if v.lookUp(whole) != nil { return [whole] }
+            let parts = TextBuiltins.cutPunctuation(whole)
+            return parts.count > 1 && parts.contains(where: { v.lookUp($0) != nil }) ? parts : [whole]
+        }
+    }
+
     /// `text` as ids of the model's vocabulary.
     static func ids(of text: String, _ trained: TrainedNetwork, for statement: String, at range: SourceRange,
                     warn: (Diagnostic) -> Void) throws -> [Int] {
         guard let v = trained.vocabulary else {
+            if trained.trainedSteps == 0 {
+                throw Diagnostic.error(.type, at: range, "this model has not been trained, so it has no vocabulary to read text with yet",
+                                       hint: "give ids, e.g. `\(statement) encode(vocab, words(\"…\"))`, or train it first on data made with a vocabulary (`sequences(…, vocab)`, `windows(ids, n, vocab)`)")
+            }
             throw Diagnostic.error(.type, at: range, "this model has no vocabulary, so it cannot read text",
                                    hint: "train it on data made with a vocabulary (`windows(ids, n, vocab)`, `lm_batches(…, vocab)`), or give ids")
         }
-        let symbols = isCharacterLevel(v) ? text.map { String($0) } : text.split(whereSeparator: \.isWhitespace).map(String.init)
+        let symbols = isCharacterLevel(v) ? text.map { String($0) } : words(of: text, v)
         guard !symbols.isEmpty else {
             throw Diagnostic.error(.type, at: range, "the text holds no symbols")
         }
@@ -117,7 +143,8 @@ enum Inference {
     /// training data was: samples from `sequences` were padded after their symbols (with
     /// `<pad>`, masked by length) and cut to their first or last N, so a text is too, with a note
     /// saying which. A window model (trained on `windows`) reads the last N; a shorter input
-    /// than that is an error saying how many it needs.
+    /// than that is an error saying how many it needs. A model never trained pads a shorter
+    /// input as `sequences` does by default, and reads the last N of a longer one.
     static func fitted(_ inputs: NetworkInputs, to length: Int, _ trained: TrainedNetwork, _ spec: ModelSpec,
                        at range: SourceRange, warn: (Diagnostic) -> Void) throws -> (NetworkInputs, lengths: [Int]?) {
         let steps = inputs.steps, batch = inputs.batch
@@ -152,6 +179,12 @@ enum Inference {
             warn(Diagnostic(.note, kind: .warning, at: range, note))
             return (cut(keepLast: padding.keepLast, pad: padID), [Int](repeating: min(steps, length), count: batch))
         }
+        if steps < length && trained.trainedSteps == 0 {
+            // No training data to copy yet: padded as `sequences` pads by default.
+            warn(Diagnostic(.note, kind: .warning, at: range,
+                            "the model reads \(length) \(unit) and has not been trained yet: this input of \(steps) is padded after its symbols (masked), as `sequences` pads samples"))
+            return (cut(keepLast: false, pad: Int32(trained.vocabulary?.paddingID ?? 0)), [Int](repeating: steps, count: batch))
+        }
         guard steps > length else {
             let trainedOn = trained.trainedSteps > 0 ? "it was trained on samples of exactly \(length) \(unit), not padded ones" : "it has not been trained on padded samples yet"
             throw Diagnostic.error(.shape, at: range,
@@ -180,6 +213,15 @@ enum Inference {
         let names = spec.outputShape.axes.map(\.name)
         if names.count == p.rank { p.axisNames = names }
         return p
+    }
+
+    /// The predictions of one sequence without its batch axis: `[time T, class V]` for a model
+    /// with an output at every step (the row of a batch's `[batch, time, class V]`).
+    static func single(_ p: Tensor, _ spec: ModelSpec) -> Tensor {
+        var t = Tensor(unchecked: Array(p.shape.dropFirst()), p.scalars)
+        let names = spec.outputShape.axes.map(\.name).dropFirst()
+        if names.count == t.rank { t.axisNames = Array(names) }
+        return t
     }
 
     /// Samples predicted at once by `predictions(_:count:…)`.
@@ -215,7 +257,7 @@ enum Inference {
     }
 
     /// A record for one output row: the class and its probability, or the values.
-    static func describe(_ row: [Float], _ trained: TrainedNetwork, perStep: Bool) -> Value {
+    static func describe(_ row: [Float], _ trained: TrainedNetwork) -> Value {
         let network = trained.network
         let probabilities = Value.list(row.map { .number(Double($0)) })
         switch network.loss {
@@ -223,19 +265,19 @@ enum Inference {
             return .record([("values", probabilities)])
         case .binaryCrossEntropy where row.count == 1:
             let c = row[0] > 0.5 ? 1 : 0
-            return .record([("class", label(c, trained, perStep: false)), ("probability", .number(Double(row[0])))])
+            return .record([("class", label(c, trained)), ("probability", .number(Double(row[0])))])
         default:
             var best = 0
             for j in row.indices where row[j] > row[best] { best = j }
-            return .record([(perStep ? "next" : "class", label(best, trained, perStep: perStep)),
+            return .record([("class", label(best, trained)),
                             ("probability", .number(Double(row[best]))), ("probabilities", probabilities)])
         }
     }
 
     /// A class id as its name (class names, or the vocabulary's symbol for next-symbol models).
-    static func label(_ id: Int, _ trained: TrainedNetwork, perStep: Bool) -> Value {
-        if let classes = trained.classes, id < classes.count, !perStep { return .string(classes[id]) }
-        if let v = trained.vocabulary, id < v.size, perStep || trained.network.outputSize == v.size { return .string(v.symbols[id]) }
+    static func label(_ id: Int, _ trained: TrainedNetwork) -> Value {
+        if let classes = trained.classes, id < classes.count { return .string(classes[id]) }
+        if let v = trained.vocabulary, id < v.size, trained.network.outputSize == v.size { return .string(v.symbols[id]) }
         return .int(id)
     }
 }
@@ -259,6 +301,7 @@ enum PredictStatement {
         if case .object(let o) = value, let data = o as? Dataset {
             try DataFit.check(data, spec, network, needsTargets: false, at: arg.range)
             if context.checkOnly { return .none }
+            Inference.warnIfUntrained(model, trained, for: "predict", at: request.keywordRange, context)
             let p = try Inference.predictions(network, count: data.count, context: context, at: arg.range) {
                 let batch = data.batch($0)
                 return (NetworkBridge.inputs(batch), batch.lengths)
@@ -271,6 +314,7 @@ enum PredictStatement {
             if !context.checkOnly { context.warn(d) }
         }
         if context.checkOnly { return .none }
+        Inference.warnIfUntrained(model, trained, for: "predict", at: request.keywordRange, context)
         let p: Tensor
         if case .features(let xs, let samples, let steps, let f) = inputs, samples > Inference.chunk {
             let size = steps * f
@@ -283,10 +327,11 @@ enum PredictStatement {
         }
         let c = network.outputSize
         let result: Value
-        if inputs.batch == 1 {
-            // The last step's output for per-step models: what comes next.
-            let row = Array(p.scalars[(p.count - c)...])
-            result = Inference.describe(row, trained, perStep: network.outputIsSequence)
+        if inputs.batch == 1 && network.outputIsSequence {
+            // One sequence through a per-step model: its outputs at every step, [time T, class V].
+            result = .tensor(TensorValue(Inference.single(p, spec)))
+        } else if inputs.batch == 1 {
+            result = Inference.describe(Array(p.scalars[(p.count - c)...]), trained)
         } else {
             result = .tensor(TensorValue(Inference.named(p, spec)))
         }
@@ -359,6 +404,7 @@ enum GenerateStatement {
                                    hint: "start from at least \(window) symbols")
         }
         if context.checkOnly { return .none }
+        Inference.warnIfUntrained(model, trained, for: "generate", at: request.keywordRange, context)
         var produced: [Int] = []
         do {
             var probabilities: [Float]

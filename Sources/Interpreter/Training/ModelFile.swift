@@ -8,6 +8,9 @@
 //     kind             "model" | "checkpoint"
 //     architecture     ModelSpec.architectureJSON()
 //     vocabulary       JSON list of the symbols, in id order (when the model reads tokens)
+//     vocabulary_normalisation  "lower" | "none"  whether new text is lower-cased before it is
+//                                           looked up (a vocabulary counted from `lower` text);
+//                                           absent in older files: read from the symbols
 //     classes          JSON list of the class names (when the data named them)
 //     padding          "first" | "last"     the training samples were padded to the model's
 //                                           length and a longer one kept its first or last
@@ -43,7 +46,10 @@ enum ModelFile {
     static func metadata(_ spec: ModelSpec, _ trained: TrainedNetwork, kind: String) -> [String: String] {
         var m = ["format": format, "format_version": String(version), "kind": kind,
                  "architecture": spec.architectureJSON()]
-        if let v = trained.vocabulary { m["vocabulary"] = jsonList(v.symbols) }
+        if let v = trained.vocabulary {
+            m["vocabulary"] = jsonList(v.symbols)
+            m["vocabulary_normalisation"] = v.lowerCased ? "lower" : "none"
+        }
         if let c = trained.classes { m["classes"] = jsonList(c) }
         if let p = trained.padding { m["padding"] = p.keep }
         return m
@@ -124,7 +130,14 @@ enum ModelFile {
                 throw fail("its vocabulary metadata is not a JSON list of strings")
             }
             if Set(symbols).count != symbols.count { throw fail("its vocabulary lists a symbol twice") }
-            vocabulary = Vocabulary(symbols: symbols)
+            var lowerCased: Bool?
+            switch meta["vocabulary_normalisation"] {
+            case nil: lowerCased = nil
+            case "lower": lowerCased = true
+            case "none": lowerCased = false
+            case let other?: throw fail("its vocabulary normalisation metadata is \"\(other)\", not \"lower\" or \"none\"")
+            }
+            vocabulary = Vocabulary(symbols: symbols, lowerCased: lowerCased)
         }
         var classes: [String]?
         if let text = meta["classes"] {

@@ -1,0 +1,262 @@
+// FirstHourTrapTests.swift — the traps a Keras user met after the first hour's fixes: `predict`
+// (and `evaluate`, `generate`) on a model never trained, one sequence through a model with an
+// output at every step, a vocabulary that remembers its text was lower-cased (through a model
+// file too), and string options of built-ins checked by `--check` as at run time.
+
+import XCTest
+import SeqLang
+import Tensor
+@testable import Interpreter
+
+final class FirstHourTrapTests: XCTestCase {
+    func warnings(_ o: Outcome) -> [String] { o.result.warnings.map { "\($0.range.start): \($0.message)" } }
+    func notes(_ o: Outcome) -> [String] {
+        o.result.diagnostics.filter { $0.severity == .note }.map { "\($0.range.start): \($0.message)" }
+    }
+
+    // MARK: - A model never trained
+
+    /// As Keras predicts with a model just built: the initial weights, with a warning.
+    func testPredictOnAModelNeverTrainedGivesItsInitialWeightsOutputsWithAWarning() {
+        let o = runSeq("""
+            model fresh
+            input tokens 10 vocab 5
+            layer embedding 4
+            layer lstm 8 last
+            layer dense 2 softmax
+            predict [1, 2, 3]
+            print(len(prediction.probabilities))
+            let short = prediction.probabilities
+            predict sequences([[1, 2, 3]], [0], 10)
+            print(list(prediction)[0] == short)
+            model series
+            input sequence 4 features 2
+            layer lstm 8 last
+            layer dense 1
+            predict tensor([[1, 2], [3, 4], [5, 6], [7, 8]])
+            print(len(prediction.values))
+            """)
+        XCTAssertEqual(o.errors, [])
+        // The 3 ids are padded to the declared 10 and masked, exactly as `sequences` pads them.
+        XCTAssertEqual(o.output, "2\ntrue\n1\n")
+        XCTAssertEqual(warnings(o), [
+            "6:1: predict: model 'fresh' has not been trained: this is what its initial (random) weights give",
+            "9:1: predict: model 'fresh' has not been trained: this is what its initial (random) weights give",
+            "15:1: predict: model 'series' has not been trained: this is what its initial (random) weights give"])
+        XCTAssertEqual(notes(o), ["6:9: the model reads 10 symbols and has not been trained yet: this input of 3 is padded after its symbols (masked), as `sequences` pads samples"])
+        XCTAssertEqual(o.result.warnings.first?.hint,
+                       "train it first, e.g. `train adam epochs 10 on data`, or load trained weights with `load(\"model.safetensors\")`")
+    }
+
+    /// Text needs the vocabulary of the data a model learned from: an untrained one says so.
+    func testTextThroughAnUntrainedModelIsALocatedErrorSayingWhatIsMissing() {
+        let fresh = """
+            let vocab = vocabulary(tokens("the cat sat on the mat"))
+            model fresh
+            input tokens 3 vocab vocab.size
+            layer embedding 4
+            layer lstm 8 last
+            layer dense vocab.size softmax
+
+            """
+        let o = runSeq(fresh + "predict \"the cat sat\"")
+        XCTAssertEqual(o.errors, ["7:9: this model has not been trained, so it has no vocabulary to read text with yet"])
+        XCTAssertEqual(o.result.errors.first?.hint,
+                       "give ids, e.g. `predict encode(vocab, words(\"…\"))`, or train it first on data made with a vocabulary (`sequences(…, vocab)`, `windows(ids, n, vocab)`)")
+        let ids = runSeq(fresh + """
+            predict encode(vocab, tokens("the cat sat"))
+            evaluate on windows(encode(vocab, tokens("the cat sat on the mat")), 3, vocab)
+            """)
+        XCTAssertEqual(ids.errors, [])
+        XCTAssertEqual(warnings(ids).map { $0.components(separatedBy: ":")[0...2].joined(separator: ":") },
+                       ["7:1: predict", "8:1: evaluate"])
+    }
+
+    /// After training, the warning is gone.
+    func testATrainedModelPredictsWithoutTheWarning() {
+        let o = runSeq(tinyReviewsPrelude + """
+            train adam lr 0.05 epochs 1 batch 4 on data quiet
+            predict "truly fine"
+            """)
+        XCTAssertEqual(o.errors, [])
+        XCTAssertFalse(warnings(o).contains { $0.contains("has not been trained") }, "\(warnings(o))")
+    }
+
+    // MARK: - One sequence through a model with an output at every step
+
+    static let perStepPrelude = """
+        let syms = chars("abcabcabcabcabcabcabcabc")
+        let vocab = vocabulary(syms, "closed")
+        let data = lm_batches(encode(vocab, syms), 2, 4, vocab)
+        seed 5
+        model lm
+        input tokens vocab vocab.size
+        layer embedding 4
+        layer lstm 8
+        layer dense vocab.size softmax per step
+        train adam lr 0.05 epochs 3 on data quiet
+
+        """
+
+    func testOneSequenceThroughAPerStepModelIsATimeByClassTensor() {
+        let o = runSeq(Self.perStepPrelude + """
+            predict [0, 1, 2, 0, 1]
+            print(prediction.axes, prediction.shape)
+            predict data
+            print(prediction.axes)
+            """)
+        XCTAssertEqual(o.errors, [])
+        XCTAssertEqual(o.output, """
+            ["time", "class"] [5, 3]
+            ["batch", "time", "class"]
+
+            """)
+        // Each step's probabilities sum to 1, as a row of a batch's.
+        let sums = runSeq(Self.perStepPrelude + "predict [0, 1, 2]\nprint(sum(prediction, \"class\").shape)")
+        XCTAssertEqual(sums.errors, [])
+        XCTAssertEqual(sums.output, "[3]\n")
+    }
+
+    /// The first sample of the streams is "abca": its row of the batch is the single prediction.
+    func testOneSequenceIsItsRowInABatch() throws {
+        let o = runSeq(Self.perStepPrelude + """
+            predict encode(vocab, chars("abca"))
+            print(list(prediction))
+            predict data
+            print(list(prediction)[0])
+            """)
+        XCTAssertEqual(o.errors, [])
+        let lines = o.output.split(separator: "\n").map { line in
+            line.split(whereSeparator: { "[], ".contains($0) }).compactMap { Double($0) }
+        }
+        XCTAssertEqual(lines.count, 2, o.output)
+        XCTAssertEqual(lines.first?.count, 12, o.output)
+        XCTAssertEqual(lines.first?.count, lines.last?.count, o.output)
+        for (a, b) in zip(lines.first ?? [], lines.last ?? []) { XCTAssertEqual(a, b, accuracy: 1e-5, o.output) }
+    }
+
+    func testGenerateAndEvaluateOnOneSample() {
+        let o = runSeq(Self.perStepPrelude + """
+            generate from "a" length 5
+            let single = lm_batches(encode(vocab, chars("abcab")), 1, 4, vocab)
+            print(single.count)
+            evaluate on single
+            print(type(evaluation.loss))
+            """)
+        XCTAssertEqual(o.errors, [])
+        let lines = o.output.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first?.count, 6, o.output)
+        XCTAssertTrue(lines.first?.hasPrefix("a") == true, o.output)
+        XCTAssertTrue(lines.contains("number"), o.output)
+    }
+
+    // MARK: - A vocabulary that remembers lower-casing
+
+    static let lowerPrelude = """
+        let texts = ["the movie was great!", "The film was AWFUL.", "a great film", "an awful movie",
+                     "great acting", "awful acting", "the movie is great", "the film is awful"]
+        let labels = ["pos", "neg", "pos", "neg", "pos", "neg", "pos", "neg"]
+        let syms = words(lower(texts))
+        let vocab = vocabulary(syms)
+        let data = sequences(encode(vocab, syms), labels, 6, "first", vocab)
+        seed 2
+        model critic
+        input tokens 6 vocab vocab.size
+        layer embedding 8
+        layer lstm 8 last
+        layer dense 2 softmax
+        train adam lr 0.05 epochs 40 batch 4 on data quiet
+
+        """
+
+    func testAVocabularyOfLowerCasedTextLowerCasesWhatItLooksUp() {
+        let o = runSeq("""
+            let v = vocabulary(words(lower("The cat sat on the mat")))
+            print(v.lower, encode(v, words("The CAT sat")) == encode(v, words("the cat sat")))
+            let cased = vocabulary(words("The cat sat"))
+            print(cased.lower, encode(cased, "the"))
+            print(vocabulary(["1", "2", ","]).lower)
+            """)
+        XCTAssertEqual(o.errors, [])
+        XCTAssertEqual(o.output, "true true\nfalse 1\nfalse\n")
+        // Only the case-sensitive vocabulary warns: "the" is not its "The".
+        XCTAssertEqual(warnings(o), ["4:20: encode: 1 symbol is not in the vocabulary and became <unk>: \"the\""])
+    }
+
+    func testPredictLowerCasesTextForAVocabularyOfLowerCasedText() {
+        let o = runSeq(Self.lowerPrelude + """
+            predict "The Movie was GREAT!"
+            print(prediction.class)
+            predict "AN AWFUL FILM."
+            print(prediction.class)
+            """)
+        XCTAssertEqual(o.errors, [])
+        XCTAssertEqual(o.output, "pos\nneg\n")
+        // No word is unknown: the text is lower-cased and `GREAT!` cut as `words` cuts it.
+        XCTAssertEqual(warnings(o).filter { $0.contains("<unk>") }, [])
+    }
+
+    func testTheLowerCasingIsSavedWithTheModel() {
+        let path = temporaryPath("critic-lower.safetensors")
+        let o = runSeq(Self.lowerPrelude + """
+            save "\(path)"
+            """)
+        XCTAssertEqual(o.errors, [])
+        // A new session: only the file.
+        let loaded = runSeq("""
+            let m = load("\(path)")
+            print(m.vocab.lower, encode(m.vocab, words("The MOVIE")) == encode(m.vocab, ["the", "movie"]))
+            predict m "The Movie was GREAT"
+            print(prediction.class)
+            """)
+        XCTAssertEqual(loaded.errors, [])
+        XCTAssertEqual(loaded.output, "true true\npos\n")
+        XCTAssertEqual(warnings(loaded).filter { $0.contains("<unk>") }, [])
+    }
+
+    func testTheModelFileSaysTheNormalisation() throws {
+        let path = temporaryPath("critic-normalisation.safetensors")
+        XCTAssertEqual(runSeq(Self.lowerPrelude + "save \"\(path)\"").errors, [])
+        let file = try SafeTensors.read(from: path)
+        var metadata = file.metadata
+        XCTAssertEqual(metadata["vocabulary_normalisation"], "lower")
+        // The file's word is what a loaded vocabulary follows, even against its symbols.
+        metadata["vocabulary_normalisation"] = "none"
+        let edited = temporaryPath("critic-normalisation-none.safetensors")
+        try SafeTensors.write(file.tensors.sorted { $0.key < $1.key }.map { (name: $0.key, tensor: $0.value) }, metadata: metadata, to: edited)
+        let loaded = runSeq("let m = load(\"\(edited)\")\nprint(m.vocab.lower)")
+        XCTAssertEqual(loaded.errors, [])
+        XCTAssertEqual(loaded.output, "false\n")
+    }
+
+    // MARK: - String options of built-ins, checked as at run time
+
+    func testAMisspeltStringOptionIsReportedByTheCheckAsByTheRun() {
+        for (source, message) in [
+            ("vocabulary([\"a\"], \"clsoed\")",
+             "vocabulary: argument 2 is \"open\" (the default: <pad> and <unk> reserved) or \"closed\" (the corpus' symbols alone), not \"clsoed\"; did you mean 'closed'?"),
+            ("vocabulary([\"a\"], 10, \"opne\")",
+             "vocabulary: argument 3 is \"open\" (the default: <pad> and <unk> reserved) or \"closed\" (the corpus' symbols alone), not \"opne\"; did you mean 'open'?"),
+            ("sequences([[1, 2]], [\"a\"], 4, \"lats\")",
+             "sequences: argument 4 is \"first\" (the default: a long sample's first symbols are kept) or \"last\" (its last symbols), not \"lats\"; did you mean 'last'?"),
+        ] {
+            let checked = SeqInterpreter().check(source: source, file: "<check>").errors.map { "\($0.range.start): \($0.message)" }
+            XCTAssertEqual(checked, ["1:1: " + message], source)
+            XCTAssertEqual(runSeq(source).errors, ["1:1: " + message], source)
+        }
+        // Well spelt, or not a literal, nothing is reported.
+        XCTAssertEqual(SeqInterpreter().check(source: "let k = \"closed\"\nvocabulary([\"a\"], k)\nvocabulary([\"a\"], 3, \"open\")",
+                                              file: "<check>").errors.map(\.message), [])
+    }
+
+    /// The run and the check read one list: every word a choice allows works at run time.
+    func testEveryAllowedWordIsAcceptedAtRunTime() {
+        for choice in FunctionChoices.all {
+            for word in choice.allowed {
+                let source = choice.function == "vocabulary" ? "vocabulary([\"a\"], \"\(word)\")"
+                    : "sequences([[1, 2]], [\"a\"], 4, \"\(word)\")"
+                XCTAssertEqual(runSeq(source).errors, [], source)
+            }
+        }
+    }
+}
