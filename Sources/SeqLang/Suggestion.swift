@@ -4,14 +4,18 @@
 // through these functions, so a typo gets the same suggestion, in the same words, everywhere.
 
 /// Words within `maxDistance` edits of `word`, closest first: the source of "did you mean".
+/// An edit changes the length by one at most, so a candidate whose length differs by more than
+/// the limit is passed over without measuring, and a measure stops once it passes the limit.
 package func suggestions(for word: String, among candidates: [String], maxDistance: Int? = nil) -> [String] {
-    let limit = maxDistance ?? max(1, min(3, word.count / 3 + 1))
-    let scored = Set(candidates).compactMap { candidate -> (String, Int)? in
-        guard candidate != word else { return nil }
-        let d = editDistance(word, candidate)
-        return d <= limit ? (candidate, d) : nil
+    let target = Array(word)
+    let limit = maxDistance ?? max(1, min(3, target.count / 3 + 1))
+    var near: [String: Int] = [:]
+    for candidate in candidates where candidate != word {
+        guard abs(candidate.count - target.count) <= limit else { continue }
+        let d = editDistance(target, Array(candidate), limit: limit)
+        if d <= limit { near[candidate] = d }
     }
-    return scored.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.map(\.0)
+    return near.sorted { $0.value != $1.value ? $0.value < $1.value : $0.key < $1.key }.map(\.key)
 }
 
 /// A "did you mean 'x'?" hint for `word`, or nil when nothing is close (or there is no word).
@@ -28,17 +32,25 @@ package func didYouMean(_ suggestion: String) -> String {
 
 /// Levenshtein distance between two strings (characters).
 package func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
+    editDistance(Array(a), Array(b), limit: Int.max)
+}
+
+/// Levenshtein distance between `a` and `b`, exact up to `limit`; past it, some value above
+/// `limit` (the measure stops when a whole row exceeds it).
+private func editDistance(_ a: [Character], _ b: [Character], limit: Int) -> Int {
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
     var previous = Array(0...b.count)
     var current = [Int](repeating: 0, count: b.count + 1)
     for i in 1...a.count {
         current[0] = i
+        var smallest = i
         for j in 1...b.count {
             let cost = a[i - 1] == b[j - 1] ? 0 : 1
             current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            smallest = min(smallest, current[j])
         }
+        if smallest > limit { return smallest }
         swap(&previous, &current)
     }
     return previous[b.count]

@@ -91,6 +91,34 @@ final class LexerTests: XCTestCase {
         XCTAssertEqual(tokens.map(\.range.start.line), [1, 1, 2, 2, 3])
     }
 
+    func testCharactersBeyondASCIIKeepTheirKindsAndColumns() {
+        func described(_ source: String) -> [String] {
+            let (tokens, diagnostics) = Lexer.tokenize(source, file: "t.seq")
+            return tokens.map { "\($0.range.start.line):\($0.range.start.column)+\($0.range.length) \($0.text.debugDescription)" }
+                + diagnostics.map { "\($0.range.start) \($0.message)" }
+        }
+        // Letters of any script name things; a combining mark joins the character before it.
+        XCTAssertEqual(described("let café = f(é, \"😀\")"),
+                       ["1:1+3 \"let\"", "1:5+4 \"café\"", "1:10+1 \"=\"", "1:12+1 \"f\"", "1:13+1 \"(\"", "1:14+1 \"é\"",
+                        "1:15+1 \",\"", "1:17+3 \"\\\"😀\\\"\"", "1:20+1 \")\"", "1:21+1 \"\""])
+        XCTAssertEqual(described("e\u{301}x = 1\n"),
+                       ["1:1+2 \"e\u{301}x\"", "1:4+1 \"=\"", "1:6+1 \"1\"", "1:7+1 \"\\n\"", "2:1+1 \"\""])
+        // A digit or `_` with a mark on it is neither a number nor part of a name.
+        XCTAssertEqual(described("1\u{301} _\u{301}"),
+                       ["1:1+1 \"1\u{301}\"", "1:3+1 \"_\u{301}\"", "1:4+1 \"\"",
+                        "1:1 unexpected character '1\u{301}'", "1:3 unexpected character '_\u{301}'"])
+        // A byte-order mark is blank; `\r\n` is one line break; a mark after a line feed is a
+        // character of the next line.
+        XCTAssertEqual(described("\u{FEFF}a\r\n\u{301}b"),
+                       ["1:2+1 \"a\"", "1:3+1 \"\\r\\n\"", "2:1+1 \"\\u{0301}\"", "2:2+1 \"b\"", "2:3+1 \"\"",
+                        "2:1 unexpected character '\u{301}'"])
+        // Strings keep every character; `\u{…}` takes ASCII hex digits only.
+        XCTAssertEqual(Lexer.tokenize("\"ñ\u{301}\u{e9}\" x", file: "t.seq").tokens.map(\.kind),
+                       [.string([.text("ñ\u{301}é")]), .identifier("x"), .eof])
+        XCTAssertEqual(Lexer.tokenize("\"\\u{１}\"", file: "t.seq").diagnostics.map(\.message),
+                       ["malformed unicode escape: expected '\\u{' hex digits '}' naming a character"])
+    }
+
     func testNonUTF8BytesNameTheirOffset() {
         let bytes: [UInt8] = Array("ok\nab".utf8) + [0xFF] + Array("c".utf8)
         XCTAssertThrowsError(try SourceText.decode(bytes, file: "bad.seq")) { error in
