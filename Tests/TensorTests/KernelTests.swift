@@ -237,6 +237,45 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// `BLAS.gemm(polling:)` past `pollWork`, cut by rows of C, by columns and by the inner
+    /// dimension (the shapes of B1's output layer's weight gradient, forward pass and input
+    /// gradient, scaled down), every transpose, with alpha and beta: one call's result to float
+    /// rounding; a raised signal stops it before it writes anything.
+    func testPolledGEMMInBlocksMatchesOneCall() {
+        for (m, n, k) in [(1_000, 200, 400), (400, 1_000, 200), (400, 200, 1_000)] {
+            XCTAssertGreaterThan(m * n * k, BLAS.pollWork)
+            for (transA, transB) in [(false, false), (true, false), (false, true), (true, true)] {
+                let A = values(m * k, scale: 1, seed: UInt64(m)), B = values(k * n, scale: 1, seed: UInt64(n))
+                var whole = values(m * n, scale: 1, seed: 5), blocked = whole
+                var finished = false
+                A.withUnsafeBufferPointer { a in
+                    B.withUnsafeBufferPointer { b in
+                        whole.withUnsafeMutableBufferPointer { c in
+                            BLAS.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 0.5,
+                                      a: a.baseAddress!, b: b.baseAddress!, beta: 2, c: c.baseAddress!)
+                        }
+                        blocked.withUnsafeMutableBufferPointer { c in
+                            finished = BLAS.gemm(polling: StopSignal(), transA: transA, transB: transB, m: m, n: n, k: k,
+                                                 alpha: 0.5, a: a.baseAddress!, b: b.baseAddress!, beta: 2, c: c.baseAddress!)
+                        }
+                    }
+                }
+                XCTAssertTrue(finished)
+                let worst = zip(whole, blocked).map { abs($0 - $1) }.max() ?? 0
+                XCTAssertLessThan(worst, 1e-6 * Float(k), "m=\(m) n=\(n) k=\(k) transA=\(transA) transB=\(transB)")
+            }
+        }
+        let stop = StopSignal()
+        stop.cancel()
+        var c = [Float](repeating: 7, count: 400 * 1_000)
+        let a = values(400 * 200, scale: 1, seed: 1), b = values(200 * 1_000, scale: 1, seed: 2)
+        let finished = c.withUnsafeMutableBufferPointer { c in
+            BLAS.gemm(polling: stop, transB: true, m: 400, n: 1_000, k: 200, a: a, b: b, c: c.baseAddress!)
+        }
+        XCTAssertFalse(finished)
+        XCTAssertTrue(c.allSatisfy { $0 == 7 }, "a stop before the first block writes nothing")
+    }
+
     /// The blocked sum of squares: bit for bit its reference, and close to a Double sum.
     func testSumOfSquaresMatchesItsReferenceAndADoubleSum() {
         for n in lengths + [4095, 4096, 4097, 8192 + 13, 100_003] {
