@@ -29,6 +29,6 @@ if [ "$installed" != "$ONNX_VERSION" ]; then
 fi
 schema_dir="$("$python" -c 'import onnx, os; print(os.path.dirname(onnx.__file__))')"
 [ -f "$schema_dir/onnx.proto" ] || { echo "generate.sh: no onnx.proto in $schema_dir" >&2; exit 1; }
-protoc --plugin=protoc-gen-swift="$plugin" --swift_opt=Visibility=Public --swift_out=. \
+protoc --plugin=protoc-gen-swift="$plugin" --swift_opt=Visibility=Package --swift_out=. \
   --proto_path="$schema_dir" "$schema_dir/onnx.proto"
 echo "wrote $(pwd)/onnx.pb.swift from onnx $ONNX_VERSION's $schema_dir/onnx.proto"
