@@ -73,7 +73,9 @@ final class FileSandbox {
     // MARK: - What scripts call
 
     /// The whole file at `path` (as the script wrote it).
-    func read(_ path: String, at range: SourceRange) throws -> [UInt8] {
+    /// `fits` is asked, before any byte is read, whether the file's size may be held (the
+    /// interpreter's memory limit), and again as a file of no fixed size (a pipe) grows.
+    func read(_ path: String, at range: SourceRange, fits: (Int) throws -> Void = { _ in }) throws -> [UInt8] {
         let fd = try open(path, flags: O_RDONLY, verb: "read", at: range)
         defer { close(fd) }
         var info = stat()
@@ -81,10 +83,15 @@ final class FileSandbox {
         if (info.st_mode & S_IFMT) == S_IFDIR {
             throw Diagnostic.error(.io, at: range, "cannot read '\(path)': it is a folder, expected a file")
         }
+        let regular = (info.st_mode & S_IFMT) == S_IFREG
         var bytes: [UInt8] = []
-        if (info.st_mode & S_IFMT) == S_IFREG { bytes.reserveCapacity(Int(info.st_size)) }
+        if regular {
+            try fits(Int(info.st_size))
+            bytes.reserveCapacity(Int(info.st_size))
+        }
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
+            if !regular || bytes.count >= Int(info.st_size) { try fits(bytes.count + chunk.count) }
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }

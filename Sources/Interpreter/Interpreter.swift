@@ -578,7 +578,8 @@ final class Interpreter: CommandContext {
     }
 
     func readFile(_ path: String, at range: SourceRange) throws -> [UInt8] {
-        try files.read(path, at: range)
+        // The file's bytes are held while it is decoded: they must fit before they are read.
+        try files.read(path, at: range) { try checkMemory($0, for: "the file '\(path)'", at: range) }
     }
 
     func writeFile(_ path: String, contents: [UInt8], at range: SourceRange) throws {

@@ -20,7 +20,11 @@ enum DataFile {
     static func readMaybeGzip(_ path: String, context: CommandContext, at range: SourceRange) throws -> [UInt8] {
         let bytes = try readBytes(path, context: context, at: range)
         guard bytes.count >= 2, bytes[0] == 0x1F, bytes[1] == 0x8B else { return bytes }
-        return try gunzip(bytes, file: path, at: range)
+        // A few kilobytes of gzip may claim gigabytes: the output is checked as it grows,
+        // beside the compressed bytes still held.
+        return try gunzip(bytes, file: path, at: range) {
+            try context.checkMemory(MemorySize.add($0, bytes.count), for: "the inflated contents of '\(path)'", at: range)
+        }
     }
 
     /// The text of `path`, which must be UTF-8 (a leading byte-order mark is dropped).
@@ -81,8 +85,10 @@ enum DataFile {
         return nil
     }
 
-    /// Inflates gzip data (one or more members) with zlib.
-    static func gunzip(_ input: [UInt8], file: String, at range: SourceRange) throws -> [UInt8] {
+    /// Inflates gzip data (one or more members) with zlib. `fits` is asked before the output
+    /// grows to a size (the memory limit), so a gzip bomb is refused, not inflated.
+    static func gunzip(_ input: [UInt8], file: String, at range: SourceRange,
+                       fits: (Int) throws -> Void = { _ in }) throws -> [UInt8] {
         var stream = z_stream()
         let gzipWindowBits: Int32 = 15 + 16   // 32 KiB window, gzip header expected
         guard inflateInit2_(&stream, gzipWindowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
@@ -90,8 +96,9 @@ enum DataFile {
         }
         defer { inflateEnd(&stream) }
         var output: [UInt8] = []
-        output.reserveCapacity(input.count * 4)
         let chunkSize = 1 << 18
+        try fits(MemorySize.mul(input.count, 4))
+        output.reserveCapacity(input.count * 4)
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         var consumed = 0
         try input.withUnsafeBufferPointer { inBuf in
@@ -106,7 +113,9 @@ enum DataFile {
                     return inflate(&stream, Z_NO_FLUSH)
                 }
                 consumed += Int(stream.total_in - before)
-                output.append(contentsOf: chunk[0..<(chunkSize - Int(stream.avail_out))])
+                let produced = chunkSize - Int(stream.avail_out)
+                if output.count + produced > output.capacity { try fits(max(output.count + produced, output.capacity * 2)) }
+                output.append(contentsOf: chunk[0..<produced])
                 switch status {
                 case Z_OK:
                     if stream.avail_in == 0 && stream.avail_out != 0 {

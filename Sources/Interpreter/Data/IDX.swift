@@ -27,7 +27,11 @@ enum IDX {
         var values: [Float]
     }
 
-    static func parse(_ bytes: [UInt8], file: String, at range: SourceRange) throws -> Content {
+    /// The content of an idx file, refused from its header when the dimensions it declares
+    /// need more bytes than the file holds or than `fits` allows (the memory limit), before
+    /// anything is allocated. `poll` is asked every 64 Ki values (a stop check).
+    static func parse(_ bytes: [UInt8], file: String, at range: SourceRange,
+                      fits: (Int) throws -> Void = { _ in }, poll: () throws -> Void = {}) throws -> Content {
         func fail(_ message: String, hint: String? = nil) -> Diagnostic {
             .error(.io, at: range, "'\(file)' is not a valid idx file: \(message)", hint: hint)
         }
@@ -52,8 +56,9 @@ enum IDX {
             let o = headerMagicSize + 4 * d
             dims.append(Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3]))
         }
-        let count = dims.reduce(1, *)
-        let expected = headerSize + count * type.size
+        // Saturating: four dimensions of 2^32 - 1 claim more values than an Int counts.
+        let count = dims.reduce(1, MemorySize.mul)
+        let expected = MemorySize.add(headerSize, MemorySize.mul(count, type.size))
         guard bytes.count >= expected else {
             throw fail("dimensions \(dims.map(String.init).joined(separator: "x")) of \(type.name)s need \(expected) bytes but the file ends at byte offset \(bytes.count)",
                        hint: "the file is truncated; download it again")
@@ -61,20 +66,30 @@ enum IDX {
         guard bytes.count == expected else {
             throw fail("dimensions \(dims.map(String.init).joined(separator: "x")) of \(type.name)s end at byte offset \(expected) but the file has \(bytes.count - expected) more bytes")
         }
+        // The values as floats, beside the file's bytes still held (rank 1 becomes a list of
+        // ints, larger still: `value(of:)` asks again).
+        try fits(MemorySize.add(MemorySize.mul(count, MemoryLayout<Float>.stride), bytes.count))
         var values = [Float](repeating: 0, count: count)
-        bytes.withUnsafeBufferPointer { b in
+        try bytes.withUnsafeBufferPointer { b in
             let p = b.baseAddress! + headerSize
-            switch bytes[2] {
-            case 0x08: for i in 0..<count { values[i] = Float(p[i]) }
-            case 0x09: for i in 0..<count { values[i] = Float(Int8(bitPattern: p[i])) }
-            case 0x0B: for i in 0..<count { values[i] = Float(Int16(bitPattern: UInt16(p[2*i]) << 8 | UInt16(p[2*i+1]))) }
-            case 0x0C: for i in 0..<count { values[i] = Float(Int32(bitPattern: bigEndian32(p + 4 * i))) }
-            case 0x0D: for i in 0..<count { values[i] = Float(bitPattern: bigEndian32(p + 4 * i)) }
-            default:
-                for i in 0..<count {
-                    let hi = UInt64(bigEndian32(p + 8 * i)), lo = UInt64(bigEndian32(p + 8 * i + 4))
-                    values[i] = Float(Double(bitPattern: hi << 32 | lo))
+            let code = bytes[2]
+            var start = 0
+            while start < count {
+                try poll()
+                let end = min(count, start + (1 << 16))
+                switch code {
+                case 0x08: for i in start..<end { values[i] = Float(p[i]) }
+                case 0x09: for i in start..<end { values[i] = Float(Int8(bitPattern: p[i])) }
+                case 0x0B: for i in start..<end { values[i] = Float(Int16(bitPattern: UInt16(p[2*i]) << 8 | UInt16(p[2*i+1]))) }
+                case 0x0C: for i in start..<end { values[i] = Float(Int32(bitPattern: bigEndian32(p + 4 * i))) }
+                case 0x0D: for i in start..<end { values[i] = Float(bitPattern: bigEndian32(p + 4 * i)) }
+                default:
+                    for i in start..<end {
+                        let hi = UInt64(bigEndian32(p + 8 * i)), lo = UInt64(bigEndian32(p + 8 * i + 4))
+                        values[i] = Float(Double(bitPattern: hi << 32 | lo))
+                    }
                 }
+                start = end
             }
         }
         return Content(dimensions: dims, typeCode: bytes[2], values: values)
@@ -99,7 +114,13 @@ enum IDX {
             let args = try Arguments("read_idx", values, context, range, names: ["path"])
             let path = try args.string(0, "a file path")
             let bytes = try DataFile.readMaybeGzip(path, context: context, at: range)
-            return value(of: try parse(bytes, file: path, at: range))
+            let content = try parse(bytes, file: path, at: range,
+                                    fits: { try context.checkMemory($0, for: "the values of '\(path)'", at: range) },
+                                    poll: { try context.checkCancelled(at: range) })
+            if content.dimensions.count == 1 {
+                try context.checkMemory(Pacer.listBytes(content.values.count), for: "the labels of '\(path)'", at: range)
+            }
+            return value(of: content)
         }
         registry.register(function: "mnist") { values, context, range in
             let args = try Arguments("mnist", values, context, range, names: ["images", "labels"])

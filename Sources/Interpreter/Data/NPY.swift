@@ -23,7 +23,9 @@ enum NPY {
             let args = try Arguments("read_npy", values, context, range, names: ["path"])
             let path = try args.string(0, "a file path")
             let bytes = try DataFile.readBytes(path, context: context, at: range)
-            return .tensor(TensorValue(try decode(bytes, file: path, at: range)))
+            return .tensor(TensorValue(try decode(bytes, file: path, at: range,
+                                                  fits: { try context.checkMemory($0, for: "the values of '\(path)'", at: range) },
+                                                  poll: { try context.checkCancelled(at: range) })))
         }
         registry.register(function: "write_npy") { values, context, range in
             let args = try Arguments("write_npy", values, context, range, names: ["path", "tensor"])
@@ -53,7 +55,11 @@ enum NPY {
         return out
     }
 
-    static func decode(_ b: [UInt8], file: String, at range: SourceRange) throws -> Tensor {
+    /// The array of a .npy file, refused from its header when the shape it declares needs more
+    /// bytes than the file holds or than `fits` allows (the memory limit), before anything is
+    /// allocated. `poll` is asked every 64 Ki values (a stop check).
+    static func decode(_ b: [UInt8], file: String, at range: SourceRange,
+                       fits: (Int) throws -> Void = { _ in }, poll: () throws -> Void = {}) throws -> Tensor {
         func fail(_ offset: Int, _ message: String, hint: String? = nil) -> Diagnostic {
             .error(.io, at: range, "'\(file)' at byte \(offset): \(message)", hint: hint)
         }
@@ -121,8 +127,12 @@ enum NPY {
             throw fail(b.count, "\(shape) of '\(descr)' needs \(count * size) bytes of values but the file has \(b.count - data)",
                        hint: "the file is truncated")
         }
+        // The floats, beside the file's bytes still held, and a second array for column-major data.
+        let floats = MemorySize.mul(count, MemoryLayout<Float>.stride)
+        try fits(MemorySize.add(MemorySize.mul(floats, fortran && shape.count > 1 ? 2 : 1), b.count))
         var scalars = [Float](repeating: 0, count: count)
         for i in 0..<count {
+            if i & 0xFFFF == 0 { try poll() }
             var bits: UInt64 = 0
             for k in 0..<size {
                 let byte = UInt64(b[data + i * size + k])
@@ -142,6 +152,7 @@ enum NPY {
         var out = [Float](repeating: 0, count: count)
         var index = [Int](repeating: 0, count: shape.count)
         for c in 0..<count {
+            if c & 0xFFFF == 0 { try poll() }
             var f = 0, stride = 1
             for k in 0..<shape.count { f += index[k] * stride; stride *= shape[k] }
             out[c] = scalars[f]

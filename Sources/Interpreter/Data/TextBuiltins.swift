@@ -9,6 +9,7 @@
 // stop is seen within a few thousand characters and a result past the memory limit is refused
 // while it grows.
 
+import Foundation
 import SeqLang
 
 enum TextBuiltins {
@@ -75,17 +76,33 @@ enum TextBuiltins {
         return (try? lines(of: text, pace: &unchecked)) ?? []
     }
 
-    /// `lines(of:)`, one tick of `pace` per line.
+    /// `lines(of:)`, one tick of `pace` per line. The text is walked once as UTF-8 bytes (a
+    /// line feed byte is always U+000A), each line made as it is found: no list of all the
+    /// lines' ranges is built before the first tick, so a stop is seen within a few thousand
+    /// lines however large the text.
     static func lines(of text: String, pace: inout Pacer) throws -> [String] {
-        var out: [String] = []
-        for line in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
-            try pace.tick()
-            let kept = String(String.UnicodeScalarView(line.last == "\r" ? line.dropLast() : line))
-            pace.add(bytes: Pacer.stringBytes(kept))
-            out.append(kept)
-        }
-        if out.last == "" { out.removeLast() }
-        return out
+        var text = text
+        text.makeContiguousUTF8()
+        return try text.utf8.withContiguousStorageIfAvailable { bytes -> [String] in
+            var out: [String] = []
+            var start = 0
+            let n = bytes.count
+            guard let base = bytes.baseAddress else { return out }
+            while start < n {
+                try pace.tick()
+                // The line feed ending this line (or the end of the text), and the line without
+                // it and without a carriage return before it.
+                let feed = memchr(base + start, 0x0A, n - start)
+                    .map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? n
+                var end = feed
+                if end > start && bytes[end - 1] == 0x0D { end -= 1 }
+                let kept = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                pace.add(bytes: Pacer.stringBytes(kept))
+                out.append(kept)
+                start = feed + 1
+            }
+            return out
+        }!
     }
 
     private static func split(_ name: String, _ values: [Value], _ context: CommandContext, _ range: SourceRange,
