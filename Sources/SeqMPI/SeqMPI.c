@@ -1,4 +1,5 @@
-// SeqMPI.c — the MPI calls behind SeqMPI.h: init, two in-place sums, abort, finalize.
+// SeqMPI.c — the MPI calls behind SeqMPI.h: init, in-place sums (blocking, and started to be
+// waited for later), abort, finalize.
 
 #include "SeqMPI.h"
 #include <limits.h>
@@ -15,6 +16,8 @@ static void describe(int code, char *message, int length) {
     strncpy(message, text, (size_t)length - 1);
     message[length - 1] = 0;
 }
+
+int seq_mpi_abi_version(void) { return SEQ_MPI_ABI_VERSION; }
 
 static void finalize_at_exit(void) { seq_mpi_finalize(); }
 
@@ -55,6 +58,54 @@ int seq_mpi_sum_float(float *values, long count, char *message, int message_leng
 
 int seq_mpi_sum_double(double *values, long count, char *message, int message_length) {
     return sum(values, count, MPI_DOUBLE, sizeof(double), message, message_length);
+}
+
+// The requests of the started sums, in the order they were started (calls are serialised by
+// the caller, so one table serves the process).
+static MPI_Request *pending = NULL;
+static int pending_count = 0, pending_capacity = 0;
+
+int seq_mpi_start_sum_float(float *values, long count, char *message, int message_length) {
+    char *p = (char *)values;
+    while (count > 0) {
+        if (pending_count == pending_capacity) {
+            int capacity = pending_capacity ? 2 * pending_capacity : 16;
+            MPI_Request *grown = realloc(pending, (size_t)capacity * sizeof(MPI_Request));
+            if (!grown) {
+                if (message && message_length > 0) {
+                    strncpy(message, "out of memory for the table of pending sums", (size_t)message_length - 1);
+                    message[message_length - 1] = 0;
+                }
+                return MPI_ERR_NO_MEM;
+            }
+            pending = grown;
+            pending_capacity = capacity;
+        }
+        int n = count > INT_MAX ? INT_MAX : (int)count;
+        int rc = MPI_Iallreduce(MPI_IN_PLACE, p, n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, &pending[pending_count]);
+        if (rc != MPI_SUCCESS) { describe(rc, message, message_length); return rc; }
+        pending_count++;
+        p += (size_t)n * sizeof(float);
+        count -= n;
+    }
+    return 0;
+}
+
+int seq_mpi_progress(char *message, int message_length) {
+    if (pending_count == 0) return 0;
+    int done = 0;
+    int rc = MPI_Testall(pending_count, pending, &done, MPI_STATUSES_IGNORE);
+    if (rc != MPI_SUCCESS) { describe(rc, message, message_length); return rc; }
+    if (done) pending_count = 0;
+    return 0;
+}
+
+int seq_mpi_wait_sums(char *message, int message_length) {
+    if (pending_count == 0) return 0;
+    int rc = MPI_Waitall(pending_count, pending, MPI_STATUSES_IGNORE);
+    pending_count = 0;
+    if (rc != MPI_SUCCESS) { describe(rc, message, message_length); return rc; }
+    return 0;
 }
 
 void seq_mpi_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }

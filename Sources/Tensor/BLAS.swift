@@ -80,9 +80,10 @@ package enum BLAS {
     /// accumulate). The cut is the cheapest of the three. (Cutting B1's output layer by rows
     /// repacked its 2 M-float weight 13 times per pass: a third of the layer's time, forward, and
     /// the same for its input gradient.) The blocks depend on the shapes alone, so the result is
-    /// the same with a signal or without, and equal to one call's to float rounding.
+    /// the same with a signal or without, and equal to one call's to float rounding. `overlap`, when
+    /// given, is polled before each block too, so pending gradient sums move on (GradientOverlap.swift).
     @discardableResult
-    package static func gemm(polling stop: StopSignal?, transA: Bool = false, transB: Bool = false,
+    package static func gemm(polling stop: StopSignal?, overlap: GradientOverlap? = nil, transA: Bool = false, transB: Bool = false,
                             m: Int, n: Int, k: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int? = nil,
                             b: UnsafePointer<Float>, ldb: Int? = nil,
                             beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int? = nil) -> Bool {
@@ -101,6 +102,7 @@ package enum BLAS {
             var r0 = 0
             while r0 < m {
                 if stop.isRaised { return false }
+                overlap?.poll()
                 let r1 = min(m, r0 + rows)
                 gemm(transA: transA, transB: transB, m: r1 - r0, n: n, k: k, alpha: alpha,
                      a: transA ? a + r0 : a + r0 * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + r0 * ldc, ldc: ldc)
@@ -111,6 +113,7 @@ package enum BLAS {
             var c0 = 0
             while c0 < n {
                 if stop.isRaised { return false }
+                overlap?.poll()
                 let c1 = min(n, c0 + columns)
                 gemm(transA: transA, transB: transB, m: m, n: c1 - c0, k: k, alpha: alpha, a: a, lda: lda,
                      b: transB ? b + c0 * ldb : b + c0, ldb: ldb, beta: beta, c: c + c0, ldc: ldc)
@@ -121,6 +124,7 @@ package enum BLAS {
             var k0 = 0
             while k0 < k {
                 if stop.isRaised { return false }
+                overlap?.poll()
                 let k1 = min(k, k0 + depth)
                 gemm(transA: transA, transB: transB, m: m, n: n, k: k1 - k0, alpha: alpha,
                      a: transA ? a + k0 * lda : a + k0, lda: lda, b: transB ? b + k0 : b + k0 * ldb, ldb: ldb,

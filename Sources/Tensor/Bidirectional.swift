@@ -59,6 +59,15 @@ package final class BidirectionalLayer: RecurrentLayer {
         }
     }
 
+    /// Both cells' gradient-sum hook, polled during their backward passes.
+    package var gradientOverlap: GradientOverlap? {
+        get { forwardCell.gradientOverlap }
+        set {
+            forwardCell.gradientOverlap = newValue
+            backwardCell.gradientOverlap = newValue
+        }
+    }
+
     /// Pairs two cells of the same kind and sizes (the second registered with the `_reverse` suffix).
     /// - Throws: `TensorError` if their kinds or sizes differ.
     package init(forward: RecurrentLayer, backward: RecurrentLayer) throws {

@@ -26,6 +26,9 @@ package final class Dense {
     /// Polled between the blocks of its large products (`BLAS.gemm(polling:)`); a raised
     /// signal makes `forward` and `backward` throw `StopSignal.Stopped` (nil: never).
     package var stopSignal: StopSignal?
+    /// Told when `backward` has finished the weight and bias gradients (before the input
+    /// gradient's product, which then polls it; GradientOverlap.swift; nil: never).
+    package var gradientOverlap: GradientOverlap?
     /// `prefix + "weight"`, shape [O, I].
     package let weight: ParameterSlot
     /// `prefix + "bias"`, shape [O].
@@ -139,13 +142,15 @@ package final class Dense {
                                                weight: weight, bias: bias, store: store, polling: stopSignal)
         }
         try stopSignal.check()
+        gradientOverlap?.final(from: weight.offset)
         guard needsInputGradient else { return nil }
         networkReuse(&dx, input.shape)
         guard rows > 0 else { return dx }
         store.values.withUnsafeBufferPointer { v in
             dZ.scalars.withUnsafeBufferPointer { pdz in
                 dx.scalars.withUnsafeMutableBufferPointer { pdx in
-                    BLAS.gemm(polling: stopSignal, m: rows, n: I, k: O, a: pdz.baseAddress!, b: v.baseAddress! + weight.offset, c: pdx.baseAddress!)
+                    BLAS.gemm(polling: stopSignal, overlap: gradientOverlap, m: rows, n: I, k: O, a: pdz.baseAddress!,
+                              b: v.baseAddress! + weight.offset, c: pdx.baseAddress!)
                 }
             }
         }

@@ -77,6 +77,8 @@ package final class GRULayer: RecurrentLayer {
 
     /// Polled at every time step of `forward` and `backward` (as `LSTMLayer.stopSignal`).
     package var stopSignal: StopSignal?
+    /// Polled during `backward` while gradient sums are pending (as `LSTMLayer.gradientOverlap`).
+    package var gradientOverlap: GradientOverlap?
 
     /// Registers `{namePrefix}weight_ih_l{layerIndex}{nameSuffix}`, `…weight_hh…`, `…bias_ih…`
     /// and `…bias_hh…` (zero-filled) in `store`.
@@ -219,7 +221,7 @@ package final class GRULayer: RecurrentLayer {
             let whhPacked = split ? Recurrent.pack(whh, rows: G, columns: H, transposed: false, into: work.packedRecurrent) : nil
             Recurrent.withOptionalLengths(work.lengths) { lens in
                 Recurrent.withOptionalScalars(dOutputs) { dy in
-                    Recurrent.backwardLoop(batch: B, split: split, walk: walk, polling: stop) { t, b0, nb, first in
+                    Recurrent.backwardLoop(batch: B, split: split, walk: walk, polling: stop, overlap: gradientOverlap) { t, b0, nb, first in
                         let dhRows = dh + b0 * H, dgh = dGh + (t * B + b0) * G
                         seq_gru_gates_backward(gates + (t * B + b0) * G, hnCache + t * BH + b0 * H,
                                                hs + walk.readSlot(t) * BH + b0 * H, dy.map { $0 + t * BH + b0 * H }, dhRows,

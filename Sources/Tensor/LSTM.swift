@@ -131,6 +131,9 @@ package final class LSTMLayer {
     /// Polled at every time step of `forward` and `backward`; when it is raised the pass stops
     /// and throws `StopSignal.Stopped` (nil: never).
     package var stopSignal: StopSignal?
+    /// Polled every few time steps of `backward` so that the gradient sums started for the
+    /// layers above move on (GradientOverlap.swift; nil: never).
+    package var gradientOverlap: GradientOverlap?
 
     /// Registers `{namePrefix}weight_ih_l{layerIndex}`, `…weight_hh…`, `…bias_ih…` and
     /// `…bias_hh…` (zero-filled) in `store`.
@@ -345,7 +348,7 @@ package final class LSTMLayer {
             Recurrent.withOptionalLengths(work.lengths) { lens in
                 Recurrent.withOptionalScalars(dOutputs) { dy in
                     // Like forward: each thread walks the forward's order back over its own rows.
-                    Recurrent.backwardLoop(batch: B, split: split, walk: walk, polling: stop) { t, b0, nb, first in
+                    Recurrent.backwardLoop(batch: B, split: split, walk: walk, polling: stop, overlap: gradientOverlap) { t, b0, nb, first in
                         let dhRows = dh + b0 * H, dg = dGates + (t * B + b0) * G
                         seq_lstm_gates_backward(gates + (t * B + b0) * G, cs + walk.readSlot(t) * BH + b0 * H,
                                                 tanhC + t * BH + b0 * H, dy.map { $0 + t * BH + b0 * H }, dhRows,

@@ -80,6 +80,48 @@ package final class Network {
         }
     }
 
+    /// The buckets of the last overlapping exchange `trainStep` was given (made on first use).
+    private var overlap: GradientOverlap?
+    /// The hook of the backward pass that runs now (nil outside an overlapping step).
+    private var activeOverlap: GradientOverlap?
+    /// The fewest floats of a gradient bucket; only tests lower it, to cut at every layer.
+    var gradientBucketMinimum = GradientOverlap.minimumBucket
+
+    /// Hands `hook` to the stages that tell it their gradients are final and poll it.
+    private func install(_ hook: GradientOverlap?) {
+        activeOverlap = hook
+        for stage in stages {
+            switch stage {
+            case .recurrent(let s): s.gradientOverlap = hook
+            case .dense(let d): d.gradientOverlap = hook
+            case .embedding, .dropout: break
+            }
+        }
+    }
+
+    /// The first offset of each stage's parameters and of each stacked recurrent layer's: where
+    /// the backward pass has finished everything above (GradientOverlap.swift).
+    var gradientBoundaries: [Int] {
+        stages.flatMap { stage -> [Int] in
+            switch stage {
+            case .embedding(let e, _): return [e.weight.offset]
+            case .recurrent(let s): return s.layers.indices.map { s.firstOffset(ofLayer: $0) }
+            case .dense(let d): return [d.weight.offset]
+            case .dropout: return []
+            }
+        }
+    }
+
+    /// The first offset of stage `k`'s parameters, or nil when it has none.
+    private func firstOffset(ofStage k: Int) -> Int? {
+        switch stages[k] {
+        case .embedding(let e, _): return e.weight.offset
+        case .recurrent(let s): return s.firstOffset(ofLayer: 0)
+        case .dense(let d): return d.weight.offset
+        case .dropout: return nil
+        }
+    }
+
     /// Builds the layers of `spec` and initialises their parameters from `seed`.
     /// - Parameter budget: where the parameters (and later each batch's working memory) are
     ///   claimed; checked before anything is allocated.
@@ -415,10 +457,22 @@ package final class Network {
     ///   then left as they were before the step, and so is the carried state.
     /// With an `exchange` (data-parallel training) `batch` is this worker's share of the
     /// global batch, or nil when the share is empty; the gradients, losses and counts are
-    /// summed over the workers before clipping, and the result describes the whole batch.
+    /// summed over the workers before clipping, and the result describes the whole batch. An
+    /// exchange that `overlapsBackward` sums the gradients in buckets while the backward pass
+    /// runs (GradientOverlap.swift), with the same result.
     package func trainStep(_ batch: NetworkBatch?, optimizer: Optimizer, clipNorm: Float? = nil,
                           exchange: GradientExchange? = nil) throws -> NetworkStepResult {
         let savedState = carried
+        var hook: GradientOverlap?
+        if let exchange, exchange.overlapsBackward {
+            if overlap == nil || overlap!.exchange !== exchange {
+                overlap = GradientOverlap(store: store, boundaries: gradientBoundaries, exchange: exchange,
+                                          minimumBucket: gradientBucketMinimum)
+            }
+            hook = overlap
+            hook!.reset()
+        }
+        defer { if hook != nil { install(nil) } }
         do {
             store.zeroGrads()
             var result = NetworkStepResult(loss: 0, lossSum: 0, correct: 0, count: 0)
@@ -433,8 +487,12 @@ package final class Network {
                     (result, _) = try computeLoss(output, targets, lengths: batch.lengths, batch: batch.inputs.batch,
                                                   steps: batch.inputs.steps, gradient: true)
                     guard result.loss.isFinite else { throw nonFiniteForward(loss: result.loss) }
-                    try runBackward(lossGradient)
                     denominator = spec.reduction == .mean ? Double(max(result.count, 1)) : Double(batch.inputs.batch)
+                    if let hook {
+                        hook.begin(scale: Float(denominator))
+                        install(hook)
+                    }
+                    try runBackward(lossGradient)
                 } catch {
                     guard exchange != nil else { throw error }
                     failure = error
@@ -443,7 +501,7 @@ package final class Network {
                 throw NetworkError.badBatch("training needs a batch")
             }
             if let exchange {
-                try combine(&result, denominator: denominator, failure: failure, exchange)
+                try combine(&result, denominator: denominator, failure: failure, exchange, overlap: hook)
             } else {
                 try stopSignal.check()   // the last moment a stop leaves the weights as they were
             }
@@ -466,20 +524,30 @@ package final class Network {
 
     /// Adds up the workers' step: the failure flags, loss sums and counts, then the gradients
     /// weighted by each worker's loss denominator (GradientExchange.swift has the formula).
+    /// With `overlap` the gradients' sums were started during the backward pass: the buckets
+    /// left are started (all of them on a worker whose share failed, so that every worker starts
+    /// the same sums), the figures summed, and the buckets waited for.
     private func combine(_ result: inout NetworkStepResult, denominator: Double, failure: Error?,
-                         _ exchange: GradientExchange) throws {
+                         _ exchange: GradientExchange, overlap: GradientOverlap?) throws {
+        if let overlap {
+            if !overlap.hasBegun { overlap.begin(scale: Float(denominator)) }
+            overlap.startRemaining()
+        }
         var figures: [Double] = [failure == nil ? 0 : 1, result.lossSum, Double(result.correct),
                                  Double(result.count), denominator]
         try figures.withUnsafeMutableBufferPointer { try exchange.sum($0) }
+        try overlap?.wait()
         if let failure { throw failure }
         guard figures[0] == 0 else {
             throw NetworkError.badBatch("another worker's share of the batch failed (its own message names the place); no worker updated its weights")
         }
         let total = max(figures[4], 1)
         try store.grads.withUnsafeMutableBufferPointer { g in
-            let own = Float(denominator)
-            for i in 0..<g.count { g[i] *= own }
-            try exchange.sum(g)
+            if overlap == nil {
+                let own = Float(denominator)
+                for i in 0..<g.count { g[i] *= own }
+                try exchange.sum(g)
+            }
             let k = Float(1 / total)
             for i in 0..<g.count { g[i] *= k }
         }
@@ -551,6 +619,7 @@ package final class Network {
             case .dropout(let s):
                 d = try s.backward(dy)
             }
+            if let hook = activeOverlap, let offset = firstOffset(ofStage: k) { hook.final(from: offset) }
         }
     }
 

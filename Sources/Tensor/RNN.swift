@@ -52,6 +52,8 @@ package final class RNNLayer: RecurrentLayer {
 
     /// Polled at every time step of `forward` and `backward` (as `LSTMLayer.stopSignal`).
     package var stopSignal: StopSignal?
+    /// Polled during `backward` while gradient sums are pending (as `LSTMLayer.gradientOverlap`).
+    package var gradientOverlap: GradientOverlap?
 
     /// Registers `{namePrefix}weight_ih_l{layerIndex}{nameSuffix}` … (zero-filled) in `store`;
     /// the parameters as `GRULayer.init` describes, with G = H.
@@ -171,7 +173,7 @@ package final class RNNLayer: RecurrentLayer {
             let whhPacked = split ? Recurrent.pack(whh, rows: H, columns: H, transposed: false, into: work.packedRecurrent) : nil
             Recurrent.withOptionalLengths(work.lengths) { lens in
                 Recurrent.withOptionalScalars(dOutputs) { dy in
-                    Recurrent.backwardLoop(batch: B, split: split, walk: walk, polling: stop) { t, b0, nb, first in
+                    Recurrent.backwardLoop(batch: B, split: split, walk: walk, polling: stop, overlap: gradientOverlap) { t, b0, nb, first in
                         let dhRows = dh + b0 * H, da = dA + (t * B + b0) * H
                         seq_rnn_backward(gates + (t * B + b0) * H, dy.map { $0 + t * BH + b0 * H }, dhRows, da,
                                          nb, H, t, lens.map { $0 + b0 }, relu)

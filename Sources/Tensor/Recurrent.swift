@@ -31,6 +31,9 @@ package protocol RecurrentLayer: AnyObject {
     /// Polled at every time step of a pass: when raised, the pass stops and throws
     /// `StopSignal.Stopped` without changing its final state (nil: never).
     var stopSignal: StopSignal? { get set }
+    /// Polled every few time steps of a backward pass while gradient sums are pending
+    /// (GradientOverlap.swift; nil: never).
+    var gradientOverlap: GradientOverlap? { get set }
     /// x [T, B, I] -> y [T, B, H], from `initialState` (zeros when nil; the layout of
     /// `stateTensors`); `reversed`: read each sequence from its last real step back to its first.
     func forward(_ input: Tensor, lengths: [Int]?, initialStateTensors: [Tensor]?,
@@ -192,13 +195,17 @@ enum Recurrent {
 
     /// The backward twin of `forwardLoop`: the same rows per thread, the walk's order backwards;
     /// `first` is true for the step the forward ran first (the one whose dh_{t−1} is dL/dh0).
+    /// The thread of the first rows polls `overlap` every `GradientOverlap.stepsPerPoll` steps.
     @inline(__always)
     static func backwardLoop(batch B: Int, split: Bool, walk: TimeWalk, polling stop: StopSignal?,
+                             overlap: GradientOverlap?,
                              _ step: (_ t: Int, _ b0: Int, _ nb: Int, _ first: Bool) -> Void) {
         RowSplit.run(rows: split ? B : 1) { part in
             let rows = split ? part : 0..<B
+            let poller = rows.lowerBound == 0 ? overlap : nil
             for n in stride(from: walk.steps - 1, through: 0, by: -1) {
                 if stop.isRaised { break }
+                if let poller, n % GradientOverlap.stepsPerPoll == 0 { poller.poll() }
                 step(walk.time(n), rows.lowerBound, rows.count, n == 0)
             }
         }

@@ -43,6 +43,12 @@ final class RecurrentStack {
             for layer in layers { layer.stopSignal = stopSignal }
         }
     }
+    /// Told when each stacked layer's gradients are final, and polled by its cells.
+    var gradientOverlap: GradientOverlap? {
+        didSet {
+            for layer in layers { layer.gradientOverlap = gradientOverlap }
+        }
+    }
 
     init(name: String, cell: RecurrentCell, inputSize: Int, hidden: Int, stack: Int, bidirectional: Bool,
          activation: RNNActivation, returnSequences: Bool, dropout: Float, store: ParameterStore) throws {
@@ -100,6 +106,12 @@ final class RecurrentStack {
         return h
     }
 
+    /// Where stacked layer `l`'s parameters start in the store (its cells registered them in
+    /// order, above those of the layers below).
+    func firstOffset(ofLayer l: Int) -> Int {
+        layers[l].parameterSlots.map(\.offset).min() ?? 0
+    }
+
     /// The state each stacked layer ended the last forward pass in.
     var finalStates: [[Tensor]] { layers.map(\.stateTensors) }
 
@@ -112,6 +124,7 @@ final class RecurrentStack {
             let last = l == layers.count - 1 && !returnSequences
             d = try layers[l].backwardInput(dOutputs: last ? nil : d, dLast: last ? d : nil, in: store,
                                             initialStateGradient: false)
+            gradientOverlap?.final(from: firstOffset(ofLayer: l))
         }
         return d
     }

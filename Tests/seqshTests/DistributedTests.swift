@@ -1,7 +1,8 @@
 // DistributedTests.swift — `mpirun -n 2 seqsh script.seq` on this machine: the same losses as
-// one process, the same bits every run, streams shared by the ranks, rank 0 alone printing and
-// writing, a killed rank stopping the job with the checkpoint intact, and seqsh itself never
-// linking MPI (docs/distributed.md).
+// one process, the same bits every run, the gradient sums overlapped with the backward pass or
+// not giving the same bits, streams shared by the ranks, rank 0 alone printing and writing, a
+// killed rank stopping the job with the checkpoint intact, and seqsh itself never linking MPI
+// (docs/distributed.md).
 
 import Foundation
 import XCTest
@@ -19,9 +20,9 @@ final class DistributedTests: XCTestCase {
 
     /// Runs `script` with its arguments under `mpirun -n ranks` (one slot per rank, whatever the
     /// cores; root allowed, as in CI).
-    func mpirun(_ ranks: Int, _ arguments: [String]) throws -> Seqsh.Outcome {
+    func mpirun(_ ranks: Int, _ arguments: [String], environment: [String: String] = [:]) throws -> Seqsh.Outcome {
         try Seqsh.run(["--allow-run-as-root", "--oversubscribe", "-n", String(ranks), try Seqsh.binary()] + arguments,
-                      executable: DistributedTests.mpirun)
+                      environment: environment, executable: DistributedTests.mpirun)
     }
 
     /// A next-word model on the Aesop fable in the repository: 100 Adam steps of batch 16, no
@@ -108,6 +109,42 @@ final class DistributedTests: XCTestCase {
         let losses = DistributedTests.numbers(one.stdout)
         XCTAssertEqual(losses.count, 4, one.stdout)
         assertClose(DistributedTests.numbers(two.stdout), losses, relative: 1e-5, "2 ranks carrying 2 streams each")
+    }
+
+    /// A model whose gradient buffer is cut into three buckets (Tensor/GradientOverlap.swift:
+    /// the top LSTM layer with the dense layer, the lower LSTM layer, the embedding), so the
+    /// overlapped sums start while the layers below still run.
+    static let bucketsScript = windowsScript
+        .replacingOccurrences(of: "layer lstm 32 last", with: "layer lstm 256 layers 2 last")
+        .replacingOccurrences(of: "steps 100 batch 16", with: "steps 30 batch 16")
+
+    func testOverlappedAndBlockingSumsGiveTheSameBits() throws {
+        let folder = try Seqsh.temporaryFolder(for: self)
+        let script = try Seqsh.write(DistributedTests.bucketsScript, to: "buckets.seq", in: folder)
+        var losses: [String: [Double]] = [:]
+        for mode in ["1", "0"] {
+            let outcome = try mpirun(2, [script, folder.appendingPathComponent("overlap\(mode).safetensors").path],
+                                     environment: ["SEQ_MPI_OVERLAP": mode])
+            XCTAssertEqual(outcome.status, 0, outcome.stderr)
+            losses[mode] = DistributedTests.numbers(outcome.stdout)
+        }
+        XCTAssertEqual(losses["1"]?.count, 3, "30 steps of 13 per epoch: 3 epochs")
+        XCTAssertEqual(losses["1"], losses["0"], "the same loss bits overlapped and blocking")
+        let bytes = { (name: String) in try Data(contentsOf: folder.appendingPathComponent(name)) }
+        XCTAssertEqual(try bytes("overlap1.safetensors"), try bytes("overlap0.safetensors"), "the same weights")
+
+        // A value that means nothing, and ranks that disagree, stop at `train` with a message.
+        let bad = try mpirun(2, [script, folder.appendingPathComponent("bad.safetensors").path],
+                             environment: ["SEQ_MPI_OVERLAP": "yes"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("SEQ_MPI_OVERLAP must be 1") && bad.stderr.contains("'yes'"), bad.stderr)
+        let seqsh = try Seqsh.binary()
+        let split = try Seqsh.run(["--allow-run-as-root", "--oversubscribe",
+                                   "-n", "1", "/usr/bin/env", "SEQ_MPI_OVERLAP=1", seqsh, script, folder.appendingPathComponent("a.safetensors").path, ":",
+                                   "-n", "1", "/usr/bin/env", "SEQ_MPI_OVERLAP=0", seqsh, script, folder.appendingPathComponent("b.safetensors").path],
+                                  executable: DistributedTests.mpirun)
+        XCTAssertNotEqual(split.status, 0)
+        XCTAssertTrue(split.stderr.contains("1 of the 2 ranks overlap"), split.stderr)
     }
 
     func testOnlyRankZeroWritesFiles() throws {
