@@ -135,8 +135,9 @@ final class NewcomerHourTests: XCTestCase {
             print(prediction.class)
             """, .lines(["pos", "neg"]))
         // The vocabulary was counted from `lower` text, so `predict` lower-cases "What", and cuts
-        // "film!" as `words` does: no word is new.
-        XCTAssertEqual(p.result.warnings.map(\.message), [], "\(p.result.diagnostics)")
+        // "film!" as `words` does: only "mess", never seen, is new.
+        XCTAssertEqual(p.result.warnings.map(\.message), ["predict: 1 symbol is not in the vocabulary and became <unk>: \"mess\""],
+                       "\(p.result.diagnostics)")
         XCTAssertTrue(p.result.diagnostics.contains { $0.severity == .note && $0.message.contains("padded after its symbols") })
     }
 
