@@ -96,41 +96,26 @@ package enum BLAS {
         }
         enum Cut { case rows, columns, depth }
         let cuts: [(cut: Cut, length: Int, extra: Int)] = [(.rows, m, n * k), (.columns, n, m * k), (.depth, k, m * n)]
-        let cut = cuts.filter { $0.length >= 64 }.min { $0.extra < $1.extra }?.cut ?? .depth
-        if cut == .rows {
-            let rows = max(32, pollWork / max(1, n * k))
-            var r0 = 0
-            while r0 < m {
-                if stop.isRaised { return false }
-                overlap?.poll()
-                let r1 = min(m, r0 + rows)
-                gemm(transA: transA, transB: transB, m: r1 - r0, n: n, k: k, alpha: alpha,
-                     a: transA ? a + r0 : a + r0 * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + r0 * ldc, ldc: ldc)
-                r0 = r1
+        let (cut, length, _) = cuts.filter { $0.length >= 64 }.min { $0.extra < $1.extra } ?? cuts[2]
+        let block = cut == .depth ? max(256, pollWork / max(1, m * n)) : max(32, pollWork / max(1, (m * n * k) / length))
+        var p0 = 0
+        while p0 < length {
+            if stop.isRaised { return false }
+            overlap?.poll()
+            let p1 = min(length, p0 + block), size = p1 - p0
+            switch cut {
+            case .rows:
+                gemm(transA: transA, transB: transB, m: size, n: n, k: k, alpha: alpha,
+                     a: transA ? a + p0 : a + p0 * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + p0 * ldc, ldc: ldc)
+            case .columns:
+                gemm(transA: transA, transB: transB, m: m, n: size, k: k, alpha: alpha, a: a, lda: lda,
+                     b: transB ? b + p0 * ldb : b + p0, ldb: ldb, beta: beta, c: c + p0, ldc: ldc)
+            case .depth:
+                gemm(transA: transA, transB: transB, m: m, n: n, k: size, alpha: alpha,
+                     a: transA ? a + p0 * lda : a + p0, lda: lda, b: transB ? b + p0 : b + p0 * ldb, ldb: ldb,
+                     beta: p0 == 0 ? beta : 1, c: c, ldc: ldc)
             }
-        } else if cut == .columns {
-            let columns = max(32, pollWork / max(1, m * k))
-            var c0 = 0
-            while c0 < n {
-                if stop.isRaised { return false }
-                overlap?.poll()
-                let c1 = min(n, c0 + columns)
-                gemm(transA: transA, transB: transB, m: m, n: c1 - c0, k: k, alpha: alpha, a: a, lda: lda,
-                     b: transB ? b + c0 * ldb : b + c0, ldb: ldb, beta: beta, c: c + c0, ldc: ldc)
-                c0 = c1
-            }
-        } else {
-            let depth = max(256, pollWork / max(1, m * n))
-            var k0 = 0
-            while k0 < k {
-                if stop.isRaised { return false }
-                overlap?.poll()
-                let k1 = min(k, k0 + depth)
-                gemm(transA: transA, transB: transB, m: m, n: n, k: k1 - k0, alpha: alpha,
-                     a: transA ? a + k0 * lda : a + k0, lda: lda, b: transB ? b + k0 : b + k0 * ldb, ldb: ldb,
-                     beta: k0 == 0 ? beta : 1, c: c, ldc: ldc)
-                k0 = k1
-            }
+            p0 = p1
         }
         return true
     }

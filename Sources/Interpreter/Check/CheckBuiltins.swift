@@ -1,7 +1,7 @@
 // CheckBuiltins.swift — what the checker knows of each built-in function: the type it returns.
 //
 // A literal string option (`vocabulary(syms, "closed")`) is checked against the words its
-// declaration allows (Declarations/FunctionChoices.swift), with the run time's error.
+// declaration allows (FunctionChoices.swift), with the run time's error.
 // Pure built-ins given known values run for real (so `len([1, 2])` is 2 and `range(3)` a list
 // of three ints, with the interpreter's own errors). Data built-ins never run: they return
 // the type they would (`tokens` a list of strings, `windows` a dataset carrying its vocabulary),
@@ -122,5 +122,18 @@ extension Checker {
         unknownShape.insert(ObjectIdentifier(m))
         trainedModels.insert(ObjectIdentifier(m))
         models.current = m
+    }
+}
+
+extension FunctionChoices {
+    /// The error a call of `name` with these argument types has for sure: a literal string
+    /// that is none of an option's words (the checker's half of `read`).
+    static func check(_ name: String, _ args: [CheckType], at range: SourceRange) -> Diagnostic? {
+        for choice in of(name) {
+            guard let i = choice.positions.last(where: { $0 < args.count }),
+                  case .string(let s?) = args[i], !choice.allowed.contains(s) else { continue }
+            return choice.error(.string(s), argument: i, at: range)
+        }
+        return nil
     }
 }

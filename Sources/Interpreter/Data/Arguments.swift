@@ -154,3 +154,11 @@ struct Arguments {
         }
     }
 }
+
+extension FunctionChoice {
+    /// The word at argument `i` of a call, or the error saying which words it allows.
+    func read(_ args: Arguments, _ i: Int) throws -> String {
+        guard case .string(let s) = args.values[i], allowed.contains(s) else { throw error(args.values[i], argument: i, at: args.range) }
+        return s
+    }
+}

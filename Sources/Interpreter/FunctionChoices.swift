@@ -2,7 +2,9 @@
 // allows: `vocabulary(syms, "closed")`, `sequences(…, "last")`. One list per option: the function
 // reads its argument through it at run time, the checker (`seqsh --check`) applies the same
 // list to a literal argument, so a misspelt word gets the same located error with its
-// did-you-mean before anything runs, and `:help NAME` lists the words.
+// did-you-mean before anything runs, and `:help NAME` lists the words. (The run-time reading,
+// `FunctionChoice.read`, is beside `Arguments` in Data/Arguments.swift and the checker's,
+// `FunctionChoices.check`, in Check/CheckBuiltins.swift, so this file stays in the core layer.)
 
 import SeqLang
 
@@ -36,12 +38,6 @@ struct FunctionChoice {
         let list = words.map { "\"\($0.word)\" (\($0.meaning))" }.joined(separator: ", ")
         return "Argument \(at.count > 1 ? at.dropLast().joined(separator: ", ") + " or " + at.last! : at[0]), one of: \(list)."
     }
-
-    /// The word at argument `i` of a call, or the error saying which words it allows.
-    func read(_ args: Arguments, _ i: Int) throws -> String {
-        guard case .string(let s) = args.values[i], allowed.contains(s) else { throw error(args.values[i], argument: i, at: args.range) }
-        return s
-    }
 }
 
 /// Every string option of the built-in functions.
@@ -61,14 +57,4 @@ enum FunctionChoices {
     /// The choices of function `name`.
     static func of(_ name: String) -> [FunctionChoice] { all.filter { $0.function == name } }
 
-    /// The error a call of `name` with these argument types has for sure: a literal string
-    /// that is none of an option's words (the checker's half of `read`).
-    static func check(_ name: String, _ args: [CheckType], at range: SourceRange) -> Diagnostic? {
-        for choice in of(name) {
-            guard let i = choice.positions.last(where: { $0 < args.count }),
-                  case .string(let s?) = args[i], !choice.allowed.contains(s) else { continue }
-            return choice.error(.string(s), argument: i, at: range)
-        }
-        return nil
-    }
 }
