@@ -10,7 +10,7 @@ enum Members {
     static let function = ["name"]
     static let model = ["name", "input", "output", "layers", "params", "vocab", "classes"]
     static let layer = ["kind", "name", "units", "shape", "output_shape", "params", "dropout", "weights"]
-    static let vocabulary = ["size", "symbols", "unk", "pad", "lower"]
+    static let vocabulary = ["size", "symbols", "unk", "pad", "lower", "unit"]
     static let dataset = ["count", "shape", "target_shape", "vocab", "classes", "lengths", "contiguous", "streams", "steps", "batches"]
 
     /// The members of `value` (a record's fields, an object's members); empty when it has none.

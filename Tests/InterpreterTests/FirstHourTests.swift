@@ -87,7 +87,7 @@ final class FirstHourTests: XCTestCase {
             """)
         XCTAssertEqual(o.errors, ["2:1: encode: symbol \"dog\" is not in the vocabulary of 3 symbols, which has no <unk>"])
         XCTAssertEqual(runSeq("vocabulary([\"a\"], \"clsoed\")").errors,
-                       ["1:1: vocabulary: argument 2 is \"open\" (the default: <pad> and <unk> reserved) or \"closed\" (the corpus' symbols alone), not \"clsoed\"; did you mean 'closed'?"])
+                       ["1:1: vocabulary: argument 2 is \"open\" (the default: <pad> and <unk> reserved), \"closed\" (the corpus' symbols alone), \"chars\" (characters, joined without spaces) or \"words\" (words, joined with spaces), not \"clsoed\"; did you mean 'closed'?"])
         XCTAssertEqual(runSeq("vocabulary([\"a\"], 1)").errors,
                        ["1:1: vocabulary: a cap of 1 leaves no room for a symbol: ids 0 and 1 are <pad> and <unk>"])
     }

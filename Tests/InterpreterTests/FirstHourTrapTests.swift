@@ -1,7 +1,8 @@
 // FirstHourTrapTests.swift — the traps a Keras user met after the first hour's fixes: `predict`
 // (and `evaluate`, `generate`) on a model never trained, one sequence through a model with an
-// output at every step, a vocabulary that remembers its text was lower-cased (through a model
-// file too), and string options of built-ins checked by `--check` as at run time.
+// output at every step, a vocabulary that remembers its text was lower-cased and whether its
+// symbols are characters (through a model file too), and string options of built-ins checked by
+// `--check` as at run time.
 
 import XCTest
 import SeqLang
@@ -70,6 +71,46 @@ final class FirstHourTrapTests: XCTestCase {
         XCTAssertEqual(ids.errors, [])
         XCTAssertEqual(warnings(ids).map { $0.components(separatedBy: ":")[0...2].joined(separator: ":") },
                        ["7:1: predict", "8:1: evaluate"])
+    }
+
+    /// Labels given as names: an untrained model's `evaluate` names the classes from the data,
+    /// as training would have attached them, and so does a later `predict`.
+    func testAnUntrainedModelNamesClassesFromTheDatasLabels() {
+        let prelude = """
+            let r = read_labelled("\(NewcomerHourTests.fixtures)/my_reviews.tsv", "label")
+            let syms = words(lower(r.text))
+            let vocab = vocabulary(syms)
+            let data = sequences(encode(vocab, syms), r.label, 8, "first", vocab)
+            model critic
+            input tokens 8 vocab vocab.size
+            layer embedding 8
+            layer lstm 8 last
+            layer dense 2 softmax
+
+            """
+        let o = runSeq(prelude + """
+            evaluate on data
+            print(evaluation.classes)
+            predict encode(vocab, words("a great film"))
+            print(type(prediction.class), prediction.class == "pos" or prediction.class == "neg")
+            predict "A great film!"
+            print(prediction.class == "pos" or prediction.class == "neg")
+            """)
+        XCTAssertEqual(o.errors, [])
+        let lines = o.output.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.filter { $0.hasPrefix("neg ") || $0.hasPrefix("pos ") || $0.hasPrefix("       neg") }.count, 5, o.output)
+        XCTAssertEqual(Array(lines.suffix(3)), ["[\"neg\", \"pos\"]", "string true", "true"], o.output)
+        // `predict` on the data names them as well.
+        let p = runSeq(prelude + """
+            predict data
+            predict [2, 3, 4]
+            print(prediction.class == "pos" or prediction.class == "neg")
+            """)
+        XCTAssertEqual(p.errors, [])
+        XCTAssertEqual(p.output, "true\n")
+        // Without data seen, there are no names to give: the class is its id.
+        let fresh = runSeq(prelude + "predict [2, 3, 4]\nprint(type(prediction.class))")
+        XCTAssertEqual(fresh.output, "int\n")
     }
 
     /// After training, the warning is gone.
@@ -145,10 +186,95 @@ final class FirstHourTrapTests: XCTestCase {
             """)
         XCTAssertEqual(o.errors, [])
         let lines = o.output.split(separator: "\n").map(String.init)
-        // A character vocabulary without a space symbol is joined as words are: "a b c b b c".
-        XCTAssertEqual(lines.first?.split(separator: " ").count, 6, o.output)
+        // A vocabulary of `chars` without a space symbol is still of characters: joined with nothing.
+        XCTAssertEqual(lines.first?.count, 6, o.output)
+        XCTAssertEqual(lines.first?.contains(" "), false, o.output)
         XCTAssertTrue(lines.first?.hasPrefix("a") == true, o.output)
         XCTAssertTrue(lines.contains("number"), o.output)
+    }
+
+    // MARK: - Characters or words: decided when the vocabulary is counted
+
+    /// A character model of "abcbbc" (no space symbol): generated characters are joined with
+    /// nothing, and text is cut into characters; single-character words given as `"words"` keep
+    /// their spaces.
+    func testAVocabularyOfCharactersWithoutASpaceGeneratesCharactersJoinedWithNothing() {
+        let chars = runSeq("""
+            let v = vocabulary(chars("abcbbc"))
+            print(v.unit, vocabulary(chars("ab ba")).unit, vocabulary(words("a big cat")).unit)
+            let data = lm_batches(encode(v, chars("abcbbcabcbbc")), 1, 4, v)
+            seed 3
+            model c
+            input tokens vocab v.size
+            layer embedding 4
+            layer lstm 8
+            layer dense v.size softmax per step
+            train adam lr 0.05 epochs 20 on data quiet
+            predict "a b"
+            print(prediction.shape)
+            generate from "ab" length 4
+            """)
+        XCTAssertEqual(chars.errors, [])
+        let lines = chars.output.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first, "chars chars words")
+        // The space it has no symbol for is left out: two characters, no <unk>.
+        XCTAssertEqual(lines.dropFirst().first, "[2, 5]", chars.output)
+        XCTAssertEqual(lines.last?.count, 6, chars.output)
+        XCTAssertEqual(lines.last?.hasPrefix("ab"), true, chars.output)
+        XCTAssertEqual(lines.last?.contains(" "), false, chars.output)
+        XCTAssertEqual(warnings(chars).filter { $0.contains("<unk>") }, [])
+        // Single-character words: the user says so, and they are joined by spaces.
+        let sums = runSeq("""
+            let syms = tokens("1 + 2 = 3 2 + 1 = 3 1 + 1 = 2")
+            let v = vocabulary(syms, "words")
+            print(v.unit, vocabulary(syms, 20, "closed", "words").unit, vocabulary(syms, "words", "closed").size)
+            let data = windows(encode(v, syms), 2, v)
+            seed 3
+            model sums
+            input tokens 2 vocab v.size
+            layer embedding 4
+            layer lstm 8 last
+            layer dense v.size softmax
+            train adam lr 0.05 epochs 2 batch 4 on data quiet
+            generate from "1 +" length 3
+            """)
+        XCTAssertEqual(sums.errors, [])
+        let out = sums.output.split(separator: "\n").map(String.init)
+        XCTAssertEqual(out.first, "words words 5")
+        XCTAssertEqual(out.last?.split(separator: " ").count, 5, sums.output)
+        XCTAssertEqual(out.last?.hasPrefix("1 + "), true, sums.output)
+    }
+
+    /// The unit is saved with the model: a loaded character model generates as it did.
+    func testTheUnitIsSavedWithTheModel() throws {
+        let path = temporaryPath("abc-chars.safetensors")
+        let o = runSeq(Self.perStepPrelude + """
+            generate from "a" length 5
+            save "\(path)"
+            """)
+        XCTAssertEqual(o.errors, [])
+        XCTAssertEqual(try SafeTensors.read(from: path).metadata["vocabulary_unit"], "chars")
+        let loaded = runSeq("""
+            let m = load("\(path)")
+            print(m.vocab.unit)
+            generate m from "a" length 5
+            """)
+        XCTAssertEqual(loaded.errors, [])
+        XCTAssertEqual(loaded.output, "chars\n" + o.output)
+        XCTAssertEqual(o.output.count, 7, o.output)
+        // The file's word is what a loaded vocabulary follows, even against its symbols.
+        let file = try SafeTensors.read(from: path)
+        var metadata = file.metadata
+        metadata["vocabulary_unit"] = "words"
+        let edited = temporaryPath("abc-words.safetensors")
+        try SafeTensors.write(file.tensors.sorted { $0.key < $1.key }.map { (name: $0.key, tensor: $0.value) }, metadata: metadata, to: edited)
+        let words = runSeq("let m = load(\"\(edited)\")\nprint(m.vocab.unit)\ngenerate m from \"a\" length 5")
+        XCTAssertEqual(words.errors, [])
+        XCTAssertEqual(words.output.split(separator: "\n").last?.split(separator: " ").count, 6, words.output)
+        metadata["vocabulary_unit"] = "bytes"
+        let bad = temporaryPath("abc-bytes.safetensors")
+        try SafeTensors.write(file.tensors.sorted { $0.key < $1.key }.map { (name: $0.key, tensor: $0.value) }, metadata: metadata, to: bad)
+        XCTAssertEqual(runSeq("load(\"\(bad)\")").errors.map { $0.contains("its vocabulary unit metadata is \"bytes\", not \"chars\" or \"words\"") }, [true])
     }
 
     // MARK: - A vocabulary that remembers lower-casing
@@ -233,11 +359,16 @@ final class FirstHourTrapTests: XCTestCase {
     // MARK: - String options of built-ins, checked as at run time
 
     func testAMisspeltStringOptionIsReportedByTheCheckAsByTheRun() {
+        let vocabularyWords = "\"open\" (the default: <pad> and <unk> reserved), \"closed\" (the corpus' symbols alone), \"chars\" (characters, joined without spaces) or \"words\" (words, joined with spaces)"
         for (source, message) in [
             ("vocabulary([\"a\"], \"clsoed\")",
-             "vocabulary: argument 2 is \"open\" (the default: <pad> and <unk> reserved) or \"closed\" (the corpus' symbols alone), not \"clsoed\"; did you mean 'closed'?"),
+             "vocabulary: argument 2 is \(vocabularyWords), not \"clsoed\"; did you mean 'closed'?"),
             ("vocabulary([\"a\"], 10, \"opne\")",
-             "vocabulary: argument 3 is \"open\" (the default: <pad> and <unk> reserved) or \"closed\" (the corpus' symbols alone), not \"opne\"; did you mean 'open'?"),
+             "vocabulary: argument 3 is \(vocabularyWords), not \"opne\"; did you mean 'open'?"),
+            ("vocabulary([\"a\"], 10, \"closed\", \"char\")",
+             "vocabulary: argument 4 is \(vocabularyWords), not \"char\"; did you mean 'chars'?"),
+            ("vocabulary([\"a\"], \"closed\", \"open\")",
+             "vocabulary: arguments 2 and 3 both give the kind (\"closed\" and \"open\")"),
             ("sequences([[1, 2]], [\"a\"], 4, \"lats\")",
              "sequences: argument 4 is \"first\" (the default: a long sample's first symbols are kept) or \"last\" (its last symbols), not \"lats\"; did you mean 'last'?"),
         ] {
@@ -246,7 +377,7 @@ final class FirstHourTrapTests: XCTestCase {
             XCTAssertEqual(runSeq(source).errors, ["1:1: " + message], source)
         }
         // Well spelt, or not a literal, nothing is reported.
-        XCTAssertEqual(SeqInterpreter().check(source: "let k = \"closed\"\nvocabulary([\"a\"], k)\nvocabulary([\"a\"], 3, \"open\")",
+        XCTAssertEqual(SeqInterpreter().check(source: "let k = \"closed\"\nvocabulary([\"a\"], k)\nvocabulary([\"a\"], 3, \"open\")\nvocabulary([\"a\"], \"chars\", \"closed\")",
                                               file: "<check>").errors.map(\.message), [])
     }
 

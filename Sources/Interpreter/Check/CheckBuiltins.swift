@@ -129,11 +129,12 @@ extension FunctionChoices {
     /// The error a call of `name` with these argument types has for sure: a literal string
     /// that is none of an option's words (the checker's half of `read`).
     static func check(_ name: String, _ args: [CheckType], at range: SourceRange) -> Diagnostic? {
-        for choice in of(name) {
-            guard let i = choice.positions.last(where: { $0 < args.count }),
-                  case .string(let s?) = args[i], !choice.allowed.contains(s) else { continue }
-            return choice.error(.string(s), argument: i, at: range)
+        guard !of(name).isEmpty else { return nil }
+        let given = args.map { type -> Given in
+            if case .string(let s?) = type { return .word(s) }
+            return .unknown
         }
+        do { _ = try words(name, given, from: 0, at: range) } catch let d as Diagnostic { return d } catch { return nil }
         return nil
     }
 }

@@ -582,6 +582,7 @@ final class Checker {
             case "symbols": return .list(.string, items: nil)
             case "unk", "pad": return .unknown
             case "lower": return .bool(nil)
+            case "unit": return .string(nil)
             default: names = Members.vocabulary
             }
         case .dataset(let d):

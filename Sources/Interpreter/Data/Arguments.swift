@@ -155,10 +155,14 @@ struct Arguments {
     }
 }
 
-extension FunctionChoice {
-    /// The word at argument `i` of a call, or the error saying which words it allows.
-    func read(_ args: Arguments, _ i: Int) throws -> String {
-        guard case .string(let s) = args.values[i], allowed.contains(s) else { throw error(args.values[i], argument: i, at: args.range) }
-        return s
+extension FunctionChoices {
+    /// The words a call's arguments from `first` on give its function's choices, keyed by the
+    /// choice's name, or the error saying which words they allow.
+    static func words(_ args: Arguments, from first: Int) throws -> [String: String] {
+        let given = args.values.map { value -> Given in
+            if case .string(let s) = value { return .word(s) }
+            return .other(typeName: value.typeName)
+        }
+        return try words(args.function, given, from: first, at: args.range)
     }
 }

@@ -53,8 +53,7 @@ enum SequenceBuiltins {
                 throw args.valueError("expected one label per sample, but there are \(samples.count) samples and \(labels.count) labels")
             }
             let maxLength = try args.positiveInt(2, "the maximum length")
-            var keepLast = false
-            if args.has(3) { keepLast = try FunctionChoices.sequencesKeep.read(args, 3) == "last" }
+            let keepLast = try FunctionChoices.words(args, from: 3)[FunctionChoices.sequencesKeep.name] == "last"
             var pace = try args.pacer(building: "\(samples.count) sequences of \(maxLength) ids",
                                       bytes: MemorySize.bytes(samples.count, maxLength + 2, of: Int.self))
             let (grid, lengths) = try pad(samples, to: maxLength, keepLast: keepLast, pace: &pace)

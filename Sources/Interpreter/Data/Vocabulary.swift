@@ -1,4 +1,5 @@
-// Vocabulary.swift — the symbol <-> id table a script builds with `vocabulary(symbols [, N] [, "closed"])`.
+// Vocabulary.swift — the symbol <-> id table a script builds with
+// `vocabulary(symbols [, N] [, "closed"] [, "chars" | "words"])`.
 //
 // An open vocabulary (the default) reserves two ids before any symbol: 0 is `<pad>`, what
 // padding is written with, and 1 is `<unk>`, which every symbol not in the vocabulary becomes
@@ -17,6 +18,13 @@
 // in it (`encode`, and the text of `predict` and `generate`) is normalised as `lower` does
 // first, so "The" finds "the" instead of becoming `<unk>`. Model files save the flag
 // (`vocabulary_normalisation`), so a loaded model's `m.vocab` does the same.
+//
+// A vocabulary is of characters or of words (its unit, `vocab.unit`): of characters, the text
+// of `predict` and `generate` is cut into characters and generated symbols are joined without
+// spaces; of words, text is cut at whitespace and symbols are joined with spaces. It is what
+// `vocabulary(…, "chars")` or `"words"` says or, not said, characters when every symbol of the
+// corpus is one character (what `chars` gives, with or without a space among them). Decided
+// once, when the vocabulary is counted; model files save it (`vocabulary_unit`).
 
 import SeqLang
 
@@ -38,16 +46,22 @@ final class Vocabulary: ScriptObject {
     /// vocabulary was counted from lower-cased text.
     let lowerCased: Bool
 
+    /// Whether the symbols are characters (text cut into characters, generated symbols joined
+    /// without spaces) rather than words.
+    let characters: Bool
+
     /// Makes a vocabulary from symbols already in id order (they must be distinct), lower-cased
-    /// when `lowerCased` says so or, when nil, when its symbols are (`isLowerCased`).
-    convenience init(symbols: [String], lowerCased: Bool? = nil) {
-        self.init(symbols: symbols, folded: [], lowerCased: lowerCased)
+    /// when `lowerCased` says so or, when nil, when its symbols are (`isLowerCased`), and of
+    /// characters when `characters` says so or, when nil, when its symbols are (`isCharacters`).
+    convenience init(symbols: [String], lowerCased: Bool? = nil, characters: Bool? = nil) {
+        self.init(symbols: symbols, folded: [], lowerCased: lowerCased, characters: characters)
     }
 
-    init(symbols: [String], folded: Set<String>, lowerCased: Bool? = nil) {
+    init(symbols: [String], folded: Set<String>, lowerCased: Bool? = nil, characters: Bool? = nil) {
         self.symbols = symbols
         self.folded = folded
         self.lowerCased = lowerCased ?? Vocabulary.isLowerCased(symbols)
+        self.characters = characters ?? Vocabulary.isCharacters(symbols)
         var ids: [String: Int] = [:]
         ids.reserveCapacity(symbols.count)
         for (i, s) in symbols.enumerated() {
@@ -60,14 +74,16 @@ final class Vocabulary: ScriptObject {
     /// Builds a vocabulary ordered by frequency (ties: first appearance), capped at `limit`
     /// ids. Open (`reserve`, the default): `<pad>` = 0 and `<unk>` = 1 first, `limit` at least
     /// 2. Closed: the corpus' symbols alone, `<unk>` standing for the rest when there are more
-    /// than `limit` (at least 1).
-    static func counting(_ corpus: [String], limit: Int? = nil, reserve: Bool = true) -> Vocabulary {
+    /// than `limit` (at least 1). Of characters as `characters` says or, when nil, as the
+    /// corpus' symbols are (`isCharacters`).
+    static func counting(_ corpus: [String], limit: Int? = nil, reserve: Bool = true, characters: Bool? = nil) -> Vocabulary {
         var unchecked = Pacer()
-        return (try? counting(corpus, limit: limit, reserve: reserve, pace: &unchecked)) ?? Vocabulary(symbols: [])
+        return (try? counting(corpus, limit: limit, reserve: reserve, characters: characters, pace: &unchecked)) ?? Vocabulary(symbols: [])
     }
 
-    /// `counting(_:limit:reserve:)`, one tick of `pace` per symbol.
-    static func counting(_ corpus: [String], limit: Int? = nil, reserve: Bool = true, pace: inout Pacer) throws -> Vocabulary {
+    /// `counting(_:limit:reserve:characters:)`, one tick of `pace` per symbol.
+    static func counting(_ corpus: [String], limit: Int? = nil, reserve: Bool = true, characters: Bool? = nil,
+                         pace: inout Pacer) throws -> Vocabulary {
         var counts: [String: (count: Int, first: Int)] = [:]
         for (i, s) in corpus.enumerated() {
             try pace.tick()
@@ -75,14 +91,16 @@ final class Vocabulary: ScriptObject {
         }
         var entries = counts.map { (symbol: $0.key, count: $0.value.count, first: $0.value.first) }
         entries.sort(by: ranks)
-        // Lower-cased when the whole corpus was, not only the symbols a cap keeps.
+        // Lower-cased (and of characters) when the whole corpus was, not only the symbols a cap keeps.
         let lowerCased = isLowerCased(entries.map(\.symbol))
+        let characters = characters ?? isCharacters(entries.map(\.symbol))
         if reserve {
             let reserved = [paddingSymbol, unknownSymbol]
             precondition(limit.map { $0 >= reserved.count } ?? true, "Vocabulary.counting: limit below 2")
             let ordinary = entries.filter { !reserved.contains($0.symbol) }.map(\.symbol)
             let kept = limit.map { Array(ordinary.prefix($0 - reserved.count)) } ?? ordinary
-            return Vocabulary(symbols: reserved + kept, folded: Set(ordinary.dropFirst(kept.count)), lowerCased: lowerCased)
+            return Vocabulary(symbols: reserved + kept, folded: Set(ordinary.dropFirst(kept.count)),
+                              lowerCased: lowerCased, characters: characters)
         }
         var folded: Set<String> = []
         if let limit, entries.count > limit {
@@ -96,7 +114,7 @@ final class Vocabulary: ScriptObject {
             entries = Array(kept) + [unk]
             entries.sort(by: ranks)
         }
-        return Vocabulary(symbols: entries.map(\.symbol), folded: folded, lowerCased: lowerCased)
+        return Vocabulary(symbols: entries.map(\.symbol), folded: folded, lowerCased: lowerCased, characters: characters)
     }
 
     private static func ranks(_ a: (symbol: String, count: Int, first: Int),
@@ -113,6 +131,20 @@ final class Vocabulary: ScriptObject {
         }
         return cased
     }
+
+    /// True when every symbol (`<pad>` and `<unk>` aside, and there is another) is one
+    /// character, as `chars` cuts text: the vocabulary of a character model.
+    static func isCharacters(_ symbols: [String]) -> Bool {
+        var any = false
+        for s in symbols where s != paddingSymbol && s != unknownSymbol {
+            if s.count != 1 { return false }
+            any = true
+        }
+        return any
+    }
+
+    /// `vocab.unit`: "chars" or "words", the word `vocabulary(…, UNIT)` takes.
+    var unit: String { characters ? "chars" : "words" }
 
     var size: Int { symbols.count }
 
@@ -147,6 +179,7 @@ final class Vocabulary: ScriptObject {
         case "unk": return unknownID.map { .int($0) } ?? Value.none
         case "pad": return paddingID.map { .int($0) } ?? Value.none
         case "lower": return .bool(lowerCased)
+        case "unit": return .string(unit)
         default: return nil
         }
     }

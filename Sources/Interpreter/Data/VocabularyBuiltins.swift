@@ -6,13 +6,18 @@ import SeqLang
 enum VocabularyBuiltins {
     static func install(into registry: CommandRegistry) {
         registry.register(function: "vocabulary") { values, context, range in
-            let args = try Arguments("vocabulary", values, context, range, names: ["symbols", "size limit", "\"open\" or \"closed\""], optional: 2)
-            // vocabulary(symbols [, N] [, "closed"]): the kind may stand in N's place.
-            var kindIndex: Int? = args.has(2) ? 2 : nil
-            if args.has(1), case .string = args.values[1] { kindIndex = args.has(2) ? nil : 1 }
-            let closed = try kindIndex.map { try self.closed(args, $0) } ?? false
-            let limitGiven = args.given(1) && kindIndex != 1
-            let limit = limitGiven ? try args.positiveInt(1, "the largest vocabulary size") : nil
+            let args = try Arguments("vocabulary", values, context, range,
+                                     names: ["symbols", "size limit", "\"open\" or \"closed\"", "\"chars\" or \"words\""], optional: 3)
+            // vocabulary(symbols [, N] [, KIND] [, UNIT]): the words may stand in N's place, in
+            // either order.
+            var wordsFrom = 1
+            if args.has(1) {
+                if case .string = args.values[1] {} else { wordsFrom = 2 }
+            }
+            let words = try FunctionChoices.words(args, from: wordsFrom)
+            let closed = words[FunctionChoices.vocabularyKind.name] == "closed"
+            let characters = words[FunctionChoices.vocabularyUnit.name].map { $0 == "chars" }
+            let limit = wordsFrom == 2 && args.given(1) ? try args.positiveInt(1, "the largest vocabulary size") : nil
             if let limit, !closed, limit < 2 {
                 throw Diagnostic.error(.runtime, at: args.range,
                                        "vocabulary: a cap of \(limit) leaves no room for a symbol: ids 0 and 1 are <pad> and <unk>",
@@ -20,7 +25,7 @@ enum VocabularyBuiltins {
             }
             var pace = Pacer(context, at: range, building: "the vocabulary")
             let corpus = try flatSymbols(args, 0, pace: &pace)
-            return .object(try Vocabulary.counting(corpus, limit: limit, reserve: !closed, pace: &pace))
+            return .object(try Vocabulary.counting(corpus, limit: limit, reserve: !closed, characters: characters, pace: &pace))
         }
         registry.register(function: "encode") { values, context, range in
             let args = try Arguments("encode", values, context, range, names: ["vocabulary", "symbols"])
@@ -39,11 +44,6 @@ enum VocabularyBuiltins {
             var pace = Pacer(context, at: range, building: "the symbols")
             return try decode(args, vocab, args.values[1], path: [], pace: &pace)
         }
-    }
-
-    /// Whether argument `i` asks for a closed vocabulary (`"closed"`) or the default open one.
-    static func closed(_ args: Arguments, _ i: Int) throws -> Bool {
-        try FunctionChoices.vocabularyKind.read(args, i) == "closed"
     }
 
     /// The symbols of a list of strings, or of a list of such lists (one per sample), in order.

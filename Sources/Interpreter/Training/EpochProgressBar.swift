@@ -18,7 +18,7 @@ enum ThroughputUnit: String {
 
     static func of(_ trained: TrainedNetwork) -> ThroughputUnit {
         guard trained.network.outputIsSequence else { return .samples }
-        if let v = trained.vocabulary, !Inference.isCharacterLevel(v) { return .words }
+        if let v = trained.vocabulary, !v.characters { return .words }
         return .symbols
     }
 

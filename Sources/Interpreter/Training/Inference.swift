@@ -3,8 +3,8 @@
 //     predict [MODEL] INPUT
 //         INPUT: a dataset (probabilities of every sample), a tensor [time, feature] or
 //         [sample, time, feature], a list of ids or numbers (one sequence), or text, which is
-//         cut into symbols as the model's vocabulary was (characters when every symbol is one
-//         character and spaces are symbols, whitespace-separated tokens otherwise).
+//         cut into symbols as the model's vocabulary says (`vocab.unit`: characters, or
+//         whitespace-separated words).
 //     generate [MODEL] from TEXT length N [temperature T] [top K]
 //         continues TEXT by N symbols: greedy (the most likely symbol) unless `temperature` or
 //         `top` ask for seeded sampling. A model that predicts at every step runs at batch 1,
@@ -40,12 +40,15 @@ enum Inference {
             hint: "train it first, e.g. `train adam epochs 10 on data`, or load trained weights with `load(\"model.safetensors\")`"))
     }
 
-    /// True for a character-level vocabulary: every symbol one character (`<pad>` and `<unk>`
-    /// aside), spaces or line breaks among them (single-letter words split at whitespace have
-    /// no space symbol).
-    static func isCharacterLevel(_ v: Vocabulary) -> Bool {
-        let symbols = v.symbols.filter { $0 != Vocabulary.paddingSymbol && $0 != Vocabulary.unknownSymbol }
-        return symbols.allSatisfy { $0.count == 1 } && symbols.contains { $0.first!.isWhitespace }
+    /// A model never trained takes the class names, vocabulary and padding of the data it is
+    /// evaluated or predicted on, as training would have attached them (each only when it has
+    /// none yet): `evaluate`'s table and a later `predict` name the classes as a trained
+    /// model's do, and text reads with the data's vocabulary.
+    static func adoptNames(of data: Dataset, _ trained: TrainedNetwork) {
+        guard trained.trainedSteps == 0 else { return }
+        if trained.classes == nil, let c = data.classes { trained.classes = c }
+        if trained.vocabulary == nil, let v = data.vocabulary { trained.vocabulary = v }
+        if trained.padding == nil, let keep = data.keepsLast { trained.padding = SequencePadding(keepLast: keep) }
     }
 
     /// The word symbols of `text` for vocabulary `v`: its whitespace-separated pieces, and a
@@ -60,6 +63,16 @@ enum Inference {
         }
     }
 
+    /// The character symbols of `text` for vocabulary `v` (of characters): every character,
+    /// but whitespace the vocabulary has no symbol for (counted from text without spaces, or
+    /// from single-character words) is left out rather than read as `<unk>`.
+    static func characters(of text: String, _ v: Vocabulary) -> [String] {
+        text.compactMap { c in
+            let s = String(c)
+            return c.isWhitespace && v.lookUp(s) == nil ? nil : s
+        }
+    }
+
     /// `text` as ids of the model's vocabulary.
     static func ids(of text: String, _ trained: TrainedNetwork, for statement: String, at range: SourceRange,
                     warn: (Diagnostic) -> Void) throws -> [Int] {
@@ -71,7 +84,7 @@ enum Inference {
             throw Diagnostic.error(.type, at: range, "this model has no vocabulary, so it cannot read text",
                                    hint: "train it on data made with a vocabulary (`windows(ids, n, vocab)`, `lm_batches(…, vocab)`), or give ids")
         }
-        let symbols = isCharacterLevel(v) ? text.map { String($0) } : words(of: text, v)
+        let symbols = v.characters ? characters(of: text, v) : words(of: text, v)
         guard !symbols.isEmpty else {
             throw Diagnostic.error(.type, at: range, "the text holds no symbols")
         }
@@ -302,6 +315,7 @@ enum PredictStatement {
             try DataFit.check(data, spec, network, needsTargets: false, at: arg.range)
             if context.checkOnly { return .none }
             Inference.warnIfUntrained(model, trained, for: "predict", at: request.keywordRange, context)
+            Inference.adoptNames(of: data, trained)
             let p = try Inference.predictions(network, count: data.count, context: context, at: arg.range) {
                 let batch = data.batch($0)
                 return (NetworkBridge.inputs(batch), batch.lengths)
@@ -431,7 +445,7 @@ enum GenerateStatement {
         } catch let e as NetworkError {
             throw Diagnostic.error(.runtime, at: request.keywordRange, "generation failed: \(e)")
         }
-        let separator = Inference.isCharacterLevel(vocabulary) ? "" : " "
+        let separator = vocabulary.characters ? "" : " "
         let continuation = produced.map { vocabulary.symbols[$0] }.joined(separator: separator)
         let result = text + (continuation.isEmpty ? "" : separator) + continuation
         context.output(result + "\n")

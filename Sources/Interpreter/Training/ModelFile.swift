@@ -11,6 +11,9 @@
 //     vocabulary_normalisation  "lower" | "none"  whether new text is lower-cased before it is
 //                                           looked up (a vocabulary counted from `lower` text);
 //                                           absent in older files: read from the symbols
+//     vocabulary_unit  "chars" | "words"    whether its symbols are characters (text cut into
+//                                           characters, generated text joined without spaces);
+//                                           absent in older files: read from the symbols
 //     classes          JSON list of the class names (when the data named them)
 //     padding          "first" | "last"     the training samples were padded to the model's
 //                                           length and a longer one kept its first or last
@@ -49,6 +52,7 @@ enum ModelFile {
         if let v = trained.vocabulary {
             m["vocabulary"] = jsonList(v.symbols)
             m["vocabulary_normalisation"] = v.lowerCased ? "lower" : "none"
+            m["vocabulary_unit"] = v.unit
         }
         if let c = trained.classes { m["classes"] = jsonList(c) }
         if let p = trained.padding { m["padding"] = p.keep }
@@ -137,7 +141,14 @@ enum ModelFile {
             case "none": lowerCased = false
             case let other?: throw fail("its vocabulary normalisation metadata is \"\(other)\", not \"lower\" or \"none\"")
             }
-            vocabulary = Vocabulary(symbols: symbols, lowerCased: lowerCased)
+            var characters: Bool?
+            switch meta["vocabulary_unit"] {
+            case nil: characters = nil
+            case "chars": characters = true
+            case "words": characters = false
+            case let other?: throw fail("its vocabulary unit metadata is \"\(other)\", not \"chars\" or \"words\"")
+            }
+            vocabulary = Vocabulary(symbols: symbols, lowerCased: lowerCased, characters: characters)
         }
         var classes: [String]?
         if let text = meta["classes"] {

@@ -282,6 +282,7 @@ enum EvaluateStatement {
         try DataFit.check(data, spec, trained.network, at: dataRange)
         if context.checkOnly { return .none }
         Inference.warnIfUntrained(model, trained, for: "evaluate", at: request.keywordRange, context)
+        Inference.adoptNames(of: data, trained)
         let totals = try Trainer.evaluate(trained.network, data, batchSize: data.streams?.streams ?? batch, at: dataRange)
         var named = totals.named(Trainer.figures(trained.network))
         let metrics = try EvaluationMetrics.measure(trained.network, data, classNames: trained.classes ?? data.classes,
