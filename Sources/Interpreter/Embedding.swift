@@ -52,7 +52,9 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
         /// Receives warnings as they happen. When nil, warnings are returned in `RunResult.diagnostics`.
         public var onWarning: ((Diagnostic) -> Void)?
         /// REPL echo: called with the value of each top-level expression or command statement
-        /// that is not `none`. Scripts usually leave it nil.
+        /// that is not `none`, but a statement that prints its result itself (`train`, `resume`,
+        /// `evaluate`, `generate`: the value is bound to `history`, `evaluation`, `generated`).
+        /// Scripts usually leave it nil.
         public var echo: ((Value) -> Void)?
         /// Which files scripts may touch. Default: `.all`.
         public var fileAccess: FileAccess = .all
@@ -249,6 +251,7 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
     public func register(command keyword: String, handler: @escaping CommandHandler) {
         exclusively {
             engine.commands[keyword] = handler
+            engine.printingCommands.remove(keyword)
             declarations[keyword] = nil
         }
     }
@@ -271,6 +274,7 @@ public final class SeqInterpreter: CommandRegistry, @unchecked Sendable {
                 return try handler(request, context)
             }
             declarations[declaration.keyword] = declaration
+            if declaration.printsResult { engine.printingCommands.insert(declaration.keyword) } else { engine.printingCommands.remove(declaration.keyword) }
         }
     }
 

@@ -29,6 +29,9 @@ final class Interpreter: CommandContext {
     let globals = Scope(parent: nil)
     var natives: [String: NativeFunction] = [:]
     var commands: [String: CommandHandler] = [:]
+    /// The commands that print their result themselves (`train`, `evaluate`, `generate`, …):
+    /// their value is not echoed again.
+    var printingCommands: Set<String> = []
 
     var outputSink: (String) -> Void
     var warningSink: (Diagnostic) -> Void
@@ -78,11 +81,12 @@ final class Interpreter: CommandContext {
             case .expression(let e):
                 try checkInterrupt(at: statement.range)
                 last = try eval(e, globals)
-                if case .none = last {} else { echo?(last) }
+                if case .none = last {} else { echo?(last.withPlainLists) }
             case .command:
                 try checkInterrupt(at: statement.range)
                 last = try command(statement, globals)
-                if case .none = last {} else { echo?(last) }
+                if case .command(let keyword, _) = statement.kind, printingCommands.contains(keyword) { break }
+                if case .none = last {} else { echo?(last.withPlainLists) }
             default:
                 _ = try exec(statement, globals)
             }

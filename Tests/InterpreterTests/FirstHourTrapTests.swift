@@ -356,6 +356,67 @@ final class FirstHourTrapTests: XCTestCase {
         XCTAssertEqual(loaded.output, "false\n")
     }
 
+    // MARK: - Met re-driving the newcomer's hour
+
+    /// Keras' `Dense(2, activation="softmax")` typed as `activation softmax`: the message says
+    /// the activation stands alone, from a run and from the check.
+    func testTheKerasWordActivationIsNamedAsLeftOut() {
+        let source = "model m\ninput sequence 4 features 2\nlayer lstm 8 last\nlayer dense 2 activation softmax"
+        let message = "4:15: unknown option 'activation' for a dense layer; SeqLang writes the activation alone, without 'activation': linear, sigmoid, tanh, relu, softmax"
+        XCTAssertEqual(runSeq(source).errors, [message])
+        XCTAssertEqual(SeqInterpreter().check(source: source, file: "<check>").errors.map { "\($0.range.start): \($0.message)" }, [message])
+    }
+
+    /// `predict ["…", "…"]` as Keras predicts a batch: a list of the texts' results, a note they
+    /// share given once.
+    func testPredictOnAListOfTextsPredictsEach() {
+        let o = runSeq(tinyReviewsPrelude + """
+            train adam lr 0.05 epochs 30 batch 4 on data quiet
+            predict ["truly fine", "a dull story", "the film is fine"]
+            print(len(prediction), prediction[0].class, prediction[1].class, type(prediction[2].probability))
+            predict "truly fine"
+            print(prediction.class)
+            """)
+        XCTAssertEqual(o.errors, [])
+        XCTAssertEqual(o.output, "3 pos neg number\npos\n")
+        XCTAssertEqual(notes(o).filter { $0.hasPrefix("14:") }.count, 1, "\(notes(o))")
+        XCTAssertEqual(runSeq(tinyReviewsPrelude + "predict [\"fine\", 3]").errors.first?.components(separatedBy: " (").first, "13:9: expected a list of token ids")
+    }
+
+    /// `plot val_loss`: the figure is named as a figure, with the statement to write; a missing
+    /// dataset is not asked for as a number.
+    func testAnUnboundWordWhereAHistoryOrADatasetBelongsSaysWhatToWrite() {
+        let plot = runSeq(tinyReviewsPrelude + "train adam epochs 1 on data quiet\nplot val_loss")
+        XCTAssertEqual(plot.errors, ["14:6: unknown name 'val_loss'"])
+        XCTAssertEqual(plot.result.errors.first?.hint,
+                       "'val_loss' is a figure of a history: write `plot history loss`, which draws val_loss beside loss when the training was validated")
+        XCTAssertEqual(runSeq(tinyReviewsPrelude + "plot accuracy").result.errors.first?.hint,
+                       "'accuracy' is a figure of a history: write `plot history accuracy`")
+        let evaluate = runSeq(tinyReviewsPrelude + "evaluate on zzz")
+        XCTAssertEqual(evaluate.result.errors.first?.hint,
+                       "a dataset is needed here: make one with `windows`, `sequences`, `lm_batches`, `mnist` or `split` and bind it with `let`")
+    }
+
+    /// A REPL echoes a statement's value unless the statement printed it: `train`, `evaluate`
+    /// and `generate` are not shown twice, and a history's figures echo as a plain list.
+    func testStatementsThatPrintTheirResultAreNotEchoedAgain() {
+        let c = NewcomerHourTests.Session()
+        let o = c.run(Self.perStepPrelude + """
+            evaluate on data
+            generate from "ab" length 3
+            predict [0, 1]
+            history.epochs
+            history.loss
+            """)
+        XCTAssertEqual(o.errors, [])
+        let lines = o.output.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.filter { $0.hasPrefix("{") || $0.hasPrefix("\"") }, [], o.output)
+        XCTAssertEqual(lines.filter { $0.hasPrefix("abc") || $0.hasPrefix("ab") }.count, 1, o.output)
+        XCTAssertTrue(lines.contains("3"), o.output)
+        XCTAssertEqual(lines.last.map { $0.hasPrefix("[") && $0.components(separatedBy: ", ").count == 3 }, true, o.output)
+        XCTAssertTrue(o.output.contains("tensor [time 2, class 3]"), o.output)
+    }
+
     // MARK: - String options of built-ins, checked as at run time
 
     func testAMisspeltStringOptionIsReportedByTheCheckAsByTheRun() {

@@ -105,6 +105,23 @@ final class NewcomerHourTests: XCTestCase {
                 XCTAssertEqual(o.output, output.map { $0 + "\n" }.joined(), input)
             }
         }
+        // The data the README then trains on, made from the user's own TSV as it shows: it fits
+        // the model typed above (a forward pass, so quick), and `predict` reads a sentence.
+        let data = try XCTUnwrap(readme.components(separatedBy: "```seq\n").dropFirst().first?
+            .components(separatedBy: "```").first)
+        XCTAssertTrue(data.contains("let reviews = "), data)
+        let made = c.run(data.replacingOccurrences(of: "\"reviews.tsv\"", with: "\"\(Self.fixtures)/my_reviews.tsv\""))
+        XCTAssertEqual(made.errors, [])
+        let used = c.run("""
+            print(reviews.train.count + reviews.val.count + reviews.test.count, reviews.train.classes)
+            evaluate on reviews.test
+            predict "What a great film!"
+            print(type(prediction.class))
+            """)
+        XCTAssertEqual(used.errors, [])
+        XCTAssertTrue(used.output.hasPrefix("16 [\"neg\", \"pos\"]\n"), used.output)
+        XCTAssertTrue(used.output.hasSuffix("string\n"), used.output)
+        XCTAssertTrue(readme.contains("on reviews.train validate reviews.val"), "the README trains on what its block makes")
     }
 
     func testATextClassifierOnTheirOwnTSVPredictsNewSentences() {

@@ -61,6 +61,27 @@ enum ArgumentType: Sendable, Hashable {
     /// Anything (checked by the handler).
     case any
 
+    /// The hint for an unbound `word` given where a value of this type is needed.
+    func unboundHint(_ word: String, what: String) -> String {
+        switch self {
+        case .positiveInt, .wholeNumber, .number, .sizes:
+            return "\(what) is needed here: write a number, or a variable bound to one"
+        case .dataset:
+            return "\(what) is needed here: make one with `windows`, `sequences`, `lm_batches`, `mnist` or `split` and bind it with `let`"
+        case .model:
+            return "\(what) is needed here: declare one with `model NAME`, or load one with `let m = load(\"model.safetensors\")`"
+        case .history:
+            let figure = word.hasPrefix("val_") ? String(word.dropFirst(4)) : word
+            if CommandTable.plotFigures.contains(figure) {
+                return "'\(word)' is a figure of a history: write `plot history \(figure)`"
+                    + (figure == word ? "" : ", which draws \(word) beside \(figure) when the training was validated")
+            }
+            return "\(what) is needed here: `train` binds its history to `history`"
+        default:
+            return "\(what) is needed here: write a value, or a variable bound to one"
+        }
+    }
+
     /// The value type names that can be this (as `Value.typeName` spells them); nil: any.
     var typeNames: Set<String>? {
         switch self {
@@ -304,10 +325,13 @@ struct CommandDeclaration: Sendable, Hashable {
     var needs: [Need]
     /// The type name of the statement's value (nil: none).
     var result: String?
+    /// Whether the statement prints its result itself (the epoch lines, the metrics, the
+    /// text), so a REPL does not echo its value again.
+    var printsResult: Bool
 
     init(_ keyword: String, usage: String, summary: String, form: StatementForm,
                 variants: [StatementForm] = [], variantNoun: String = "",
-                binds: Binding? = nil, needs: [Need] = [], result: String? = nil) {
+                binds: Binding? = nil, needs: [Need] = [], result: String? = nil, printsResult: Bool = false) {
         self.keyword = keyword
         self.usage = usage
         self.summary = summary
@@ -317,6 +341,7 @@ struct CommandDeclaration: Sendable, Hashable {
         self.binds = binds
         self.needs = needs
         self.result = result
+        self.printsResult = printsResult
     }
 
     /// The form picked by `word`, or the single form.

@@ -219,7 +219,7 @@ enum CommandTable {
             doc: "OPTIMIZER is sgd, adam, rmsprop or adagrad; options come in any order, each once.",
             required: [RequiredOption("on", message: "`train` needs data: add `on DATA`",
                 hint: "for example `train adam epochs 10 on data`, where data comes from `windows`, `sequences`, `lm_batches` or `mnist`")]),
-        binds: Binding("history", "record", fields: historyFields), needs: [.completeModel, .data], result: "record")
+        binds: Binding("history", "record", fields: historyFields), needs: [.completeModel, .data], result: "record", printsResult: true)
 
     static let resumeOptionNames = ["on", "validate", "epochs", "steps", "every", "checkpoint"]
 
@@ -231,7 +231,7 @@ enum CommandTable {
             example: "resume \"model.ckpt\" on data", doc: "The other settings come from the checkpoint.",
             required: [RequiredOption("on", message: "`resume` needs the training data again: add `on DATA`",
                                       hint: "give the same data the checkpoint was trained on")]),
-        binds: Binding("history", "record", fields: historyFields), needs: [.data], result: "record")
+        binds: Binding("history", "record", fields: historyFields), needs: [.data], result: "record", printsResult: true)
 
     static let evaluate = CommandDeclaration("evaluate", usage: "evaluate [MODEL] on DATA [batch N]",
         summary: "loss and the metrics that fit the model (accuracy, precision, recall, F1 and a confusion matrix; MAE and RMSE; perplexity) on data; binds `evaluation`",
@@ -251,14 +251,14 @@ enum CommandTable {
                                                         .init("macro_recall", "number", when: "classifiers"),
                                                         .init("confusion", "list", when: "classifiers"),
                                                         .init("classes", "list", when: "classifiers")]),
-        needs: [.completeModel, .data], result: "record")
+        needs: [.completeModel, .data], result: "record", printsResult: true)
 
     static let predict = CommandDeclaration("predict", usage: "predict [MODEL] INPUT",
         summary: "the model's output for one input (a text, a list of ids, a dataset); binds `prediction`",
         form: StatementForm(positionals: [ValueSlot("MODEL", .model, "a model", optional: true),
                                           ValueSlot("INPUT", .any, "the input", missing: "what to predict from")],
             owner: "`predict`", example: "predict \"had a general\"",
-            doc: "One input gives a record (`class`, `probability` or `values`), or a tensor [time, class] for a model with an output at every step; a dataset or a batch gives a tensor."),
+            doc: "One input gives a record (`class`, `probability` or `values`), or a tensor [time, class] for a model with an output at every step; a dataset or a batch gives a tensor; a list of texts, a list of their records."),
         binds: Binding("prediction", "record", fields: [.init("class", "any", when: "classifiers"), .init("probability", "number", when: "sigmoid outputs"),
                                                         .init("values", "tensor", when: "other outputs")]),
         needs: [.completeModel], result: "any")
@@ -277,7 +277,7 @@ enum CommandTable {
             required: [RequiredOption("from", message: "`generate` needs a text to continue: add `from \"…\"`",
                                       hint: "for example `generate from \"had a general\" length 32`"),
                        RequiredOption("length", message: "`generate` needs `length N`: how many symbols to add", hint: "")]),
-        binds: Binding("generated", "string"), needs: [.completeModel, .vocabulary], result: "string")
+        binds: Binding("generated", "string"), needs: [.completeModel, .vocabulary], result: "string", printsResult: true)
 
     static let save = CommandDeclaration("save", usage: "save [MODEL] PATH",
         summary: "writes the model (architecture and weights) to a safetensors file",

@@ -56,6 +56,19 @@ enum ForeignSpellings {
         "meansquarederror": "mse", "mseloss": "mse",
     ]
 
+    /// Keywords of other frameworks that SeqLang does not write: the value stands alone
+    /// (`layer dense 2 softmax`, not `activation softmax`). Normalised, to what the value is.
+    static let leftOut: [String: String] = ["activation": "the activation", "activations": "the activation"]
+
+    /// `message; write the activation alone: softmax, …` when `word` is a keyword SeqLang
+    /// leaves out and some of `valid` are what it names (`among` the values it may take).
+    static func leftOutMessage(_ message: String, for word: String, among valid: [String], values: [String]) -> String? {
+        guard let what = leftOut[normalised(word)] else { return nil }
+        let alone = values.filter(valid.contains)
+        guard !alone.isEmpty else { return nil }
+        return "\(message); SeqLang writes \(what) alone, without '\(word)': \(alone.joined(separator: ", "))"
+    }
+
     /// `learning_rate`, `Learning-Rate` and `learningRate` all read as `learningrate`.
     static func normalised(_ word: String) -> String {
         String(word.lowercased().filter { $0 != "_" && $0 != "-" })

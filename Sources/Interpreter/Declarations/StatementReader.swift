@@ -351,10 +351,10 @@ enum StatementReader {
             let word = arg.word ?? "?"
             if positional && optionWords.contains(word) {
                 throw Diagnostic.error(.syntax, at: arg.range, "expected \(slot.what), got the option '\(word)'",
-                                       hint: "write \(slot.what) before the options")
+                                       hint: slot.type == .history ? slot.type.unboundHint(word, what: slot.what) : "write \(slot.what) before the options")
             }
             throw Diagnostic.error(.name, at: arg.range, "unknown name '\(word)'",
-                                   hint: nameHint(word) ?? "\(slot.what) is needed here: write a number, or a variable bound to one")
+                                   hint: nameHint(word) ?? slot.type.unboundHint(word, what: slot.what))
         }
         guard let type = arg.knownType else { return }
         let value = arg.knownValue

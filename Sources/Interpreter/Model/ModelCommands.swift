@@ -152,7 +152,9 @@ func unknownOption<A: ReadableArgument>(_ arg: A, of what: String, valid: [Strin
             "expected an option of \(what), got \(arg.knownValue?.debugText ?? "?")",
             hint: valid.isEmpty ? "\(what) takes no options" : "valid options: \(valid.joined(separator: ", "))")
     }
+    let message = "unknown option '\(word)' for \(what)"
     return Diagnostic.error(.name, at: arg.range,
-        ForeignSpellings.message("unknown option '\(word)' for \(what)", for: word, among: valid),
+        ForeignSpellings.leftOutMessage(message, for: word, among: valid, values: Activation.allCases.map(\.rawValue))
+            ?? ForeignSpellings.message(message, for: word, among: valid),
         hint: valid.isEmpty ? "\(what) takes no options" : "valid options: \(valid.joined(separator: ", "))")
 }

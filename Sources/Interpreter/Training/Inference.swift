@@ -34,10 +34,16 @@ enum Inference {
     /// gives are the outputs of its initial weights, as Keras predicts with a model just built.
     static func warnIfUntrained(_ model: Model, _ trained: TrainedNetwork, for statement: String,
                                 at range: SourceRange, _ context: CommandContext) {
-        guard trained.trainedSteps == 0 else { return }
-        context.warn(.warning(at: range,
+        if let warning = untrainedWarning(model, trained, for: statement, at: range) { context.warn(warning) }
+    }
+
+    /// The warning of `warnIfUntrained`, nil for a model trained or loaded.
+    static func untrainedWarning(_ model: Model, _ trained: TrainedNetwork, for statement: String,
+                                 at range: SourceRange) -> Diagnostic? {
+        guard trained.trainedSteps == 0 else { return nil }
+        return .warning(at: range,
             "\(statement): model '\(model.name)' has not been trained: this is what its initial (random) weights give",
-            hint: "train it first, e.g. `train adam epochs 10 on data`, or load trained weights with `load(\"model.safetensors\")`"))
+            hint: "train it first, e.g. `train adam epochs 10 on data`, or load trained weights with `load(\"model.safetensors\")`")
     }
 
     /// A model never trained takes the class names, vocabulary and padding of the data it is
@@ -324,20 +330,48 @@ enum PredictStatement {
             context.define("prediction", result)
             return result
         }
-        let (inputs, lengths) = try Inference.inputs(value, trained, spec, at: arg.range) { d in
-            if !context.checkOnly { context.warn(d) }
+        if case .list(let items) = value, !items.isEmpty, spec.input.kind == .tokens,
+           items.allSatisfy({ if case .string = $0 { return true } else { return false } }) {
+            // Several texts, as Keras predicts a batch: each as one text, a list of their results;
+            // a warning is given once, and only the first text's note (how it was padded or cut).
+            var said = Set<String>(), noted = false
+            var results: [Value] = []
+            for item in items {
+                results.append(try one(item, model, trained, spec, at: arg.range, request, context) { d in
+                    if d.severity == .note { if noted { return }; noted = true }
+                    if said.insert(d.message).inserted { context.warn(d) }
+                })
+                if context.checkOnly { return .none }
+            }
+            let result = Value.list(results)
+            context.define("prediction", result)
+            return result
+        }
+        let result = try one(value, model, trained, spec, at: arg.range, request, context) { context.warn($0) }
+        if context.checkOnly { return .none }
+        context.define("prediction", result)
+        return result
+    }
+
+    /// The prediction of one input (a text, a list of ids, a tensor): a record, or a tensor for
+    /// a per-step model or a batch; none in a check.
+    static func one(_ value: Value, _ model: Model, _ trained: TrainedNetwork, _ spec: ModelSpec, at range: SourceRange,
+                    _ request: CommandRequest, _ context: CommandContext, warn: (Diagnostic) -> Void) throws -> Value {
+        let network = trained.network
+        let (inputs, lengths) = try Inference.inputs(value, trained, spec, at: range) { d in
+            if !context.checkOnly { warn(d) }
         }
         if context.checkOnly { return .none }
-        Inference.warnIfUntrained(model, trained, for: "predict", at: request.keywordRange, context)
+        if let warning = Inference.untrainedWarning(model, trained, for: "predict", at: request.keywordRange) { warn(warning) }
         let p: Tensor
         if case .features(let xs, let samples, let steps, let f) = inputs, samples > Inference.chunk {
             let size = steps * f
-            p = try Inference.predictions(network, count: samples, context: context, at: arg.range) { rows in
+            p = try Inference.predictions(network, count: samples, context: context, at: range) { rows in
                 (.features(Array(xs[(rows.lowerBound * size)..<(rows.upperBound * size)]), batch: rows.count, steps: steps, features: f),
                  lengths.map { Array($0[rows]) })
             }
         } else {
-            p = try Inference.predictions(network, inputs, lengths: lengths, at: arg.range)
+            p = try Inference.predictions(network, inputs, lengths: lengths, at: range)
         }
         let c = network.outputSize
         let result: Value
@@ -349,7 +383,6 @@ enum PredictStatement {
         } else {
             result = .tensor(TensorValue(Inference.named(p, spec)))
         }
-        context.define("prediction", result)
         return result
     }
 }
