@@ -45,11 +45,19 @@ struct StackLimit {
     var remaining: Int { floor == 0 ? Int.max : Int(seq_stack_address()) - Int(floor) }
 }
 
-enum ScriptThread {
+package enum ScriptThread {
     /// Runs `body` on a new thread with a `StackLimit.threadStackSize` stack and waits for it
     /// to finish (DeepStack: the parser then runs in place on it). Falls back to the calling
-    /// thread if no thread can be created.
-    static func run(_ body: () -> Void) {
+    /// thread if no thread can be created. On a script thread already (a `worker()`'s), runs
+    /// in place.
+    package static func run(_ body: () -> Void) {
         DeepStack.run(bytes: StackLimit.threadStackSize, body)
+    }
+
+    /// A script thread that stays, for a host that checks over and over (the language server
+    /// as the user types, the fuzz target): `run`, `check` and the parser run in place on it,
+    /// so no input starts a thread of its own.
+    package static func worker() -> DeepStack.Worker {
+        DeepStack.Worker(bytes: StackLimit.threadStackSize)
     }
 }

@@ -6,6 +6,9 @@
 // kilobytes in a debug build or under AddressSanitizer. So `Parser.parse` runs on a thread
 // with `parserStack` bytes; the interpreter runs scripts and checks on such threads too.
 // Work already on a DeepStack thread with enough stack runs in place, without a new thread.
+// A host that parses or checks over and over (the language server as the user types, the fuzz
+// target) keeps one `DeepStack.Worker`, a thread that stays and runs one body after another,
+// so no input pays for creating a thread and touching a fresh stack.
 
 #if canImport(Glibc)
 import Glibc
@@ -64,6 +67,123 @@ package enum DeepStack {
             #else
             pthread_join(thread!, nil)
             #endif
+        }
+    }
+
+    /// A DeepStack thread that stays: `run` hands it a body and waits until it has run. Bodies
+    /// from several callers run one at a time. The thread ends (and is joined) when the worker
+    /// is freed: it holds only the `Mailbox`, never the worker.
+    package final class Worker: @unchecked Sendable {
+        private let bytes: Int
+        private let mailbox: Mailbox
+        #if canImport(Glibc)
+        private var thread = pthread_t()
+        #else
+        private var thread: pthread_t? = nil
+        #endif
+        private var started = false
+
+        /// A worker whose thread has a `bytes` stack. If no thread can be created, `run` runs
+        /// bodies on the caller's thread (through `DeepStack.run`).
+        package init(bytes: Int) {
+            self.bytes = bytes
+            mailbox = Mailbox(bytes: bytes)
+            var attributes = pthread_attr_t()
+            pthread_attr_init(&attributes)
+            defer { pthread_attr_destroy(&attributes) }
+            pthread_attr_setstacksize(&attributes, bytes)
+            // The thread takes a reference to the mailbox and gives it back when it ends.
+            let box = Unmanaged.passRetained(mailbox)
+            started = pthread_create(&thread, &attributes, { raw in
+                let mailbox = Unmanaged<Mailbox>.fromOpaque(raw!).takeRetainedValue()
+                pthread_setspecific(DeepStack.key, UnsafeRawPointer(bitPattern: mailbox.bytes))
+                mailbox.serve()
+                return nil
+            }, box.toOpaque()) == 0
+            if started { return }
+            box.release()
+        }
+
+        deinit {
+            guard started else { return }
+            mailbox.close()
+            #if canImport(Glibc)
+            pthread_join(thread, nil)
+            #else
+            pthread_join(thread!, nil)
+            #endif
+        }
+
+        /// Runs `body` on the worker's thread and waits for it; in place when the caller is
+        /// already a DeepStack thread with enough stack (the worker's own thread included).
+        package func run(_ body: () -> Void) {
+            guard started, DeepStack.currentStack < bytes else { return DeepStack.run(bytes: bytes, body) }
+            withoutActuallyEscaping(body) { mailbox.hand($0) }
+        }
+    }
+
+    /// What a `Worker`'s callers and its thread share, guarded by `lock`: the body handed over
+    /// and not yet run, how many bodies were handed over and how many have run, and whether the
+    /// thread should end.
+    private final class Mailbox: @unchecked Sendable {
+        private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+        private var job: (() -> Void)?
+        private var submitted = 0, completed = 0
+        private var quit = false
+        /// The worker's stack size, the thread's `currentStack`.
+        let bytes: Int
+
+        init(bytes: Int) {
+            self.bytes = bytes
+            pthread_mutex_init(lock, nil)
+            pthread_cond_init(changed, nil)
+        }
+
+        deinit {
+            pthread_cond_destroy(changed)
+            pthread_mutex_destroy(lock)
+            changed.deallocate()
+            lock.deallocate()
+        }
+
+        /// Hands `body` to the thread and waits until it has run.
+        func hand(_ body: @escaping () -> Void) {
+            pthread_mutex_lock(lock)
+            while job != nil { pthread_cond_wait(changed, lock) }
+            job = body
+            submitted += 1
+            let ticket = submitted
+            pthread_cond_broadcast(changed)
+            while completed < ticket { pthread_cond_wait(changed, lock) }
+            pthread_mutex_unlock(lock)
+        }
+
+        /// Tells the thread to end once no body is waiting.
+        func close() {
+            pthread_mutex_lock(lock)
+            quit = true
+            pthread_cond_broadcast(changed)
+            pthread_mutex_unlock(lock)
+        }
+
+        /// The thread's loop: runs each body handed over until `close`. A body is released
+        /// before its caller is told it has run (it may not outlive the call).
+        func serve() {
+            pthread_mutex_lock(lock)
+            while true {
+                while job == nil && !quit { pthread_cond_wait(changed, lock) }
+                if job == nil { break }
+                var body = job
+                job = nil
+                pthread_mutex_unlock(lock)
+                body?()
+                body = nil
+                pthread_mutex_lock(lock)
+                completed += 1
+                pthread_cond_broadcast(changed)
+            }
+            pthread_mutex_unlock(lock)
         }
     }
 }

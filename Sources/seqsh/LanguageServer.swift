@@ -5,7 +5,9 @@
 // (`SeqInterpreter.check`), and its diagnostics are published; hover, completion, definition
 // and document symbols read the same `CheckReport`. Positions cross the boundary as 0-based
 // lines and UTF-16 columns. A message that cannot be read gets a JSON-RPC error and the server
-// goes on; only `exit` (or the end of stdin) stops it.
+// goes on; only `exit` (or the end of stdin) stops it. The server reads, checks and answers on
+// one script thread, with one interpreter, for the whole session: a check as the user types
+// starts no thread and builds no interpreter of its own.
 
 import Foundation
 import Interpreter
@@ -25,10 +27,18 @@ final class LanguageServer {
     private let decoder = JSONDecoder()
     private var input = Data()
     private var inputEnded = false
+    /// Checks every document and completes in them (a check changes none of its state).
+    private let interpreter = SeqInterpreter()
 
     /// Serves until `exit` or the end of input; the exit status follows the protocol (0 after
     /// `shutdown`, 1 otherwise).
     func run() -> Int32 {
+        var status: Int32 = 1
+        ScriptThread.run { status = serve() }
+        return status
+    }
+
+    private func serve() -> Int32 {
         while let body = readMessage() {
             if let status = handle(body) { return status }
         }
@@ -165,7 +175,7 @@ final class LanguageServer {
 
     private func update(_ uri: String, text: String, version: Int?) {
         let file = URL(string: uri)?.path ?? uri
-        let report = SeqInterpreter().check(source: text, file: file)
+        let report = interpreter.check(source: text, file: file)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let document = Document(text: text, version: version, lines: lines, report: report)
         documents[uri] = document
@@ -248,7 +258,7 @@ final class LanguageServer {
         // The interpreter's completion (the one seqsh's Tab uses), knowing the names the
         // checker found in the document up to this line.
         let known = doc.report.names.filter { $0.range.start.line <= p.position.line + 1 }
-        let result = SeqInterpreter().completions(line: String(line), cursor: column - 1, known: known)
+        let result = interpreter.completions(line: String(line), cursor: column - 1, known: known)
         let items = result.candidates.map { c -> CompletionItem in
             let kind: Int
             switch c.kind {

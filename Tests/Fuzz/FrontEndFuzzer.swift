@@ -2,7 +2,8 @@
 // input is decoded as UTF-8 (or rejected with a located diagnostic), lexed, parsed and checked
 // by `SeqInterpreter.check`, and every diagnostic must lie inside the input. scripts/fuzz.sh
 // builds it with `--sanitize=fuzzer --sanitize=address -DFUZZING`; a plain build makes the
-// `seqfuzz` replay tool (Replay.swift), which runs files through the same function.
+// `seqfuzz` replay tool (Replay.swift), which runs files through the same function. Every
+// input runs on one long-lived script thread, as the language server's checks do.
 
 import Interpreter
 import SeqLang
@@ -15,9 +16,17 @@ nonisolated(unsafe) let fuzzInterpreter: SeqInterpreter = {
     return SeqInterpreter(config)
 }()
 
-/// Lexes, parses and checks `bytes`; stops the process (a finding) when a diagnostic lies
-/// outside the input.
+/// The one script thread every input is parsed and checked on (in place: neither the parser
+/// nor the check starts a thread of its own).
+let fuzzThread = ScriptThread.worker()
+
+/// Lexes, parses and checks `bytes` on `fuzzThread`; stops the process (a finding) when a
+/// diagnostic lies outside the input.
 func fuzzOne(_ bytes: [UInt8]) {
+    fuzzThread.run { fuzzOnThread(bytes) }
+}
+
+private func fuzzOnThread(_ bytes: [UInt8]) {
     let file = "fuzz.seq"
     guard let text = try? SourceText.decode(bytes, file: file) else { return }
     // Lines as the lexer counts them: "\r\n" is one Character, so count line-feed bytes.

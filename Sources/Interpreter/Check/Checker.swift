@@ -75,12 +75,13 @@ final class Checker {
 
     /// The stack the check may use (set on the thread it runs on).
     var stackLimit = StackLimit.unbounded
-    /// The program's lines, to place the names it defines.
-    private let lines: [[Character]]
+    /// The program's lines (split at line feeds, as the lexer counts lines), to place the
+    /// names it defines; a line is read as characters only when a name is looked for in it.
+    private let lines: [Substring]
 
     init(host: CheckHost, source: String = "") {
         self.host = host
-        lines = source.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
+        lines = source.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map { Substring($0) }
         // The session's models are known by their architecture: copies the checker's own model
         // statements may add layers to, trained (with a vocabulary or not) as the originals are.
         var copies: [ObjectIdentifier: Model] = [:]
@@ -240,7 +241,7 @@ final class Checker {
     private func nameRange(_ range: SourceRange, _ name: String) -> SourceRange {
         let i = range.start.line - 1
         guard i >= 0, i < lines.count else { return range }
-        let line = lines[i], target = Array(name)
+        let line = Array(lines[i]), target = Array(name)
         var c = max(0, range.start.column - 1)
         while c + target.count <= line.count {
             if Array(line[c..<(c + target.count)]) == target {
