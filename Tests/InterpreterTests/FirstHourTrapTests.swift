@@ -367,6 +367,16 @@ final class FirstHourTrapTests: XCTestCase {
         XCTAssertEqual(SeqInterpreter().check(source: source, file: "<check>").errors.map { "\($0.range.start): \($0.message)" }, [message])
     }
 
+    /// `train Adam learning_rate 0.05`: the optimizer and the option are both reported, by the
+    /// run and by the check.
+    func testABadOptimizerAndABadOptionOnOneLineAreBothReported() {
+        let source = tinyReviewsPrelude + "train Adam learning_rate 0.05 epochs 1 on data"
+        let expected = ["13:7: unknown optimizer 'Adam'; did you mean 'adam'?",
+                        "13:12: unknown option 'learning_rate' for `train`; did you mean 'lr'?"]
+        XCTAssertEqual(runSeq(source).errors, expected)
+        XCTAssertEqual(SeqInterpreter().check(source: source, file: "<check>").errors.map { "\($0.range.start): \($0.message)" }, expected)
+    }
+
     /// `predict ["…", "…"]` as Keras predicts a batch: a list of the texts' results, a note they
     /// share given once.
     func testPredictOnAListOfTextsPredictsEach() {

@@ -121,8 +121,14 @@ enum StatementReader {
             throw Diagnostic.error(.syntax, at: at == keywordRange ? keywordRange : (variantIndex.map { args[$0].range } ?? at),
                                    message, hint: hint)
         }
+        // A bad positional (`train Adam`) is reported with every bad option after it.
+        var problems: [Diagnostic] = []
         for (slot, i) in zip(slots, taken) {
-            try checkValue(args[i], slot, after: previous, positional: true, optionWords: optionWords, nameHint: nameHint)
+            do {
+                try checkValue(args[i], slot, after: previous, positional: true, optionWords: optionWords, nameHint: nameHint)
+            } catch let d as Diagnostic {
+                problems.append(d)
+            }
             reading.positionals.append((slot, i))
         }
         cursor.index = taken.last.map { $0 + 1 } ?? cursor.index
@@ -130,7 +136,6 @@ enum StatementReader {
         // OPTIONS: every bad one is reported; the values after one that could not be read are
         // stepped over up to the next word that is not bound (an option, or a misspelt one).
         var given: [String: A] = [:]
-        var problems: [Diagnostic] = []
         /// The options offered for misspelt ones: a required option offered so is not missing too.
         var offered = Set<String>()
         /// Steps over values, and the words of `grammar` (the rest of an option that failed).
