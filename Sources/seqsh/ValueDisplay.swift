@@ -1,7 +1,7 @@
 // ValueDisplay.swift — how the REPL shows a value: the echo after each statement and `:shape`.
 //
 // A value prints as it would inside a list (strings quoted); a tensor as its shape and the
-// first few numbers; a layer as its summary line (`lstm 128 -> [batch, time 100, feature 128]
+// first few numbers (also inside a list or a record, as a layer's `weights`); a layer as its summary line (`lstm 128 -> [batch, time 100, feature 128]
 // 99,328 params`); a model as its one-line description. Long lists (a training history's
 // per-epoch figures) show their first and last few items and their length.
 
@@ -16,9 +16,7 @@ enum ValueDisplay {
     static func echo(_ value: Value) -> String {
         switch value {
         case .tensor(let t):
-            let preview = t.scalars.prefix(tensorPreviewCount).map { String(format: "%.4g", Double($0)) }
-            let more = t.count > tensorPreviewCount ? ", … (\(t.count) values)" : ""
-            return "tensor \(t.shape): [\(preview.joined(separator: ", "))\(more)]"
+            return tensor(t)
         case .string:
             return value.debugText
         case .object(let object) where object.typeName == "layer":
@@ -28,6 +26,13 @@ enum ValueDisplay {
         default:
             return value.description
         }
+    }
+
+    /// `tensor [row 2, column 3]: [1, 2, 3, 4, 5, 6]`: the shape and the first few numbers.
+    static func tensor(_ t: TensorValue) -> String {
+        let preview = t.scalars.prefix(tensorPreviewCount).map { String(format: "%.4g", Double($0)) }
+        let more = t.count > tensorPreviewCount ? ", … (\(t.count) values)" : ""
+        return "tensor \(t.shape): [\(preview.joined(separator: ", "))\(more)]"
     }
 
     /// How many items of a long list the echo shows at each end.
@@ -46,6 +51,9 @@ enum ValueDisplay {
             return "{" + fields.map { "\($0.key): \(brief($0.value))" }.joined(separator: ", ") + "}"
         case .number(let v):
             return String(format: "%.4g", v)
+        case .tensor(let t):
+            // A layer's `weights`: each tensor as the echo shows one alone.
+            return tensor(t)
         default:
             return value.debugText
         }

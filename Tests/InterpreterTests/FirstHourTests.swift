@@ -308,7 +308,7 @@ final class FirstHourTests: XCTestCase {
     func testModelAndLayerMembers() {
         let o = runSeq(tinyReviewsPrelude + """
             print(critic.layers[1].output_shape, critic.layers[2].output_shape)
-            print(critic.layers[0].weights)
+            print(type(critic.layers[0].weights), critic.layers[0].weights.weight.shape)
             train adam lr 0.05 epochs 1 batch 4 on data quiet
             let w = critic.layers[1].weights
             print(w.weight_ih_l0.shape, w.weight_hh_l0.shape, w.bias_ih_l0.shape, w.bias_hh_l0.shape)
@@ -319,7 +319,7 @@ final class FirstHourTests: XCTestCase {
         XCTAssertEqual(o.errors, [])
         XCTAssertEqual(o.output.split(separator: "\n").map(String.init), [
             "[batch, feature 8] [batch, class 2]",
-            "none",
+            "record [13, 8]",
             "[32, 8] [32, 8] [32] [32]",
             "[13, 8] [2, 8] [2]",
             "true <pad> [\"neg\", \"pos\"]",

@@ -367,6 +367,27 @@ final class FirstHourTrapTests: XCTestCase {
         XCTAssertEqual(SeqInterpreter().check(source: source, file: "<check>").errors.map { "\($0.range.start): \($0.message)" }, [message])
     }
 
+    /// `layer.weights` of a model never trained: its initial weights (as Keras builds them with
+    /// the model), the same ones `predict` and `train` then start from; none while incomplete.
+    func testTheWeightsOfAModelNeverTrainedAreItsInitialOnes() {
+        let o = runSeq("""
+            model m
+            print(m.layers)
+            input sequence 3 features 1
+            layer lstm 2 last
+            layer dense 1
+            let w = m.layers[1].weights
+            print(type(w), w.weight.shape, w.bias.shape)
+            predict tensor([[1], [2], [3]])
+            print(list(m.layers[1].weights.weight) == list(w.weight))
+            let data = windows(tensor([[1], [2], [3], [4], [5], [6]]), 3)
+            train sgd lr 0.1 epochs 1 on data quiet
+            print(list(m.layers[1].weights.weight) == list(w.weight))
+            """)
+        XCTAssertEqual(o.errors, [])
+        XCTAssertEqual(o.output, "[]\nrecord [1, 2] [1]\ntrue\nfalse\n")
+    }
+
     /// `train Adam learning_rate 0.05`: the optimizer and the option are both reported, by the
     /// run and by the check.
     func testABadOptimizerAndABadOptionOnOneLineAreBothReported() {

@@ -29,6 +29,23 @@ final class PipedReplTests: XCTestCase {
         XCTAssertEqual(outcome.stderr, "")
     }
 
+    /// Tensors inside a record (a layer's `weights`) show as a tensor alone does, a history's
+    /// figures as a long list does, and `train` is not echoed after its epoch lines.
+    func testTensorsInARecordAndAHistorysFiguresEchoShortened() throws {
+        let outcome = try session([
+            "model m", "input sequence 3 features 1", "layer lstm 2 last", "layer dense 1",
+            "m.layers[1].weights", "[tensor([0.123456789, 1])]",
+            "let data = windows(tensor([[1], [2], [3], [4], [5], [6]]), 3)",
+            "train adam epochs 9 on data quiet", "history.loss",
+        ])
+        let lines = outcome.stdout.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("{weight: tensor [row 1, column 2]: [") && $0.contains("bias: tensor [value 1]: [") }, outcome.stdout)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("[tensor ") && $0.hasSuffix(": [0.1235, 1]]") }, outcome.stdout)
+        XCTAssertEqual(lines.last.map { $0.hasPrefix("[") && $0.hasSuffix("] (9 items)") }, true, outcome.stdout)
+        XCTAssertFalse(outcome.stdout.contains("{loss:"), "train is not echoed: \(outcome.stdout)")
+        XCTAssertEqual(outcome.stderr, "")
+    }
+
     func testAnErrorLeavesTheSessionIntact() throws {
         let outcome = try session(["let kept = 7", "kept +* 2", "print(kep)", "kept * 6"])
         XCTAssertEqual(outcome.stdout, "42\n")

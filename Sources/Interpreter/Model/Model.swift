@@ -24,6 +24,9 @@ final class Model: ScriptObject {
     /// The trained network built from `spec`, kept here by the training statements (the model
     /// builder never reads it). Reset to nil whenever the architecture changes.
     var network: TrainedNetwork?
+    /// Builds `network` with its initial weights when there is none (the session's
+    /// `makeNetwork`); nil for a model outside a session.
+    var initialNetwork: (() -> TrainedNetwork?)?
 
     init(name: String) {
         self.name = name
@@ -119,9 +122,10 @@ final class ModelLayer: ScriptObject {
     }
 
     /// The layer's tensors by their PyTorch names inside the layer (`weight`, `bias`,
-    /// `weight_ih_l0`, …), copies of the current weights; nil before the model has weights.
+    /// `weight_ih_l0`, …), copies of the current weights (a model never trained gets its
+    /// initial ones now); nil while the model is not complete.
     var weights: [(key: String, value: Value)]? {
-        guard let store = owner?.trained?.network.store else { return nil }
+        guard let store = (owner?.trained ?? owner?.initialNetwork?())?.network.store else { return nil }
         let prefix = spec.name + "."
         return store.slots.filter { $0.name.hasPrefix(prefix) }
             .map { (key: String($0.name.dropFirst(prefix.count)), value: .tensor(TensorValue(store.tensor($0)))) }

@@ -53,6 +53,7 @@ enum ModelStatement {
                 hint: "for example `model sentiment`")
         }
         let model = Model(name: name)
+        model.initialNetwork = { [weak session, weak model] in model.flatMap { session?.makeNetwork?($0) } }
         while let option = args.next() {
             guard let word = option.word, word == "init" else {
                 throw unknownOption(option, of: "a model", valid: options)

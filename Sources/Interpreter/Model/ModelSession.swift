@@ -10,6 +10,10 @@ import SeqLang
 final class ModelSession {
     /// The model the last `model` statement declared; `layer`, `train`, `save` act on it.
     var current: Model?
+    /// Builds a model's network with its initial weights when it has none yet (the training
+    /// statements set it): what `layer.weights` of a model never trained shows, as Keras
+    /// builds a model's weights with it. Nil when the model is not complete.
+    var makeNetwork: ((Model) -> TrainedNetwork?)?
 
     init() {}
 

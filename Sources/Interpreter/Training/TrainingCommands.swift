@@ -38,6 +38,11 @@ enum TrainingCommands {
         session.timeLimit = host.timeLimit
         session.stop = host.stop
         session.memory = host.memory
+        models.makeNetwork = { [weak session] model in
+            guard let session else { return nil }
+            let nowhere = SourceRange(file: "<weights>", line: 1, column: 1)
+            return try? NetworkBridge.network(of: model, session: session, statement: "weights", at: nowhere)
+        }
         registry.register(CommandTable.seed) { try SeedStatement.run($0, $1, session) }
         registry.register(CommandTable.train) { try TrainStatement.run($0, $1, session) }
         registry.register(CommandTable.resume) { try ResumeStatement.run($0, $1, session) }
