@@ -1,6 +1,7 @@
 // NewcomerHourTests.swift — a newcomer's first hour, in quick form on small fixtures
 // (Fixtures/newcomer, examples/data): the README's first taste, a text classifier on their own
-// TSV with new sentences predicted, a time series from CSV, a character generator, early
+// TSV (first typed with Keras' words) with new sentences predicted, one and several, a time
+// series from CSV, a character generator saved and loaded, early
 // stopping, and a training interrupted (a cancel through the embedding API, as Ctrl-C in seqsh)
 // then resumed. Each step runs in one interpreter, as typed at the prompt one after another,
 // and declares what it prints; none may end in an error.
@@ -141,6 +142,12 @@ final class NewcomerHourTests: XCTestCase {
             layer lstm 16 last
             layer dense 2 softmax
             """, .prefixes(["model critic", "[batch, time 8]", "layer embedding", "layer lstm 16 last -> [batch, feature 16]", "layer dense 2 softmax -> [batch, class 2]"]))
+        // Typed first with Keras' words: each is named with SeqLang's, and nothing runs.
+        let keras = ["layer dense 2 activation softmax", "train Adam learning_rate 0.05 epochs 30 batch_size 4 on data"]
+            .flatMap { c.run($0).errors.map { $0.components(separatedBy: "; ").last ?? "" } }
+        XCTAssertEqual(keras, [
+            "SeqLang writes the activation alone, without 'activation': linear, sigmoid, tanh, relu, softmax",
+            "did you mean 'adam'?", "did you mean 'lr'?", "did you mean 'batch'?"])
         _ = step(c, "train", "train adam lr 0.05 epochs 30 batch 4 on data quiet\nprint(history.accuracy[29])", .lines(["1.0"]))
         _ = step(c, "evaluate", "evaluate on data", .lines([
             "confusion (rows: true class, columns: predicted)", "       neg  pos", "neg      8    0", "pos      0    8"]))
@@ -156,6 +163,11 @@ final class NewcomerHourTests: XCTestCase {
         XCTAssertEqual(p.result.warnings.map(\.message), ["predict: 1 symbol is not in the vocabulary and became <unk>: \"mess\""],
                        "\(p.result.diagnostics)")
         XCTAssertTrue(p.result.diagnostics.contains { $0.severity == .note && $0.message.contains("padded after its symbols") })
+        // Several at once, as Keras predicts a batch.
+        _ = step(c, "a list of sentences", """
+            predict ["What a great film!", "a boring , boring film"]
+            print(prediction[0].class, prediction[1].class)
+            """, .lines(["pos neg"]))
     }
 
     func testATimeSeriesFromCSV() {
@@ -197,6 +209,11 @@ final class NewcomerHourTests: XCTestCase {
             print(len(generated))
             """, .lines(["32"]))
         XCTAssertFalse(c.run("print(generated)").output.contains("<"), "no <pad> or <unk> in generated text")
+        // Saved and loaded in a new session, it cuts and joins characters as it did.
+        let path = temporaryPath("newcomer-chars.safetensors")
+        let before = step(c, "save", "save \"\(path)\"\ngenerate from \"the cat\" length 20", .prefixes(["the cat"])).output
+        _ = step(Session(), "load", "let m = load(\"\(path)\")\nprint(m.vocab.unit)\ngenerate m from \"the cat\" length 20",
+                 .exact("chars\n" + before))
     }
 
     func testEarlyStoppingNamesAndRestoresTheBestEpoch() {

@@ -134,21 +134,18 @@ enum ModelFile {
                 throw fail("its vocabulary metadata is not a JSON list of strings")
             }
             if Set(symbols).count != symbols.count { throw fail("its vocabulary lists a symbol twice") }
-            var lowerCased: Bool?
-            switch meta["vocabulary_normalisation"] {
-            case nil: lowerCased = nil
-            case "lower": lowerCased = true
-            case "none": lowerCased = false
-            case let other?: throw fail("its vocabulary normalisation metadata is \"\(other)\", not \"lower\" or \"none\"")
+            /// A flag of two words: nil when absent (an older file), else whether it is `yes`.
+            func flag(_ key: String, _ yes: String, _ no: String, _ what: String) throws -> Bool? {
+                switch meta[key] {
+                case nil: return nil
+                case yes?: return true
+                case no?: return false
+                case let other?: throw fail("its \(what) metadata is \"\(other)\", not \"\(yes)\" or \"\(no)\"")
+                }
             }
-            var characters: Bool?
-            switch meta["vocabulary_unit"] {
-            case nil: characters = nil
-            case "chars": characters = true
-            case "words": characters = false
-            case let other?: throw fail("its vocabulary unit metadata is \"\(other)\", not \"chars\" or \"words\"")
-            }
-            vocabulary = Vocabulary(symbols: symbols, lowerCased: lowerCased, characters: characters)
+            vocabulary = Vocabulary(symbols: symbols,
+                                    lowerCased: try flag("vocabulary_normalisation", "lower", "none", "vocabulary normalisation"),
+                                    characters: try flag("vocabulary_unit", "chars", "words", "vocabulary unit"))
         }
         var classes: [String]?
         if let text = meta["classes"] {
