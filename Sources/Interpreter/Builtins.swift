@@ -5,6 +5,7 @@
 
 import Foundation
 import SeqLang
+import Tensor
 
 enum Builtins {
     /// The names of all built-in functions (for completion and "did you mean").
@@ -68,7 +69,7 @@ enum Builtins {
             default: throw argumentError("float", 1, "an int, number or string", args[0], range)
             }
         }),
-        ("range", { args, _, range in
+        ("range", { args, ctx, range in
             guard (1...3).contains(args.count) else {
                 throw Diagnostic.error(.type, at: range, "'range' expects 1 to 3 arguments (end, start and end, or start, end and step) but was given \(args.count)")
             }
@@ -81,7 +82,7 @@ enum Builtins {
             guard step != 0 else { throw Diagnostic.error(.runtime, at: range, "'range' step must not be 0") }
             let count = step > 0 ? (end > start ? (end - start + step - 1) / step : 0)
                                  : (start > end ? (start - end - step - 1) / (-step) : 0)
-            try Operators.checkSize(count, at: range)
+            try ValueMemory.check(count: count, bytes: ValueMemory.list(count), "range's list of \(count) ints", in: ctx, at: range)
             return .list(stride(from: start, to: end, by: step).map { .int($0) })
         }),
         ("min", { args, _, range in try extreme("min", args, range, pickFirst: { $0 < 0 }) }),
@@ -124,14 +125,15 @@ enum Builtins {
             }
             return .int(i)
         }),
-        ("append", { args, _, range in
+        ("append", { args, ctx, range in
             try arity("append", args, 2, range)
             guard case .list(var items) = args[0] else { throw argumentError("append", 1, "a list", args[0], range) }
-            try Operators.checkSize(items.count + 1, at: range)
+            try ValueMemory.check(count: items.count + 1, bytes: ValueMemory.list(items.count + 1),
+                                  "the list of \(items.count + 1) values append makes", in: ctx, at: range)
             items.append(args[1])
             return .list(items)
         }),
-        ("join", { args, _, range in
+        ("join", { args, ctx, range in
             guard args.count == 1 || args.count == 2 else {
                 throw Diagnostic.error(.type, at: range, "'join' expects 1 or 2 arguments (a list and an optional separator) but was given \(args.count)")
             }
@@ -141,23 +143,12 @@ enum Builtins {
                 guard case .string(let s) = args[1] else { throw argumentError("join", 2, "a string", args[1], range) }
                 separator = s
             }
-            let text = try items.map { try $0.text(at: range) }.joined(separator: separator)
-            try Operators.checkSize(text.utf8.count, at: range)
-            return .string(text)
+            let texts = try items.map { try $0.text(at: range) }
+            let n = texts.reduce(separator.utf8.count * max(0, texts.count - 1)) { MemorySize.add($0, $1.utf8.count) }
+            try ValueMemory.check(count: n, bytes: ValueMemory.string(bytes: n), "the joined string of \(n) bytes", in: ctx, at: range)
+            return .string(texts.joined(separator: separator))
         }),
-        ("split", { args, _, range in
-            guard args.count == 1 || args.count == 2 else {
-                throw Diagnostic.error(.type, at: range, "'split' expects 1 or 2 arguments (a string and an optional separator) but was given \(args.count)")
-            }
-            guard case .string(let s) = args[0] else { throw argumentError("split", 1, "a string", args[0], range) }
-            if args.count == 1 {
-                return .list(s.split(whereSeparator: { $0.isWhitespace }).map { .string(String($0)) })
-            }
-            guard case .string(let sep) = args[1], !sep.isEmpty else {
-                throw argumentError("split", 2, "a non-empty string", args[1], range)
-            }
-            return .list(s.components(separatedBy: sep).map { .string($0) })
-        }),
+        ("split", { args, ctx, range in try splitText(args, ctx, range) }),
         ("assert", { args, _, range in
             guard args.count == 1 || args.count == 2 else {
                 throw Diagnostic.error(.type, at: range, "'assert' expects 1 or 2 arguments (a condition and an optional message) but was given \(args.count)")
@@ -170,6 +161,46 @@ enum Builtins {
             return .none
         }),
     ] }
+
+    /// `split(text)` splits at whitespace, `split(text, separator)` at each separator; the
+    /// pieces are counted first, so their list is checked before it is made.
+    static func splitText(_ args: [Value], _ ctx: CommandContext, _ range: SourceRange) throws -> Value {
+        guard args.count == 1 || args.count == 2 else {
+            throw Diagnostic.error(.type, at: range, "'split' expects 1 or 2 arguments (a string and an optional separator) but was given \(args.count)")
+        }
+        guard case .string(let s) = args[0] else { throw argumentError("split", 1, "a string", args[0], range) }
+        func room(_ pieces: Int) throws {
+            try ValueMemory.check(count: pieces, bytes: MemorySize.add(ValueMemory.list(pieces), MemorySize.mul(pieces, MemoryLayout<String>.stride) + s.utf8.count),
+                                  "the \(pieces) pieces of a string of \(s.utf8.count) bytes", in: ctx, at: range)
+        }
+        if args.count == 1 {
+            var pieces = 0, inWord = false
+            for c in s.unicodeScalars {
+                let space = c.properties.isWhitespace
+                if !space && !inWord { pieces += 1 }
+                inWord = !space
+            }
+            try room(pieces)
+            return .list(s.split(whereSeparator: { $0.isWhitespace }).map { .string(String($0)) })
+        }
+        guard case .string(let sep) = args[1], !sep.isEmpty else {
+            throw argumentError("split", 2, "a non-empty string", args[1], range)
+        }
+        // The separator's occurrences, counted over the UTF-8 bytes.
+        var pieces = 1
+        let text = Array(s.utf8), pattern = Array(sep.utf8)
+        var i = 0
+        while i + pattern.count <= text.count {
+            if text[i] == pattern[0] && text[i..<(i + pattern.count)].elementsEqual(pattern) {
+                pieces += 1
+                i += pattern.count
+            } else {
+                i += 1
+            }
+        }
+        try room(pieces)
+        return .list(s.components(separatedBy: sep).map { .string($0) })
+    }
 
     // MARK: - Argument checks
 
@@ -203,8 +234,8 @@ enum Builtins {
             throw Diagnostic.error(.runtime, at: range, "'\(name)' needs at least one value but was given none")
         }
         for item in items.dropFirst() {
-            let less = try Operators.binary(.less, item, best, at: range)
-            let greater = try Operators.binary(.greater, item, best, at: range)
+            let less = try Operators.binary(.less, item, best, at: range, in: nil)
+            let greater = try Operators.binary(.greater, item, best, at: range, in: nil)
             if case .bool(true) = less, pickFirst(-1) { best = item }
             if case .bool(true) = greater, pickFirst(1) { best = item }
         }

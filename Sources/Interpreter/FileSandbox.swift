@@ -74,8 +74,10 @@ final class FileSandbox {
 
     /// The whole file at `path` (as the script wrote it).
     /// `fits` is asked, before any byte is read, whether the file's size may be held (the
-    /// interpreter's memory limit), and again as a file of no fixed size (a pipe) grows.
-    func read(_ path: String, at range: SourceRange, fits: (Int) throws -> Void = { _ in }) throws -> [UInt8] {
+    /// interpreter's memory limit), and again as a file of no fixed size (a pipe) grows;
+    /// `poll` is called before each mebibyte is read (a stop check).
+    func read(_ path: String, at range: SourceRange, fits: (Int) throws -> Void = { _ in },
+              poll: () throws -> Void = {}) throws -> [UInt8] {
         let fd = try open(path, flags: O_RDONLY, verb: "read", at: range)
         defer { close(fd) }
         var info = stat()
@@ -91,6 +93,7 @@ final class FileSandbox {
         }
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
+            try poll()
             if !regular || bytes.count >= Int(info.st_size) { try fits(bytes.count + chunk.count) }
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
             if n < 0 {

@@ -116,14 +116,8 @@ final class Interpreter: CommandContext {
     /// or a runtime error naming `what` failed.
     private func failure(_ error: Error, of what: String, at range: SourceRange) -> Diagnostic {
         if error is StopSignal.Stopped, let reason = stop.reason { return interruption(reason, at: range) }
-        if let e = error as? MemoryLimitExceeded { return memoryLimit(e, at: range) }
+        if let e = error as? MemoryLimitExceeded { return ValueMemory.diagnostic(e, at: range) }
         return .error(.runtime, at: range, "\(what) failed: \(error)")
-    }
-
-    /// The `.limit` diagnostic of a memory request past `Configuration.memoryLimit`.
-    func memoryLimit(_ e: MemoryLimitExceeded, at range: SourceRange) -> Diagnostic {
-        .error(.limit, at: range, e.description,
-               hint: "work on less at a time (a smaller `batch`, shorter sequences, a smaller model or data set), or give the interpreter more memory (Configuration.memoryLimit)")
     }
 
     // MARK: - Statements
@@ -229,7 +223,7 @@ final class Interpreter: CommandContext {
             var value = try eval(valueExpr, scope)
             if let op {
                 guard let old = scope.lookup(name) else { throw unknownName(name, at: target.range, scope) }
-                value = try Operators.binary(op, old, value, at: range)
+                value = try Operators.binary(op, old, value, at: range, in: memory)
             }
             if !scope.assign(name, value) {
                 if natives[name] != nil {
@@ -270,7 +264,7 @@ final class Interpreter: CommandContext {
             container = .none
             defer { container = .list(items) }
             if path.count == 1 {
-                items[i] = try op.map { try Operators.binary($0, items[i], value, at: range) } ?? value
+                items[i] = try op.map { try Operators.binary($0, items[i], value, at: range, in: memory) } ?? value
             } else {
                 try store(value, into: &items[i], path.dropFirst(), op: op, at: range)
             }
@@ -282,7 +276,7 @@ final class Interpreter: CommandContext {
             defer { container = .record(fields) }
             if let i = fields.firstIndex(where: { $0.key == name }) {
                 if path.count == 1 {
-                    fields[i].value = try op.map { try Operators.binary($0, fields[i].value, value, at: range) } ?? value
+                    fields[i].value = try op.map { try Operators.binary($0, fields[i].value, value, at: range, in: memory) } ?? value
                 } else {
                     try store(value, into: &fields[i].value, path.dropFirst(), op: op, at: range)
                 }
@@ -357,7 +351,8 @@ final class Interpreter: CommandContext {
                 case .text(let s): text += s
                 case .expr(let inner): text += try eval(inner, scope).text(at: inner.extent)
                 }
-                try Operators.checkSize(text.utf8.count, at: e.range)
+                try ValueMemory.check(count: text.utf8.count, bytes: ValueMemory.string(bytes: text.utf8.count),
+                                      "the interpolated string", in: memory, at: e.range)
             }
             return .string(text)
         case .variable(let name):
@@ -367,7 +362,7 @@ final class Interpreter: CommandContext {
         case .list(let elements):
             return .list(try elements.map { try eval($0, scope) })
         case .unary(let op, let operand):
-            return try Operators.unary(op, try eval(operand, scope), at: e.range)
+            return try Operators.unary(op, try eval(operand, scope), at: e.range, in: memory)
         case .function(let decl):
             return .function(UserFunction(decl, closure: scope))
         case .binary, .call, .index, .member:
@@ -385,7 +380,7 @@ final class Interpreter: CommandContext {
             if try truth(left, of: l, what: "'or'") { return .bool(true) }
             return .bool(try truth(try eval(r, scope), of: r, what: "'or'"))
         case .binary(let op, _, let r):
-            return try Operators.binary(op, left, try eval(r, scope), at: e.range)
+            return try Operators.binary(op, left, try eval(r, scope), at: e.range, in: memory)
         case .call(let calleeExpr, let argExprs):
             let args = try argExprs.map { try eval($0, scope) }
             guard case .function(let f) = left else {
@@ -570,11 +565,7 @@ final class Interpreter: CommandContext {
     func checkCancelled(at range: SourceRange) throws { try checkInterrupt(at: range) }
 
     func checkMemory(_ bytes: Int, for what: String, at range: SourceRange) throws {
-        do {
-            try memory.check(bytes, for: what)
-        } catch let e as MemoryLimitExceeded {
-            throw memoryLimit(e, at: range)
-        }
+        try ValueMemory.check(bytes: bytes, what, in: memory, at: range)
     }
 
     func authorize(path: String, writing: Bool, at range: SourceRange) throws -> String {
@@ -583,7 +574,8 @@ final class Interpreter: CommandContext {
 
     func readFile(_ path: String, at range: SourceRange) throws -> [UInt8] {
         // The file's bytes are held while it is decoded: they must fit before they are read.
-        try files.read(path, at: range) { try checkMemory($0, for: "the file '\(path)'", at: range) }
+        try files.read(path, at: range, fits: { try checkMemory($0, for: "the file '\(path)'", at: range) },
+                       poll: { try checkInterrupt(at: range) })
     }
 
     func writeFile(_ path: String, contents: [UInt8], at range: SourceRange) throws {

@@ -4,34 +4,35 @@
 // never a wrap-around; mixing an int with a number gives a number; `/` always gives a number.
 // `+` also joins strings and lists. Division or remainder by zero is a runtime error at the
 // operator. Equality is structural; ordering works on numbers and on strings. Tensors take
-// + - * / with numbers and tensors (TensorMath.swift).
+// + - * / with numbers and tensors (TensorMath.swift). A string, list or tensor an operator
+// builds is checked before it is allocated (ValueMemory.swift), against the interpreter's
+// memory budget `memory` (nil where nothing is run: the static checker).
 
 import Foundation
 import SeqLang
 import Tensor
 
 enum Operators {
-    /// The largest list or string an operator or built-in may build.
-    static let maxCollectionCount = 10_000_000
-
-    static func binary(_ op: BinaryOp, _ a: Value, _ b: Value, at range: SourceRange) throws -> Value {
+    static func binary(_ op: BinaryOp, _ a: Value, _ b: Value, at range: SourceRange, in memory: MemoryBudget?) throws -> Value {
         let a = a.plainList, b = b.plainList
         switch op {
         case .add:
             switch (a, b) {
             case (.string(let x), .string(let y)):
-                try checkSize(x.utf8.count + y.utf8.count, at: range)
+                let n = x.utf8.count + y.utf8.count
+                try ValueMemory.check(count: n, bytes: ValueMemory.string(bytes: n), "the joined string of \(n) bytes", in: memory, at: range)
                 return .string(x + y)
             case (.list(let x), .list(let y)):
-                try checkSize(x.count + y.count, at: range)
+                let n = x.count + y.count
+                try ValueMemory.check(count: n, bytes: ValueMemory.list(n), "the joined list of \(n) values", in: memory, at: range)
                 return .list(x + y)
             case (.string, _), (_, .string):
                 throw typeError(op, a, b, at: range, hint: "convert with str(x), or interpolate: \"text {x}\"")
             default:
-                return try arithmetic(op, a, b, at: range)
+                return try arithmetic(op, a, b, at: range, in: memory)
             }
         case .subtract, .multiply, .divide, .remainder, .power:
-            return try arithmetic(op, a, b, at: range)
+            return try arithmetic(op, a, b, at: range, in: memory)
         case .equal: return .bool(equal(a, b))
         case .notEqual: return .bool(!equal(a, b))
         case .less, .lessEqual, .greater, .greaterEqual:
@@ -59,9 +60,9 @@ enum Operators {
         }
     }
 
-    private static func arithmetic(_ op: BinaryOp, _ a: Value, _ b: Value, at range: SourceRange) throws -> Value {
+    private static func arithmetic(_ op: BinaryOp, _ a: Value, _ b: Value, at range: SourceRange, in memory: MemoryBudget?) throws -> Value {
         switch (a, b) {
-        case (.tensor, _), (_, .tensor): return try TensorMath.binary(op, a, b, at: range)
+        case (.tensor, _), (_, .tensor): return try TensorMath.binary(op, a, b, at: range, in: memory)
         default: break
         }
         if case .int(let x) = a, case .int(let y) = b {
@@ -119,13 +120,15 @@ enum Operators {
         }
     }
 
-    static func unary(_ op: UnaryOp, _ v: Value, at range: SourceRange) throws -> Value {
+    static func unary(_ op: UnaryOp, _ v: Value, at range: SourceRange, in memory: MemoryBudget?) throws -> Value {
         switch (op, v) {
         case (.negate, .int(let x)):
             if x == Int.min { throw Diagnostic.error(.runtime, at: range, "integer overflow: -(\(x)) does not fit in an int") }
             return .int(-x)
         case (.negate, .number(let x)): return .number(-x)
-        case (.negate, .tensor(let t)): return .tensor(TensorValue(Tensor(unchecked: t.sizes, t.scalars.map { -$0 })))
+        case (.negate, .tensor(let t)):
+            try ValueMemory.check(bytes: ValueMemory.tensor(t.count), "the negated tensor \(t.shape)", in: memory, at: range)
+            return .tensor(TensorValue(Tensor(unchecked: t.sizes, t.scalars.map { -$0 })))
         case (.not, .bool(let b)): return .bool(!b)
         case (.negate, _):
             throw Diagnostic.error(.type, at: range, "'-' expects an int or number but found \(v.typeName)")
@@ -151,13 +154,6 @@ enum Operators {
         case (.function(let x), .function(let y)): return x === y
         case (.object(let x), .object(let y)): return x === y
         default: return false
-        }
-    }
-
-    static func checkSize(_ count: Int, at range: SourceRange) throws {
-        if count > maxCollectionCount {
-            throw Diagnostic.error(.limit, at: range,
-                                   "the result would hold \(count) elements; the limit is \(maxCollectionCount)")
         }
     }
 

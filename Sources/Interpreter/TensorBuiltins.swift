@@ -7,25 +7,27 @@ import Tensor
 
 enum TensorBuiltins {
     static var table: [(String, NativeHandler)] { [
-        ("tensor", { args, _, range in
+        ("tensor", { args, ctx, range in
             guard args.count == 1 else {
                 throw Diagnostic.error(.type, at: range, "'tensor' expects 1 argument (a list of numbers, or of lists) but was given \(args.count)")
             }
             if case .tensor = args[0] { return args[0] }
-            return .tensor(TensorValue(try TensorMath.tensor(from: args[0], at: range)))
+            return .tensor(TensorValue(try TensorMath.tensor(from: args[0], in: ctx, at: range)))
         }),
-        ("list", { args, _, range in
+        ("list", { args, ctx, range in
             guard args.count == 1 else {
                 throw Diagnostic.error(.type, at: range, "'list' expects 1 argument (a tensor) but was given \(args.count)")
             }
             switch args[0] {
-            case .tensor(let t): return TensorMath.list(t.tensor)
+            case .tensor(let t):
+                try ValueMemory.check(count: t.count, bytes: ValueMemory.list(t.count), "the list of a tensor of \(t.count) values", in: ctx, at: range)
+                return TensorMath.list(t.tensor)
             case .list: return args[0]
             default:
                 throw Diagnostic.error(.type, at: range, "argument 1 of 'list' must be a tensor but is \(args[0].typeName)")
             }
         }),
-        ("rows", { args, _, range in
+        ("rows", { args, ctx, range in
             guard args.count == 3 else {
                 throw Diagnostic.error(.type, at: range, "'rows' expects 3 arguments (a tensor, the first row and the end) but was given \(args.count)",
                                        hint: "rows(t, 0, 10) gives rows 0 to 9")
@@ -36,7 +38,7 @@ enum TensorBuiltins {
             guard case .int(let start) = args[1], case .int(let end) = args[2] else {
                 throw Diagnostic.error(.type, at: range, "the first row and the end of 'rows' must be ints but are \(args[1].typeName) and \(args[2].typeName)")
             }
-            return .tensor(TensorValue(try TensorMath.rows(t.tensor, start, end, at: range)))
+            return .tensor(TensorValue(try TensorMath.rows(t.tensor, start, end, in: ctx, at: range)))
         }),
         ("sum", { args, _, range in try reduce(.sum, args, range) }),
         ("mean", { args, _, range in try reduce(.mean, args, range) }),

@@ -56,8 +56,9 @@ enum TensorMath {
 
     // MARK: - Arithmetic
 
-    /// `a op b` where at least one side is a tensor.
-    static func binary(_ op: BinaryOp, _ a: Value, _ b: Value, at range: SourceRange) throws -> Value {
+    /// `a op b` where at least one side is a tensor; the result is checked against `memory`
+    /// before it is allocated (ValueMemory.swift).
+    static func binary(_ op: BinaryOp, _ a: Value, _ b: Value, at range: SourceRange, in memory: MemoryBudget?) throws -> Value {
         let f: (Float, Float) -> Float
         switch op {
         case .add: f = (+)
@@ -66,6 +67,10 @@ enum TensorMath {
         case .divide: f = (/)
         default:
             throw Diagnostic.error(.type, at: range, "'\(op.rawValue)' does not apply to tensors; tensors take + - * /")
+        }
+        // The result, of the shape of `t`, must fit before it is computed.
+        func room(_ t: Tensor) throws {
+            try ValueMemory.check(bytes: ValueMemory.tensor(t.count), "the result of '\(op.rawValue)', a tensor \(shape(t)),", in: memory, at: range)
         }
         // The result keeps the axis names of the operand whose shape it has.
         func named(_ t: Tensor, like source: Tensor) -> Value {
@@ -76,6 +81,7 @@ enum TensorMath {
         switch (a, b) {
         case (.tensor(let xv), .tensor(let yv)):
             let x = xv.tensor, y = yv.tensor
+            try room(x.rank >= y.rank ? x : y)
             if x.shape == y.shape { return named(Tensor(unchecked: x.shape, zip(x.scalars, y.scalars).map(f)), like: x.axisNames != nil ? x : y) }
             if y.rank < x.rank, Array(x.shape.suffix(y.rank)) == y.shape, y.count > 0 {
                 return named(Tensor(unchecked: x.shape, x.scalars.enumerated().map { f($1, y.scalars[$0 % y.count]) }), like: x)
@@ -89,11 +95,13 @@ enum TensorMath {
         case (.tensor(let xv), _):
             let x = xv.tensor
             guard let s = b.asDouble else { throw operandError(op, a, b, at: range) }
+            try room(x)
             let y = Float(s)
             return named(Tensor(unchecked: x.shape, x.scalars.map { f($0, y) }), like: x)
         case (_, .tensor(let yv)):
             let y = yv.tensor
             guard let s = a.asDouble else { throw operandError(op, a, b, at: range) }
+            try room(y)
             let x = Float(s)
             return named(Tensor(unchecked: y.shape, y.scalars.map { f(x, $0) }), like: y)
         default:
@@ -167,7 +175,7 @@ enum TensorMath {
     }
 
     /// `rows(t, start, end)`: rows start ..< end (negative counts from the end).
-    static func rows(_ t: Tensor, _ start: Int, _ end: Int, at range: SourceRange) throws -> Tensor {
+    static func rows(_ t: Tensor, _ start: Int, _ end: Int, in context: CommandContext, at range: SourceRange) throws -> Tensor {
         guard t.rank >= 1 else { throw Diagnostic.error(.shape, at: range, "rows: a tensor of rank 0 has no rows") }
         let n = t.shape[0]
         let s = start < 0 ? n + start : start, e = end < 0 ? n + end : end
@@ -176,6 +184,7 @@ enum TensorMath {
                                    hint: "rows run from 0 to \(n); negative numbers count from the end")
         }
         let width = t.count / max(n, 1)
+        try ValueMemory.check(bytes: ValueMemory.tensor((e - s) * width), "rows \(s) to \(e) of a tensor \(shape(t))", in: context, at: range)
         var kept = t.shape
         kept[0] = e - s
         return Tensor(unchecked: kept, Array(t.scalars[(s * width)..<(e * width)]))
@@ -191,8 +200,9 @@ enum TensorMath {
 
     // MARK: - Lists
 
-    /// `tensor([[1, 2], [3, 4]])`: nested lists of numbers, every row the same length.
-    static func tensor(from value: Value, at range: SourceRange) throws -> Tensor {
+    /// `tensor([[1, 2], [3, 4]])`: nested lists of numbers, every row the same length; the
+    /// values the shape of the first rows promises must fit in `context`'s memory first.
+    static func tensor(from value: Value, in context: CommandContext, at range: SourceRange) throws -> Tensor {
         var shape: [Int] = []
         var probe = value
         while case .list(let items) = probe {
@@ -203,7 +213,10 @@ enum TensorMath {
         guard !shape.isEmpty else {
             throw Diagnostic.error(.type, at: range, "tensor expects a list of numbers (or of lists of numbers) but got \(value.typeName)")
         }
+        let count = shape.reduce(1, MemorySize.mul)
+        try ValueMemory.check(count: count, bytes: ValueMemory.tensor(count), "a tensor of shape \(shape)", in: context, at: range)
         var scalars: [Float] = []
+        scalars.reserveCapacity(count)
         func walk(_ v: Value, depth: Int, path: [Int]) throws {
             let place = path.isEmpty ? "the list" : "item " + path.map { "[\($0)]" }.joined()
             if depth == shape.count {
@@ -220,7 +233,6 @@ enum TensorMath {
                 throw Diagnostic.error(.shape, at: range, "tensor: \(place) has \(items.count) items but the first at its level has \(shape[depth]); every row needs the same length")
             }
             for (k, item) in items.enumerated() { try walk(item, depth: depth + 1, path: path + [k]) }
-            try Operators.checkSize(scalars.count, at: range)
         }
         try walk(value, depth: 0, path: [])
         return Tensor(unchecked: shape, scalars)

@@ -32,7 +32,24 @@ package enum Initializer: Equatable, Sendable {
 
     /// Fills `slot` of `store` with values drawn by this rule.
     package func apply(to slot: ParameterSlot, in store: ParameterStore, using rng: inout SeededRandom) {
-        let range = slot.range
+        fill(slot.range, of: slot, in: store, using: &rng)
+    }
+
+    /// `apply`, asking `stop` before each 256 Ki values (a large embedding takes seconds to
+    /// fill); the values are the same.
+    package func apply(to slot: ParameterSlot, in store: ParameterStore, using rng: inout SeededRandom,
+                       polling stop: StopSignal) throws {
+        var start = slot.range.lowerBound
+        while start < slot.range.upperBound {
+            try stop.check()
+            let end = min(slot.range.upperBound, start + (1 << 18))
+            fill(start..<end, of: slot, in: store, using: &rng)
+            start = end
+        }
+    }
+
+    /// Draws the values of `range`, a part of `slot`.
+    private func fill(_ range: Range<Int>, of slot: ParameterSlot, in store: ParameterStore, using rng: inout SeededRandom) {
         switch self {
         case .zeros:
             for i in range { store.values[i] = 0 }

@@ -125,14 +125,17 @@ package final class Network {
     /// Builds the layers of `spec` and initialises their parameters from `seed`.
     /// - Parameter budget: where the parameters (and later each batch's working memory) are
     ///   claimed; checked before anything is allocated.
+    /// - Parameter stop: asked while the parameters are drawn (throws `StopSignal.Stopped`).
     /// - Throws: `NetworkError.invalidSpec` naming the layer that does not fit;
     ///   `MemoryLimitExceeded` when the parameters would pass the budget's limit.
-    package init(spec: NetworkSpec, seed: UInt64 = 0, budget: MemoryBudget? = nil) throws {
+    package init(spec: NetworkSpec, seed: UInt64 = 0, budget: MemoryBudget? = nil, stop: StopSignal? = nil) throws {
         let parameterBytes = Network.parameterBytes(spec)
         try budget?.check(parameterBytes, for: "the \(spec.parameterCount) parameters of the network and their gradients")
         memoryBudget = budget
         self.spec = spec
         store = ParameterStore()
+        store.values.reserveCapacity(spec.parameterCount)
+        store.grads.reserveCapacity(spec.parameterCount)
         loss = spec.resolvedLoss
         dropoutRandom = SeededRandom(seed: seed ^ 0x5DEE_CE66_D1CE_4E5B)
 
@@ -215,7 +218,7 @@ package final class Network {
             throw NetworkError.invalidSpec(layer: lastDense, message: "a \(finalActivation.rawValue) output cannot train with \(loss.rawValue); use softmax for crossEntropy or sigmoid for binaryCrossEntropy")
         }
         var rng = SeededRandom(seed: seed)
-        initializeParameters(using: &rng)
+        try initializeParameters(using: &rng, stop: stop)
         if let budget {
             try budget.claim(parameterBytes, for: "the \(spec.parameterCount) parameters of the network and their gradients")
             claimedParameters = parameterBytes
@@ -228,31 +231,36 @@ package final class Network {
 
     // MARK: - Initialisation
 
-    private func fill(_ slot: ParameterSlot, _ rule: Initializer?, default fallback: Initializer, using rng: inout SeededRandom) {
-        (rule ?? fallback).apply(to: slot, in: store, using: &rng)
+    private func fill(_ slot: ParameterSlot, _ rule: Initializer?, default fallback: Initializer, using rng: inout SeededRandom,
+                      stop: StopSignal?) throws {
+        if let stop { try (rule ?? fallback).apply(to: slot, in: store, using: &rng, polling: stop) } else { (rule ?? fallback).apply(to: slot, in: store, using: &rng) }
     }
 
-    private func initializeParameters(using rng: inout SeededRandom) {
+    private func initializeParameters(using rng: inout SeededRandom, stop: StopSignal?) throws {
         // Stages and spec layers correspond one to one, in order.
         for (stage, layer) in zip(stages, spec.layers) {
             switch stage {
             case .embedding(let e, _):
                 if let rule = layer.weightInit {
-                    rule.apply(to: e.weight, in: store, using: &rng)
+                    try fill(e.weight, rule, default: rule, using: &rng, stop: stop)
                 } else if case .uniform(let s) = spec.initialization {
-                    Initializer.uniform(scale: s).apply(to: e.weight, in: store, using: &rng)
+                    try fill(e.weight, nil, default: .uniform(scale: s), using: &rng, stop: stop)
                 } else {
-                    for i in e.weight.range { store.values[i] = rng.normal() }   // PyTorch: normal(0, 1)
+                    // PyTorch: normal(0, 1).
+                    for i in e.weight.range {
+                        if i & 0x3FFFF == 0 { try stop?.check() }
+                        store.values[i] = rng.normal()
+                    }
                 }
             case .recurrent(let s):
                 let bound: Float
                 if case .uniform(let scale) = spec.initialization { bound = scale } else { bound = 1 / Float(s.hidden).squareRoot() }
                 for cell in s.cells {
                     let slots = cell.parameterSlots
-                    fill(slots[0], layer.weightInit, default: .uniform(scale: bound), using: &rng)
-                    fill(slots[1], layer.weightInit, default: .uniform(scale: bound), using: &rng)
-                    fill(slots[2], layer.biasInit, default: .uniform(scale: bound), using: &rng)
-                    fill(slots[3], layer.biasInit, default: .uniform(scale: bound), using: &rng)
+                    try fill(slots[0], layer.weightInit, default: .uniform(scale: bound), using: &rng, stop: stop)
+                    try fill(slots[1], layer.weightInit, default: .uniform(scale: bound), using: &rng, stop: stop)
+                    try fill(slots[2], layer.biasInit, default: .uniform(scale: bound), using: &rng, stop: stop)
+                    try fill(slots[3], layer.biasInit, default: .uniform(scale: bound), using: &rng, stop: stop)
                     if let lstm = cell as? LSTMLayer, layer.forgetBias != 0 {
                         try? lstm.setForgetBias(layer.forgetBias, adding: true, in: store)
                     }
@@ -260,8 +268,8 @@ package final class Network {
             case .dense(let d):
                 let bound: Float
                 if case .uniform(let scale) = spec.initialization { bound = scale } else { bound = 1 / Float(d.inputSize).squareRoot() }
-                fill(d.weight, layer.weightInit, default: .uniform(scale: bound), using: &rng)
-                fill(d.bias, layer.biasInit, default: .uniform(scale: bound), using: &rng)
+                try fill(d.weight, layer.weightInit, default: .uniform(scale: bound), using: &rng, stop: stop)
+                try fill(d.bias, layer.biasInit, default: .uniform(scale: bound), using: &rng, stop: stop)
             case .dropout:
                 break
             }

@@ -146,8 +146,12 @@ package enum SafeTensors {
     }
 
     /// Parses the complete contents of a safetensors file (bytes the caller read, through the
-    /// host's file check); `path` is only used in errors.
-    package static func decode(_ bytes: [UInt8], path: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+    /// host's file check); `path` is only used in errors. `fits` is asked, once the header is
+    /// checked against the file and before any value is decoded, whether the bytes of all the
+    /// tensors it declares may be allocated (the interpreter's memory limit); `poll` is called
+    /// before each mebibyte of values is decoded (a stop check).
+    package static func decode(_ bytes: [UInt8], path: String, fits: (Int) throws -> Void = { _ in },
+                               poll: () throws -> Void = {}) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
         func fail(_ offset: Int?, _ message: String, hint: String? = nil) -> SafeTensorsError {
             SafeTensorsError(path: path, offset: offset, message, hint: hint)
         }
@@ -255,12 +259,14 @@ package enum SafeTensors {
                        "tensor \"\(b.name)\" (bytes \(b.begin)..<\(b.end) of the data) overlaps tensor \"\(a.name)\" (bytes \(a.begin)..<\(a.end))",
                        hint: "the file is corrupt")
         }
+        try fits(list.reduce(0) { $0 + ($1.end - $1.begin) })
         var tensors: [String: Tensor] = [:]
         for e in list {
             let count = (e.end - e.begin) / 4
             var scalars = [Float](repeating: 0, count: count)
             let base = dataStart + e.begin
             for i in 0..<count {
+                if i & 0x3FFFF == 0 { try poll() }
                 let p = base + 4 * i
                 let bits = UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8 | UInt32(bytes[p + 2]) << 16 | UInt32(bytes[p + 3]) << 24
                 scalars[i] = Float(bitPattern: bits)

@@ -439,7 +439,7 @@ final class Checker {
             let t = try value(operand, scope)
             guard let sample = t.sample else { return .unknown }
             do {
-                let r = try Operators.unary(op, sample, at: e.range)
+                let r = try Operators.unary(op, sample, at: e.range, in: nil)
                 return t.constant != nil ? CheckType.of(r) : CheckType.widen(CheckType.of(r))
             } catch let d as Diagnostic {
                 if t.constant != nil || d.kind == .type { throw d }
@@ -494,7 +494,7 @@ final class Checker {
         guard let x = a.sample, let y = b.sample else { return .unknown }
         let exact = a.constant != nil && b.constant != nil
         do {
-            let r = try Operators.binary(op, x, y, at: range)
+            let r = try Operators.binary(op, x, y, at: range, in: nil)
             if exact { return CheckType.of(r) }
             if case .list = r { return .list(.unknown, items: nil) }
             return CheckType.widen(CheckType.of(r))

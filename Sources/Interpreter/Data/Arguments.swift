@@ -105,13 +105,13 @@ struct Arguments {
     func ids(_ i: Int, _ what: String) throws -> [Int] {
         switch values[i] {
         case .list(let items):
-            var pace = Pacer(context, at: range, building: what)
+            var pace = try pacer(building: what, bytes: MemorySize.bytes(items.count, 1, of: Int.self))
             return try items.enumerated().map { k, v in
                 try pace.tick()
                 return try idValue(v, item: k, arg: i, what: what)
             }
         case .tensor(let t) where t.rank == 1:
-            var pace = Pacer(context, at: range, building: what)
+            var pace = try pacer(building: what, bytes: MemorySize.bytes(t.count, 1, of: Int.self))
             return try t.scalars.enumerated().map { k, x in
                 try pace.tick()
                 guard x.rounded() == x, x >= 0 else {
@@ -135,7 +135,7 @@ struct Arguments {
     /// A list of id lists (one per sample).
     func idLists(_ i: Int, _ what: String) throws -> [[Int]] {
         let items = try list(i, what)
-        var pace = Pacer(context, at: range, building: what)
+        var pace = try pacer(building: what, bytes: MemorySize.bytes(items.count, 1, of: [Int].self))
         return try items.enumerated().map { k, v in
             try pace.tick()
             guard case .list(let inner) = v else {
@@ -143,6 +143,7 @@ struct Arguments {
                                        "\(function) expects \(what) (a list of id lists) as argument \(i + 1) but item \(k + 1) is \(v.typeName)",
                                        hint: "encode each sample: encode(vocab, words(lines)) gives one id list per line")
             }
+            try pace.reserve(bytes: MemorySize.add(32, MemorySize.bytes(inner.count, 1, of: Int.self)))
             return try inner.enumerated().map { j, x in
                 try pace.tick()
                 guard case .int(let id) = x, id >= 0 else {

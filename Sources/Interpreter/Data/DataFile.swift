@@ -37,7 +37,8 @@ enum DataFile {
     }
 
     /// Decodes UTF-8, or throws naming the byte offset (and line) of the first invalid byte.
-    /// `poll` is called every mebibyte (a stop check).
+    /// `poll` is called every mebibyte while the bytes are checked, and between the 16 MiB
+    /// pieces a large text is made of (a stop check).
     static func decodeUTF8(_ bytes: [UInt8], file: String, at range: SourceRange,
                            poll: () throws -> Void = {}) throws -> String {
         if let offset = try firstInvalidUTF8Offset(bytes, poll: poll) {
@@ -48,7 +49,20 @@ enum DataFile {
                 "'\(file)' is not valid UTF-8: byte \(hex) at byte offset \(offset) (line \(line)) does not start or continue a UTF-8 character",
                 hint: "convert the file to UTF-8 first (for example: iconv -f WINDOWS-1252 -t UTF-8)")
         }
-        return String(decoding: bytes, as: UTF8.self)
+        let piece = 1 << 24
+        if bytes.count <= piece { return String(decoding: bytes, as: UTF8.self) }
+        var text = ""
+        text.reserveCapacity(bytes.count)
+        var start = 0
+        while start < bytes.count {
+            try poll()
+            // A piece ends before a byte that starts a character, never inside one.
+            var end = min(bytes.count, start + piece)
+            while end < bytes.count && bytes[end] & 0xC0 == 0x80 { end += 1 }
+            text += String(decoding: bytes[start..<end], as: UTF8.self)
+            start = end
+        }
+        return text
     }
 
     /// The offset of the first byte that is not part of a well-formed UTF-8 sequence, or nil.

@@ -198,6 +198,25 @@ final class Dataset: ScriptObject {
         return (index * streams.streams)..<((index + 1) * streams.streams)
     }
 
+    /// The bytes `samples` of its samples take (inputs, targets and lengths): what a subset of
+    /// that many allocates.
+    func bytes(ofSamples samples: Int) -> Int {
+        guard count > 0 else { return 0 }
+        var total: Int
+        switch inputs {
+        case .tokens(let g): total = MemorySize.bytes(g.rows, g.steps, of: Int.self)
+        case .features(let t): total = MemorySize.bytes(t.count, 1, of: Float.self)
+        }
+        switch targets {
+        case .classes(let c)?: total = MemorySize.add(total, MemorySize.bytes(c.count, 1, of: Int.self))
+        case .tokens(let g)?: total = MemorySize.add(total, MemorySize.bytes(g.rows, g.steps, of: Int.self))
+        case .values(let t)?: total = MemorySize.add(total, MemorySize.bytes(t.count, 1, of: Float.self))
+        case nil: break
+        }
+        if lengths != nil { total = MemorySize.add(total, MemorySize.bytes(count, 1, of: Int.self)) }
+        return MemorySize.mul(total / count + 1, samples)
+    }
+
     /// A dataset of the samples at `indices` (streams are not kept: the order is new).
     func subset(_ indices: [Int]) -> Dataset {
         let part = Dataset(inputs: inputs.rows(indices), targets: targets?.rows(indices),

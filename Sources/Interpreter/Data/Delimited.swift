@@ -58,7 +58,10 @@ struct DelimitedTable {
         var lines: [(Int, String)] = []
         for (k, line) in try TextBuiltins.lines(of: text, pace: &pace).enumerated() {
             try pace.tick()
-            if !line.trimmingCharacters(in: .whitespaces).isEmpty { lines.append((k + 1, line)) }
+            if !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                lines.append((k + 1, line))
+                pace.add(bytes: MemoryLayout<(Int, String)>.stride + ValueMemory.string(line))
+            }
         }
         let ext = (path as NSString).pathExtension.lowercased()
         let separator = layout.separator
@@ -67,7 +70,8 @@ struct DelimitedTable {
         for (number, line) in lines {
             try pace.tick()
             let row = try fields(of: line, separator: separator, file: path, line: number, at: range)
-            pace.add(bytes: Pacer.listBytes(row.count) + row.reduce(0) { $0 + Pacer.stringBytes($1) })
+            pace.add(bytes: MemoryLayout<(Int, [String])>.stride + 32 + row.count * MemoryLayout<String>.stride
+                         + row.reduce(0) { $0 + ValueMemory.string($1) })
             rows.append((number, row))
         }
         // What the sniffer reads: the first line and the lines below it it compares.

@@ -5,7 +5,8 @@
 // error messages count bytes of the uncompressed content.
 //
 // `read_idx` gives a rank-1 file (labels) as a list of ints, and anything of higher rank as a
-// tensor; unsigned-byte data of rank 2 or more (images) is scaled from 0...255 to 0...1.
+// tensor; unsigned-byte data of rank 2 or more (images) is scaled from 0...255 to 0...1 as it
+// is decoded.
 
 import Foundation
 import SeqLang
@@ -20,7 +21,8 @@ enum IDX {
     static let headerMagicSize = 4
     static let pixelScale: Float = 255
 
-    /// A decoded idx file: its dimensions and values as doubles.
+    /// A decoded idx file: its dimensions and values as floats (unsigned bytes of rank 2 or more
+    /// scaled to 0...1).
     struct Content {
         var dimensions: [Int]
         var typeCode: UInt8
@@ -69,7 +71,10 @@ enum IDX {
         // The values as floats, beside the file's bytes still held (rank 1 becomes a list of
         // ints, larger still: `value(of:)` asks again).
         try fits(MemorySize.add(MemorySize.mul(count, MemoryLayout<Float>.stride), bytes.count))
-        var values = [Float](repeating: 0, count: count)
+        // Appended as decoded, not zero-filled first: a stop comes before the pages are touched.
+        var values: [Float] = []
+        values.reserveCapacity(count)
+        let pixels = bytes[2] == 0x08 && rank >= 2
         try bytes.withUnsafeBufferPointer { b in
             let p = b.baseAddress! + headerSize
             let code = bytes[2]
@@ -78,15 +83,16 @@ enum IDX {
                 try poll()
                 let end = min(count, start + (1 << 16))
                 switch code {
-                case 0x08: for i in start..<end { values[i] = Float(p[i]) }
-                case 0x09: for i in start..<end { values[i] = Float(Int8(bitPattern: p[i])) }
-                case 0x0B: for i in start..<end { values[i] = Float(Int16(bitPattern: UInt16(p[2*i]) << 8 | UInt16(p[2*i+1]))) }
-                case 0x0C: for i in start..<end { values[i] = Float(Int32(bitPattern: bigEndian32(p + 4 * i))) }
-                case 0x0D: for i in start..<end { values[i] = Float(bitPattern: bigEndian32(p + 4 * i)) }
+                case 0x08 where pixels: for i in start..<end { values.append(Float(p[i]) / pixelScale) }
+                case 0x08: for i in start..<end { values.append(Float(p[i])) }
+                case 0x09: for i in start..<end { values.append(Float(Int8(bitPattern: p[i]))) }
+                case 0x0B: for i in start..<end { values.append(Float(Int16(bitPattern: UInt16(p[2*i]) << 8 | UInt16(p[2*i+1])))) }
+                case 0x0C: for i in start..<end { values.append(Float(Int32(bitPattern: bigEndian32(p + 4 * i)))) }
+                case 0x0D: for i in start..<end { values.append(Float(bitPattern: bigEndian32(p + 4 * i))) }
                 default:
                     for i in start..<end {
                         let hi = UInt64(bigEndian32(p + 8 * i)), lo = UInt64(bigEndian32(p + 8 * i + 4))
-                        values[i] = Float(Double(bitPattern: hi << 32 | lo))
+                        values.append(Float(Double(bitPattern: hi << 32 | lo)))
                     }
                 }
                 start = end
@@ -104,9 +110,7 @@ enum IDX {
         if content.dimensions.count == 1 {
             return .list(content.values.map { .int(Int($0)) })
         }
-        var values = content.values
-        if content.typeCode == 0x08 { for i in values.indices { values[i] /= pixelScale } }
-        return .tensor(TensorValue(Tensor(unchecked: content.dimensions, values)))
+        return .tensor(TensorValue(Tensor(unchecked: content.dimensions, content.values)))
     }
 
     static func install(into registry: CommandRegistry) {
@@ -118,7 +122,7 @@ enum IDX {
                                     fits: { try context.checkMemory($0, for: "the values of '\(path)'", at: range) },
                                     poll: { try context.checkCancelled(at: range) })
             if content.dimensions.count == 1 {
-                try context.checkMemory(Pacer.listBytes(content.values.count), for: "the labels of '\(path)'", at: range)
+                try context.checkMemory(ValueMemory.list(content.values.count), for: "the labels of '\(path)'", at: range)
             }
             return value(of: content)
         }

@@ -104,7 +104,7 @@ enum NPY {
         var count = 1
         for n in shape {
             let (c, o) = count.multipliedReportingOverflow(by: n)
-            guard !o, c <= Operators.maxCollectionCount * 10 else { throw fail(start, "the shape \(shape) is too large") }
+            guard !o, c <= ValueMemory.maxCount * 10 else { throw fail(start, "the shape \(shape) is too large") }
             count = c
         }
         guard descr.count >= 3, let size = Int(descr.dropFirst(2)), let kind = descr.dropFirst().first else {
@@ -130,7 +130,9 @@ enum NPY {
         // The floats, beside the file's bytes still held, and a second array for column-major data.
         let floats = MemorySize.mul(count, MemoryLayout<Float>.stride)
         try fits(MemorySize.add(MemorySize.mul(floats, fortran && shape.count > 1 ? 2 : 1), b.count))
-        var scalars = [Float](repeating: 0, count: count)
+        // Appended as decoded, not zero-filled first: a stop comes before the pages are touched.
+        var scalars: [Float] = []
+        scalars.reserveCapacity(count)
         for i in 0..<count {
             if i & 0xFFFF == 0 { try poll() }
             var bits: UInt64 = 0
@@ -139,12 +141,12 @@ enum NPY {
                 bits |= byte << (8 * UInt64(big ? size - 1 - k : k))
             }
             switch (kind, size) {
-            case ("f", 4): scalars[i] = Float(bitPattern: UInt32(bits))
-            case ("f", _): scalars[i] = Float(Double(bitPattern: bits))
-            case ("u", _), ("b", _): scalars[i] = Float(bits)
+            case ("f", 4): scalars.append(Float(bitPattern: UInt32(bits)))
+            case ("f", _): scalars.append(Float(Double(bitPattern: bits)))
+            case ("u", _), ("b", _): scalars.append(Float(bits))
             default:
                 let shift = UInt64(64 - 8 * size)
-                scalars[i] = Float(Int64(bitPattern: bits << shift) >> Int64(shift))
+                scalars.append(Float(Int64(bitPattern: bits << shift) >> Int64(shift)))
             }
         }
         guard fortran, shape.count > 1 else { return Tensor(unchecked: shape, scalars) }

@@ -9,7 +9,9 @@
 // ticks, so a built-in that walks millions of characters or ids stops within milliseconds
 // of its limit at no measurable cost.
 
+import Dispatch
 import SeqLang
+import Tensor
 
 struct Pacer {
     /// Ticks between two questions to the interpreter (a power of two).
@@ -49,26 +51,32 @@ struct Pacer {
         bytes &+= count
     }
 
+    /// Adds `count` bytes about to be allocated; asks at once when they are many (64 KiB or
+    /// more), so one large piece is refused before it is made.
+    @inline(__always)
+    mutating func reserve(bytes count: Int) throws {
+        bytes = MemorySize.add(bytes, count)
+        if count >= 1 << 16 { try ask() }
+    }
+
+    /// Frees `value` on another thread: a half-built list of millions of values that a stop
+    /// throws away is released there, so the script thread returns at once.
+    static func discard<T>(_ value: inout T, leaving empty: T) {
+        let box = DiscardedValue(value)
+        value = empty
+        DispatchQueue.global(qos: .utility).async { box.value = nil }
+    }
+
     /// Asks now: throws the interpreter's `.cancelled` or `.limit` diagnostic.
     func ask() throws {
         guard let context else { return }
         try context.checkCancelled(at: range)
         try context.checkMemory(bytes, for: what, at: range)
     }
+}
 
-    /// The bytes one symbol of a symbol list holds while it is made: its string, its value in
-    /// the list, and its text when Swift does not keep it inline.
-    static func symbolBytes(_ symbol: String) -> Int {
-        MemoryLayout<String>.stride + MemoryLayout<Value>.stride + stringBytes(symbol)
-    }
-
-    /// The bytes a list of `count` values holds, beside what the values point to.
-    static func listBytes(_ count: Int) -> Int { count &* MemoryLayout<Value>.stride }
-
-    /// The bytes a string value of `text` holds beyond its slot in a list (none for the short
-    /// strings Swift keeps inline).
-    static func stringBytes(_ text: String) -> Int {
-        let n = text.utf8.count
-        return n > 15 ? n + 32 : 0
-    }
+/// What `Pacer.discard` hands to another thread to free.
+private final class DiscardedValue<T>: @unchecked Sendable {
+    var value: T?
+    init(_ value: T) { self.value = value }
 }

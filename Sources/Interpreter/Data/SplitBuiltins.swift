@@ -5,6 +5,7 @@
 
 import Foundation
 import SeqLang
+import Tensor
 
 /// SplitMix64: a small, fast, well-mixed 64-bit generator whose output is fixed by its seed.
 struct SeededGenerator: RandomNumberGenerator {
@@ -49,7 +50,7 @@ enum SplitBuiltins {
         }
         registry.register(function: "split") { values, context, range in
             // `split(text [, separator])` keeps meaning what the core built-in of that name does.
-            if case .string(let text)? = values.first { return try splitText(text, values, range) }
+            if case .string? = values.first { return try Builtins.splitText(values, context, range) }
             let args = try Arguments("split", values, context, range, names: ["data", "fractions", "seed"], optional: 1)
             let fractions = try args.list(1, "the fractions").enumerated().map { k, v -> Double in
                 switch v {
@@ -78,20 +79,6 @@ enum SplitBuiltins {
         }
     }
 
-    /// `split(text)` splits at whitespace, `split(text, separator)` at each separator.
-    private static func splitText(_ text: String, _ values: [Value], _ range: SourceRange) throws -> Value {
-        guard values.count == 1 || values.count == 2 else {
-            throw Diagnostic.error(.type, at: range, "'split' expects 1 or 2 arguments (a string and an optional separator) but was given \(values.count)")
-        }
-        if values.count == 1 {
-            return .list(text.split(whereSeparator: { $0.isWhitespace }).map { .string(String($0)) })
-        }
-        guard case .string(let separator) = values[1], !separator.isEmpty else {
-            throw Diagnostic.error(.type, at: range, "split expects a non-empty string as argument 2 but got \(values[1].typeName)")
-        }
-        return .list(text.components(separatedBy: separator).map { .string($0) })
-    }
-
     /// Cuts `order(count)` at the cumulative fractions and picks each part out of `data`.
     private static func select(_ args: Arguments, _ data: Value, order: (Int) -> [Int],
                                fractions: [Double] = [1]) throws -> [Value] {
@@ -107,6 +94,14 @@ enum SplitBuiltins {
         default:
             throw args.typeError(0, "the data", expected: "a dataset or a list")
         }
+        // Every part together holds each sample once: that much is checked before any is made.
+        let bytes: Int
+        switch data {
+        case .object(let o as Dataset): bytes = o.bytes(ofSamples: count)
+        default: bytes = ValueMemory.list(count)
+        }
+        try ValueMemory.check(count: count, bytes: MemorySize.add(bytes, MemorySize.mul(count, MemoryLayout<Int>.stride)),
+                              "\(args.function)'s copy of \(count) samples", in: args.context, at: args.range)
         let indices = order(count)
         var parts: [Value] = []
         var cumulative = 0.0

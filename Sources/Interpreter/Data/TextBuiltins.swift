@@ -23,7 +23,7 @@ enum TextBuiltins {
             let text = try DataFile.readText(try args.string(0, "a file path"), context: context, at: range)
             var pace = Pacer(context, at: range, building: "the lines of the file")
             let found = try lines(of: text, pace: &pace)
-            pace.add(bytes: Pacer.listBytes(found.count))
+            pace.add(bytes: ValueMemory.list(found.count))
             try pace.ask()
             return .list(found.map { .string($0) })
         }
@@ -38,10 +38,15 @@ enum TextBuiltins {
             var pace = Pacer(context, at: range, building: "the characters of the text")
             return try mapText(args, 0) { text in
                 var out: [Value] = []
-                for ch in text {
-                    try pace.tick()
-                    pace.add(bytes: MemoryLayout<Value>.stride)
-                    out.append(.string(String(ch)))
+                do {
+                    for ch in text {
+                        try pace.tick()
+                        pace.add(bytes: MemoryLayout<Value>.stride)
+                        out.append(.string(String(ch)))
+                    }
+                } catch {
+                    Pacer.discard(&out, leaving: [])
+                    throw error
                 }
                 return .list(out)
             }
@@ -97,7 +102,7 @@ enum TextBuiltins {
                 var end = feed
                 if end > start && bytes[end - 1] == 0x0D { end -= 1 }
                 let kept = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-                pace.add(bytes: Pacer.stringBytes(kept))
+                pace.add(bytes: ValueMemory.string(kept))
                 out.append(kept)
                 start = feed + 1
             }
@@ -138,7 +143,7 @@ enum TextBuiltins {
             guard !piece.isEmpty else { return }
             let before = out.count
             if splitPunctuation { out.append(contentsOf: cutPunctuation(piece)) } else { out.append(piece) }
-            for symbol in out[before...] { pace.add(bytes: Pacer.symbolBytes(symbol)) }
+            for symbol in out[before...] { pace.add(bytes: ValueMemory.symbol(symbol)) }
             piece = ""
         }
         for ch in text.unicodeScalars {

@@ -86,7 +86,7 @@ enum VocabularyBuiltins {
                                    "encode: symbol \"\(s)\"\(position(path)) is not in the vocabulary of \(vocab.size) symbols, which has no <unk>",
                                    hint: "a closed vocabulary knows only its corpus' symbols; the default one, vocabulary(symbols [, N]), maps unseen symbols to <unk>")
         case .list(let items):
-            pace.add(bytes: Pacer.listBytes(items.count))
+            try pace.reserve(bytes: ValueMemory.list(items.count))
             return .list(try items.enumerated().map { try encode(args, vocab, $0.element, path: path + [$0.offset], &unknown, pace: &pace) })
         default:
             throw Diagnostic.error(.type, at: args.range,
@@ -105,7 +105,7 @@ enum VocabularyBuiltins {
             }
             return .string(vocab.symbols[id])
         case .list(let items):
-            pace.add(bytes: Pacer.listBytes(items.count))
+            try pace.reserve(bytes: ValueMemory.list(items.count))
             return .list(try items.enumerated().map { try decode(args, vocab, $0.element, path: path + [$0.offset], pace: &pace) })
         default:
             throw Diagnostic.error(.type, at: args.range,

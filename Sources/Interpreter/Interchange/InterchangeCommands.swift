@@ -51,7 +51,9 @@ enum LoadONNXStatement {
         let pathArg = args.next()!
         guard case .string(let name)? = pathArg.value else { preconditionFailure("the reader checks the path") }
         let bytes = try DataFile.readBytes(name, context: context, at: pathArg.range)
-        let contents = try ONNXImport.read(bytes, shownAs: name, at: pathArg.range)
+        let contents = try ONNXImport.read(bytes, shownAs: name, at: pathArg.range) {
+            try context.checkMemory($0, for: "the weights of '\(name)'", at: pathArg.range)
+        }
         if context.checkOnly { return .none }
         let (model, _) = try ModelFile.model(from: contents, setup: TrainingSetup(), seed: session.seed, session: session,
                                              context: context, shownAs: name, at: pathArg.range)

@@ -2,7 +2,8 @@
 // `model.weights.h5`), read from memory with libzip.
 //
 // The archive's bytes come from the caller (read through the host's file check), so libzip
-// opens no path either. A member larger than `maxMember` is refused before it is inflated.
+// opens no path either. A member larger than `maxMember`, or than the caller's memory limit
+// allows, is refused from the size its entry declares, before it is inflated.
 
 import CZip
 import Foundation
@@ -17,8 +18,9 @@ enum KerasArchive {
 
     static func isZip(_ bytes: [UInt8]) -> Bool { bytes.starts(with: signature) }
 
-    /// The bytes of member `name`, or nil when the archive has no such member.
-    static func member(_ name: String, of bytes: [UInt8]) throws -> [UInt8]? {
+    /// The bytes of member `name`, or nil when the archive has no such member; `fits` is asked
+    /// whether its declared size may be allocated.
+    static func member(_ name: String, of bytes: [UInt8], fits: (Int) throws -> Void = { _ in }) throws -> [UInt8]? {
         try bytes.withUnsafeBytes { raw -> [UInt8]? in
             var error = zip_error_t()
             zip_error_init(&error)
@@ -46,6 +48,7 @@ enum KerasArchive {
             }
             defer { zip_fclose(file) }
             let total = Int(stat.size)
+            try fits(total)
             var out = [UInt8](repeating: 0, count: total)
             var done = 0
             while done < total {

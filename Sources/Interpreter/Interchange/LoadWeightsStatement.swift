@@ -39,7 +39,10 @@ enum LoadWeightsStatement {
         }
         let weights: ForeignWeights
         do {
-            weights = try read(bytes, path: path)
+            // What each header declares must fit beside the file's bytes before it is decoded.
+            weights = try read(bytes, path: path) {
+                try context.checkMemory(MemorySize.add($0, bytes.count), for: "the weights of '\(path)'", at: pathArg.range)
+            }
         } catch let e as PyTorchWeights.Failure {
             throw fail("tensor '\(e.tensor)': \(e.message)", hint: e.hint)
         } catch let e as KerasWeights.Failure {
@@ -75,18 +78,20 @@ enum LoadWeightsStatement {
         return .none
     }
 
-    /// The bytes as modules: a zip is a `.keras` archive, HDF5 a `.weights.h5`, else safetensors.
-    static func read(_ bytes: [UInt8], path: String) throws -> ForeignWeights {
+    /// The bytes as modules: a zip is a `.keras` archive, HDF5 a `.weights.h5`, else
+    /// safetensors. `fits` is asked, from each header and before the memory is allocated,
+    /// whether the bytes it declares may be held (an inflated member, then the values).
+    static func read(_ bytes: [UInt8], path: String, fits: (Int) throws -> Void) throws -> ForeignWeights {
         if KerasArchive.isZip(bytes) {
-            guard let h5 = try KerasArchive.member("model.weights.h5", of: bytes) else {
+            guard let h5 = try KerasArchive.member("model.weights.h5", of: bytes, fits: fits) else {
                 throw KerasArchive.Failure(message: "it is a zip archive without model.weights.h5, so not a Keras 3 .keras file")
             }
-            return try KerasWeights.modules(try HDF5File.datasets(in: h5))
+            return try KerasWeights.modules(try HDF5File.datasets(in: h5) { try fits(MemorySize.add($0, h5.count)) })
         }
         if HDF5File.isHDF5(bytes) {
-            return try KerasWeights.modules(try HDF5File.datasets(in: bytes))
+            return try KerasWeights.modules(try HDF5File.datasets(in: bytes, fits: fits))
         }
-        let (tensors, _) = try SafeTensors.decode(bytes, path: path)
+        let (tensors, _) = try SafeTensors.decode(bytes, path: path, fits: fits)
         return try PyTorchWeights.modules(tensors)
     }
 

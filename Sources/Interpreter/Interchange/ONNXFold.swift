@@ -7,6 +7,7 @@
 // Transpose, Reshape (0 copies a dimension, -1 takes the rest) and Gather.
 
 import ONNXFormat
+import Tensor
 
 enum ONNXFold {
     /// The result of `node` (one of the operators above) on constant `inputs`.
@@ -40,11 +41,11 @@ enum ONNXFold {
             let target = try ints(1, "shape")
             var dims = target.enumerated().map { k, t in t == 0 && k < rank ? x.dims[k] : Int(t) }
             if let free = dims.firstIndex(of: -1) {
-                let known = dims.enumerated().filter { $0.offset != free }.reduce(1) { $0 * $1.element }
+                let known = dims.enumerated().filter { $0.offset != free }.reduce(1) { MemorySize.mul($0, $1.element) }
                 guard known > 0, x.count % known == 0 else { throw fail("it cannot reshape \(x.dims) to \(target)") }
                 dims[free] = x.count / known
             }
-            guard dims.reduce(1, *) == x.count, dims.allSatisfy({ $0 >= 0 }) else { throw fail("it cannot reshape \(x.dims) to \(target)") }
+            guard dims.allSatisfy({ $0 >= 0 }), dims.reduce(1, MemorySize.mul) == x.count else { throw fail("it cannot reshape \(x.dims) to \(target)") }
             return ONNXArray(dims: dims, values: x.values)
         case "Transpose":
             let perm = attr("perm")?.ints.map { Int($0) } ?? Array((0..<rank).reversed())

@@ -92,8 +92,11 @@ enum ONNXImport {
 
     // MARK: - Reading a file
 
-    /// The model in an ONNX file's bytes; `name` is the path as the user wrote it.
-    static func read(_ data: [UInt8], shownAs name: String, at range: SourceRange) throws -> ModelFile.Contents {
+    /// The model in an ONNX file's bytes; `name` is the path as the user wrote it. `fits` is
+    /// asked, from the initializers' shapes and before their values are decoded, whether the
+    /// bytes they declare may be held beside the file's.
+    static func read(_ data: [UInt8], shownAs name: String, at range: SourceRange,
+                     fits: (Int) throws -> Void = { _ in }) throws -> ModelFile.Contents {
         func fail(_ message: String, hint: String? = nil) -> Diagnostic {
             Diagnostic.error(.io, at: range, "cannot load '\(name)': \(message)", hint: hint)
         }
@@ -105,6 +108,7 @@ enum ONNXImport {
                        hint: "`load onnx` reads .onnx files; a SeqLang model file loads with `load(PATH)`")
         }
         guard model.hasGraph else { throw fail("it is not an ONNX model: it has no graph") }
+        try fits(model.graph.initializer.reduce(data.count) { MemorySize.add($0, ONNXTensors.declaredBytes($1)) })
         let base = URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent
         do {
             return try contents(of: model, defaultName: base)

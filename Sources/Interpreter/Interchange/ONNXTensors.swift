@@ -7,6 +7,7 @@
 
 import Foundation
 import ONNXFormat
+import Tensor
 
 /// A constant read from an ONNX file: its dimensions and its values as Float or Int64.
 struct ONNXArray {
@@ -127,6 +128,14 @@ enum ONNXTensors {
         var message: String
     }
 
+    /// The bytes the values of `t` take once read (4 a float, 8 an integer), from its header:
+    /// its shape and element type, counted without overflow.
+    static func declaredBytes(_ t: Onnx_TensorProto) -> Int {
+        let count = t.dims.reduce(1) { MemorySize.mul($0, Int(clamping: $1)) }
+        let type = Onnx_TensorProto.DataType(rawValue: Int(t.dataType)) ?? .undefined
+        return MemorySize.mul(count, type == .float || type == .double ? 4 : 8)
+    }
+
     /// The values of `t`, as Float (FLOAT, DOUBLE, FLOAT16 is refused) or Int64 (INT64, INT32,
     /// INT8/16, UINT8/16/32, BOOL).
     static func array(_ t: Onnx_TensorProto) throws -> ONNXArray {
@@ -135,12 +144,13 @@ enum ONNXTensors {
         }
         let dims = t.dims.map { Int($0) }
         guard dims.allSatisfy({ $0 >= 0 }) else { throw Unreadable(message: "it has a negative dimension \(dims)") }
-        let count = dims.reduce(1, *)
+        // Counted without overflow: a shape of absurd sizes is refused, not a trap.
+        let count = dims.reduce(1, MemorySize.mul)
         let raw = t.hasRawData ? [UInt8](t.rawData) : nil
         func fromRaw<T>(_ type: T.Type, _ size: Int) throws -> [T] {
             guard let raw else { return [] }
-            guard raw.count == count * size else {
-                throw Unreadable(message: "it has \(raw.count) bytes of data but its shape \(dims) needs \(count * size)")
+            guard raw.count == MemorySize.mul(count, size) else {
+                throw Unreadable(message: "it has \(raw.count) bytes of data but its shape \(dims) needs \(count == Int.max ? "more than an Int counts" : String(MemorySize.mul(count, size)))")
             }
             return raw.withUnsafeBytes { p in (0..<count).map { p.loadUnaligned(fromByteOffset: $0 * size, as: T.self) } }
         }

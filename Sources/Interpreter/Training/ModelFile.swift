@@ -105,7 +105,10 @@ enum ModelFile {
         let bytes = try context.readFile(path, at: range)
         let tensors: [String: Tensor], meta: [String: String]
         do {
-            (tensors, meta) = try SafeTensors.decode(bytes, path: name)
+            // The values its header declares must fit beside the file's bytes before they are decoded.
+            (tensors, meta) = try SafeTensors.decode(bytes, path: name, fits: {
+                try context.checkMemory(MemorySize.add($0, bytes.count), for: "the weights of '\(name)'", at: range)
+            }, poll: { try context.checkCancelled(at: range) })
         } catch let e as SafeTensorsError {
             throw fail((e.offset.map { "at byte \($0): " } ?? "") + e.message,
                        hint: e.hint ?? "the file is damaged or not a weight file; save the model again")
@@ -187,7 +190,7 @@ enum ModelFile {
         }
         let network: Network
         do {
-            network = try Network(spec: NetworkBridge.networkSpec(spec, setup), seed: seed, budget: session.memory)
+            network = try Network(spec: NetworkBridge.networkSpec(spec, setup), seed: seed, budget: session.memory, stop: session.stop)
             network.stopSignal = session.stop
             try SafeTensors.assign(contents.tensors, to: network.store, path: name, ignoringPrefixes: ["optimizer."])
         } catch let e as SafeTensorsError {

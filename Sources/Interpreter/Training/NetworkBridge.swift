@@ -141,7 +141,7 @@ enum NetworkBridge {
     /// A network of `spec` in the session's memory budget, polling its stop signal.
     static func build(_ spec: NetworkSpec, seed: UInt64, session: TrainingSession, at range: SourceRange) throws -> Network {
         do {
-            let network = try Network(spec: spec, seed: seed, budget: session.memory)
+            let network = try Network(spec: spec, seed: seed, budget: session.memory, stop: session.stop)
             network.stopSignal = session.stop
             return network
         } catch let error as NetworkError {
