@@ -54,8 +54,8 @@ package enum ScriptThread {
         DeepStack.run(bytes: StackLimit.threadStackSize, body)
     }
 
-    /// A script thread that stays, for a host that checks over and over (the language server
-    /// as the user types, the fuzz target): `run`, `check` and the parser run in place on it,
+    /// A script thread that stays, for a host in the package that checks over and over (the
+    /// fuzz target): `run`, `check` and the parser run in place on it,
     /// so no input starts a thread of its own.
     package static func worker() -> DeepStack.Worker {
         DeepStack.Worker(bytes: StackLimit.threadStackSize)

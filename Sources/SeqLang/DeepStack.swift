@@ -6,8 +6,7 @@
 // kilobytes in a debug build or under AddressSanitizer. So `Parser.parse` runs on a thread
 // with `parserStack` bytes; the interpreter runs scripts and checks on such threads too.
 // Work already on a DeepStack thread with enough stack runs in place, without a new thread.
-// A host that parses or checks over and over (the language server as the user types, the fuzz
-// target) keeps one `DeepStack.Worker`, a thread that stays and runs one body after another,
+// A host inside the package that parses or checks over and over (the fuzz target) keeps one `DeepStack.Worker`, a thread that stays and runs one body after another,
 // so no input pays for creating a thread and touching a fresh stack.
 
 #if canImport(Glibc)

@@ -5,9 +5,8 @@
 // (`SeqInterpreter.check`), and its diagnostics are published; hover, completion, definition
 // and document symbols read the same `CheckReport`. Positions cross the boundary as 0-based
 // lines and UTF-16 columns. A message that cannot be read gets a JSON-RPC error and the server
-// goes on; only `exit` (or the end of stdin) stops it. The server reads, checks and answers on
-// one script thread, with one interpreter, for the whole session: a check as the user types
-// starts no thread and builds no interpreter of its own.
+// goes on; only `exit` (or the end of stdin) stops it. One interpreter checks and completes for
+// the whole session: a check as the user types builds no interpreter of its own.
 
 import Foundation
 import Interpreter
@@ -33,12 +32,6 @@ final class LanguageServer {
     /// Serves until `exit` or the end of input; the exit status follows the protocol (0 after
     /// `shutdown`, 1 otherwise).
     func run() -> Int32 {
-        var status: Int32 = 1
-        ScriptThread.run { status = serve() }
-        return status
-    }
-
-    private func serve() -> Int32 {
         while let body = readMessage() {
             if let status = handle(body) { return status }
         }

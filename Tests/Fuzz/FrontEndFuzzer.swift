@@ -3,7 +3,7 @@
 // by `SeqInterpreter.check`, and every diagnostic must lie inside the input. scripts/fuzz.sh
 // builds it with `--sanitize=fuzzer --sanitize=address -DFUZZING`; a plain build makes the
 // `seqfuzz` replay tool (Replay.swift), which runs files through the same function. Every
-// input runs on one long-lived script thread, as the language server's checks do.
+// input runs on one long-lived script thread.
 
 import Interpreter
 import SeqLang

@@ -1,5 +1,4 @@
-// DeepStackWorkerTests.swift — the long-lived DeepStack thread the language server and the
-// fuzz target check on: every body runs on the one thread, with the worker's stack, one at a
+// DeepStackWorkerTests.swift — the long-lived DeepStack thread the fuzz target checks on: every body runs on the one thread, with the worker's stack, one at a
 // time whoever hands it over, and work already on it runs in place.
 
 import Foundation
