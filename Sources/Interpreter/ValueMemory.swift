@@ -45,9 +45,7 @@ enum ValueMemory {
     @inline(__always)
     static func check(count: Int = 0, bytes: Int, _ what: @autoclosure () -> String,
                       in memory: MemoryBudget?, at range: SourceRange) throws {
-        if count > maxCount {
-            throw Diagnostic.error(.limit, at: range, "the result would hold \(count) elements; the limit is \(maxCount)")
-        }
+        try check(count: count, at: range)
         guard let memory else { return }
         do {
             try memory.check(bytes, for: what())
@@ -60,8 +58,16 @@ enum ValueMemory {
     /// the interpreter answers with `check(count:bytes:_:in:at:)` on its budget).
     static func check(count: Int = 0, bytes: Int, _ what: @autoclosure () -> String,
                       in context: CommandContext, at range: SourceRange) throws {
-        try check(count: count, bytes: 0, "", in: nil, at: range)
+        try check(count: count, at: range)
         try context.checkMemory(bytes, for: what(), at: range)
+    }
+
+    /// Throws a `.limit` diagnostic at `range` when a value of `count` items passes `maxCount`.
+    @inline(__always)
+    static func check(count: Int, at range: SourceRange) throws {
+        if count > maxCount {
+            throw Diagnostic.error(.limit, at: range, "the result would hold \(count) elements; the limit is \(maxCount)")
+        }
     }
 
     /// The `.limit` diagnostic of a memory request past `Configuration.memoryLimit`.
